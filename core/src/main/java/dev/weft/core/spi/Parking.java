@@ -1,0 +1,51 @@
+package dev.weft.core.spi;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The one way Weft code parks the current thread for a bounded time.
+ *
+ * <p>Every timed wait in Weft (channels, sync primitives, timers, I/O timeouts) goes through
+ * {@link #parkNanos(Object, long)} so that the runtime can (a) serve it from the carrier's timer
+ * wheel instead of the JDK's {@code VirtualThread-unparker} thread and (b) know how many tasks are
+ * waiting only for time, which the test clock's auto-advance relies on.
+ *
+ * <p>Semantics are exactly those of {@link LockSupport#parkNanos(Object, long)}: the call may
+ * return spuriously, on {@link LockSupport#unpark(Thread)}, on interrupt (the interrupt status is
+ * left set), or when the time has elapsed. Callers loop and re-check their condition.
+ */
+public final class Parking {
+    private Parking() {}
+
+    /**
+     * The current time of the runtime the calling task belongs to, in nanoseconds from an arbitrary
+     * origin (like {@link System#nanoTime()}); a test clock's virtual time inside a test runtime.
+     * Compute every deadline of a timed wait from this value, never from {@code System.nanoTime()}.
+     */
+    public static long nanoTime() {
+        return System.nanoTime();
+    }
+
+    /**
+     * Parks the current thread for at most {@code nanos} nanoseconds of runtime time.
+     *
+     * @param blocker the object the thread waits on (shown in thread dumps), may be null
+     * @param nanos   the maximum time to wait; {@code <= 0} returns at once
+     */
+    public static void parkNanos(Object blocker, long nanos) {
+        if (nanos <= 0) {
+            return;
+        }
+        LockSupport.parkNanos(blocker, nanos);
+    }
+
+    /** Parks the current thread until unparked or interrupted (may return spuriously). */
+    public static void park(Object blocker) {
+        LockSupport.park(blocker);
+    }
+
+    /** Wakes {@code thread} if it is parked, or makes its next park return at once. */
+    public static void unpark(Thread thread) {
+        LockSupport.unpark(thread);
+    }
+}
