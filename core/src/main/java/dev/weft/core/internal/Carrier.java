@@ -1,0 +1,253 @@
+package dev.weft.core.internal;
+
+import dev.weft.core.spi.NettyTransport;
+import io.netty.channel.IoEventLoopGroup;
+import io.netty.channel.ManualIoEventLoop;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One carrier: a platform thread that drives a Netty {@link ManualIoEventLoop}, the carrier's
+ * timers, and the continuations of the virtual threads whose scheduler it is.
+ *
+ * <h2>Implementation overview</h2>
+ * Each turn of {@link #runLoop()}:
+ * <ol>
+ *   <li>I/O and Netty tasks ({@code loop.runNow()});</li>
+ *   <li>due timers ({@link CarrierTimers#runDue});</li>
+ *   <li>continuations: the remote queue is moved to the local deque, then continuations run until
+ *       the deque is empty or the turn's budget ({@link #TURN_BUDGET_NANOS}) is spent, so a
+ *       stream of wake-ups cannot starve I/O;</li>
+ *   <li>when nothing is runnable, block in the event loop until I/O, a wake-up or the next timer.</li>
+ * </ol>
+ * Submissions ({@link #execute}) from this carrier's thread or from a task mounted on it go to
+ * the local {@link ArrayDeque} with no atomics; all others go to the MPSC remote queue and wake
+ * the loop only when it is (about to be) blocked. The {@code sleeping} flag and the queues form a
+ * Dekker pair: the carrier writes {@code sleeping} then re-reads the queues, a submitter writes
+ * the queue then reads {@code sleeping}; both are volatile, so one of them sees the other.
+ *
+ * <p>Run-slice accounting: every continuation run is timed; slices longer than the runtime's
+ * threshold are counted and reported to the {@link SliceListener} with the task, so a task that
+ * starves its loop can be named.
+ */
+public final class Carrier implements Executor {
+    /** Continuations run per turn before I/O gets another look. */
+    static final long TURN_BUDGET_NANOS = 200_000;
+
+    final int index;
+    final RuntimeCore runtime;
+    final Thread thread;
+    final ManualIoEventLoop loop;
+    final CarrierTimers timers;
+    private final ArrayDeque<Runnable> local = new ArrayDeque<>(1024);
+    private final ConcurrentLinkedQueue<Runnable> remote = new ConcurrentLinkedQueue<>();
+    private volatile boolean sleeping;
+    private volatile boolean stopRequested;
+    private volatile boolean stopped;
+    /** Live tasks homed on this carrier (placement reads it). */
+    final AtomicInteger liveTasks = new AtomicInteger();
+    final CarrierStats stats = new CarrierStats();
+    private final Thread.Builder.OfVirtual vtBuilder;
+
+    Carrier(RuntimeCore runtime, int index, String threadName, NettyTransport transport,
+            IoEventLoopGroup group, boolean carrierMode) {
+        this.runtime = runtime;
+        this.index = index;
+        this.thread = Thread.ofPlatform().name(threadName).daemon(true).unstarted(this::runLoop);
+        this.loop = new ManualIoEventLoop(group, thread, transport.ioHandlerFactory()) {
+            @Override
+            protected boolean canBlock() {
+                return local.isEmpty() && remote.isEmpty() && !stopRequested;
+            }
+        };
+        this.timers = new CarrierTimers(this, runtime.clock);
+        this.vtBuilder = carrierMode ? CarrierScheduler.builderFor(this) : null;
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** An unstarted virtual thread scheduled by this carrier. */
+    Thread newVirtualThread(Runnable body) {
+        return vtBuilder.unstarted(body);
+    }
+
+    /** The Netty event loop this carrier drives. */
+    public ManualIoEventLoop eventLoop() {
+        return loop;
+    }
+
+    /** This carrier's index in its runtime, from 0. */
+    public int index() {
+        return index;
+    }
+
+    /** The platform thread of this carrier. */
+    public Thread thread() {
+        return thread;
+    }
+
+    /** Counters of this carrier, read racily by metrics. */
+    public CarrierStats stats() {
+        return stats;
+    }
+
+    /** Timers of this carrier. */
+    public CarrierTimers timers() {
+        return timers;
+    }
+
+    /** Number of continuations waiting to run (racy snapshot). */
+    public int runQueueDepth() {
+        return local.size() + remote.size();
+    }
+
+    /** Live tasks homed on this carrier. */
+    public int liveTasks() {
+        return liveTasks.get();
+    }
+
+    /** Whether the calling code runs on this carrier's thread (directly, or in a task mounted on it). */
+    public boolean isCurrent() {
+        Thread t = Thread.currentThread();
+        if (t == thread) {
+            return true;
+        }
+        if (t.isVirtual()) {
+            TaskImpl<?> task = TaskImpl.currentOrNull();
+            return task != null && task.carrier == this && task.thread == t;
+        }
+        return false;
+    }
+
+    /**
+     * Schedules a continuation (the JDK calls this to start or resume a virtual thread). Never
+     * rejects: after the carrier has stopped, continuations run on the common pool, so a task
+     * that wakes late still ends rather than hang forever.
+     */
+    @Override
+    public void execute(Runnable continuation) {
+        if (isCurrent() && !stopped) {
+            local.addLast(continuation);
+            return;
+        }
+        if (stopped) {
+            ForkJoinPool.commonPool().execute(continuation);
+            return;
+        }
+        remote.offer(continuation);
+        if (sleeping) {
+            loop.wakeup();
+        }
+        if (stopped && remote.remove(continuation)) {
+            ForkJoinPool.commonPool().execute(continuation);
+        }
+    }
+
+    /** Wakes the loop if it is blocked (or about to block) waiting for work. */
+    void wakeIfSleeping() {
+        if (sleeping) {
+            loop.wakeup();
+        }
+    }
+
+    /** Asks the loop to finish: it runs what is queued, shuts the event loop down and exits. */
+    void requestStop() {
+        stopRequested = true;
+        loop.wakeup();
+    }
+
+    boolean awaitStopped(long millis) throws InterruptedException {
+        thread.join(millis);
+        return !thread.isAlive();
+    }
+
+    private void runLoop() {
+        try {
+            while (!stopRequested) {
+                turn();
+            }
+            // Drain what is runnable now, then close the event loop (its channels close too).
+            turn();
+            loop.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.NANOSECONDS);
+            long giveUp = System.nanoTime() + 2_000_000_000L;
+            while (!loop.isTerminated() && System.nanoTime() < giveUp) {
+                loop.runNow();
+                runContinuations();
+            }
+        } catch (Throwable t) {
+            runtime.log.log(System.Logger.Level.ERROR, "carrier " + thread.getName() + " failed", t);
+        } finally {
+            stopped = true;
+            timers.stop();
+            Runnable r;
+            while ((r = local.pollFirst()) != null) {
+                ForkJoinPool.commonPool().execute(r);
+            }
+            while ((r = remote.poll()) != null) {
+                ForkJoinPool.commonPool().execute(r);
+            }
+        }
+    }
+
+    private void turn() {
+        loop.runNow();
+        timers.runDue();
+        int ran = runContinuations();
+        if (ran == 0 && local.isEmpty()) {
+            sleeping = true;
+            try {
+                if (remote.isEmpty() && !stopRequested) {
+                    long waitNanos = timers.nanosUntilNext();
+                    if (waitNanos > 0) {
+                        stats.blocks++;
+                        // ManualIoEventLoop.run(0) means "no limit".
+                        loop.run(waitNanos == Long.MAX_VALUE ? 0 : waitNanos);
+                    }
+                }
+            } finally {
+                sleeping = false;
+            }
+        }
+    }
+
+    private int runContinuations() {
+        Runnable r;
+        while ((r = remote.poll()) != null) {
+            local.addLast(r);
+        }
+        long start = System.nanoTime();
+        long sliceStart = start;
+        int ran = 0;
+        while ((r = local.pollFirst()) != null) {
+            try {
+                r.run();
+            } catch (Throwable t) {
+                runtime.log.log(System.Logger.Level.ERROR, "continuation failed on " + thread.getName(), t);
+            }
+            long end = System.nanoTime();
+            long slice = end - sliceStart;
+            sliceStart = end;
+            ran++;
+            stats.recordSlice(slice);
+            if (slice > runtime.slowSliceNanos) {
+                runtime.reportSlowSlice(this, r, slice);
+            }
+            if (end - start > TURN_BUDGET_NANOS) {
+                break;
+            }
+            if ((ran & 63) == 0) {
+                while ((r = remote.poll()) != null) {
+                    local.addLast(r);
+                }
+            }
+        }
+        stats.busyNanos += sliceStart - start;
+        return ran;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.weft.core.internal;
+
+import java.lang.reflect.Constructor;
+import java.util.concurrent.Executor;
+
+/**
+ * The one seam through which Weft creates virtual threads whose scheduler is a carrier.
+ *
+ * <p>JDK 25 has no public custom-scheduler API; its package-private
+ * {@code java.lang.ThreadBuilders$VirtualThreadBuilder(Executor)} constructor is reached by
+ * reflection, which needs {@code --add-opens java.base/java.lang=ALL-UNNAMED}. When a later JDK
+ * ships a public API (the loom repository's {@code Thread.VirtualThreadScheduler}), only this class
+ * changes. Without the add-opens {@link #isAvailable()} is false and {@link #unavailabilityReason()}
+ * says how to enable it; the runtime then uses the JDK's default scheduler.
+ */
+public final class CarrierScheduler {
+    private static final Constructor<?> BUILDER;
+    private static final String UNAVAILABLE;
+
+    static {
+        Constructor<?> ctor = null;
+        String reason = null;
+        try {
+            Class<?> k = Class.forName("java.lang.ThreadBuilders$VirtualThreadBuilder");
+            ctor = k.getDeclaredConstructor(Executor.class);
+            ctor.setAccessible(true);
+            // Prove it works once, so a later failure cannot surprise a spawn.
+            ((Thread.Builder.OfVirtual) ctor.newInstance((Executor) Runnable::run)).unstarted(() -> { });
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            ctor = null;
+            reason = e.getClass().getSimpleName() + ": " + e.getMessage()
+                    + " (run with --add-opens java.base/java.lang=ALL-UNNAMED, or a jar whose manifest has"
+                    + " 'Add-Opens: java.base/java.lang')";
+        }
+        BUILDER = ctor;
+        UNAVAILABLE = reason;
+    }
+
+    private CarrierScheduler() {}
+
+    /** Whether virtual threads can be given a carrier as their scheduler in this JVM. */
+    public static boolean isAvailable() {
+        return BUILDER != null;
+    }
+
+    /** Why {@link #isAvailable()} is false, with what to change; {@code null} when available. */
+    public static String unavailabilityReason() {
+        return UNAVAILABLE;
+    }
+
+    /**
+     * A builder of virtual threads scheduled by {@code scheduler}. The builder carries no name
+     * counter, so concurrent {@code unstarted} calls on it are safe.
+     *
+     * @throws IllegalStateException when {@link #isAvailable()} is false
+     */
+    public static Thread.Builder.OfVirtual builderFor(Executor scheduler) {
+        if (BUILDER == null) {
+            throw new IllegalStateException("carrier scheduler unavailable: " + UNAVAILABLE);
+        }
+        try {
+            return (Thread.Builder.OfVirtual) BUILDER.newInstance(scheduler);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("carrier scheduler unavailable", e);
+        }
+    }
+
+    /**
+     * Starts the JDK's socket poller from a default-scheduler virtual thread. Otherwise the first
+     * JDK socket call made inside a task would start the poller's virtual threads on that task's
+     * carrier (they inherit its scheduler) and every JDK socket in the JVM would be polled there.
+     */
+    public static void initJdkPollerOffCarrier() {
+        try {
+            Thread t = Thread.ofVirtual().name("weft-poller-init").start(() -> {
+                try {
+                    Class.forName("sun.nio.ch.Poller", true, ClassLoader.getSystemClassLoader());
+                    // A selector provider touch makes the poller group start its threads now.
+                    try (var ch = java.nio.channels.SocketChannel.open()) {
+                        ch.configureBlocking(true);
+                    }
+                } catch (Exception ignored) {
+                    // Best effort: a JDK without this class has nothing to pre-initialise.
+                }
+            });
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.weft.core.internal;
+
+/**
+ * Counters a carrier keeps about itself. Written only by the carrier thread; other threads read
+ * them racily (a slightly stale value is fine for metrics), so they are plain fields.
+ */
+public final class CarrierStats {
+    /** Continuation runs (a task starting or resuming after a park or yield). */
+    public long slices;
+    /** Nanoseconds spent running continuations. */
+    public long busyNanos;
+    /** Slices longer than the runtime's slow-slice threshold. */
+    public long slowSlices;
+    /** Longest slice seen, in nanoseconds. */
+    public long maxSliceNanos;
+    /** Times the carrier blocked in its event loop for lack of work. */
+    public long blocks;
+
+    void recordSlice(long nanos) {
+        slices++;
+        if (nanos > maxSliceNanos) {
+            maxSliceNanos = nanos;
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package dev.weft.core.internal;
+
+import dev.weft.core.internal.time.TimerEntry;
+import dev.weft.core.internal.time.TimerWheel;
+import dev.weft.core.spi.TimerHandle;
+
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The timers of one carrier: a {@link TimerWheel} owned by the carrier thread, fed by an MPSC
+ * queue for timers armed or cancelled from other threads. Actions run on the carrier thread and
+ * must not block (typically they unpark a task).
+ */
+public final class CarrierTimers {
+    private static final int PENDING = 0, FIRED = 1, CANCELLED = 2;
+
+    private final Carrier carrier;
+    private final RuntimeClock clock;
+    private final long originNanos;
+    private final TimerWheel wheel;
+    private final ConcurrentLinkedQueue<Timer> inbox = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Timer> cancelled = new ConcurrentLinkedQueue<>();
+    private volatile boolean stopped;
+    /** Timers armed and not yet fired or cancelled (racy, for metrics). */
+    private final AtomicInteger pending = new AtomicInteger();
+    public long fired;
+    public long cancelledCount;
+
+    CarrierTimers(Carrier carrier, RuntimeClock clock) {
+        this.carrier = carrier;
+        this.clock = clock;
+        this.originNanos = clock.nanoTime();
+        this.wheel = new TimerWheel(0);
+    }
+
+    /** Timers armed and not yet fired or cancelled. */
+    public int pending() {
+        return pending.get();
+    }
+
+    /**
+     * Arms a timer that runs {@code action} on this carrier's thread once the runtime clock
+     * reaches {@code deadlineNanos}. Callable from any thread.
+     *
+     * @throws java.util.concurrent.RejectedExecutionException if the carrier has stopped
+     */
+    public TimerHandle schedule(long deadlineNanos, Runnable action) {
+        if (stopped) {
+            throw new java.util.concurrent.RejectedExecutionException("runtime '" + carrier.runtime.name + "' is closed");
+        }
+        Timer t = new Timer(action);
+        t.deadlineMs = toWheelMs(deadlineNanos);
+        pending.incrementAndGet();
+        if (carrier.isCurrent()) {
+            wheel.insert(t);
+        } else {
+            inbox.offer(t);
+            carrier.wakeIfSleeping();
+        }
+        return t;
+    }
+
+    private long toWheelMs(long deadlineNanos) {
+        long rel = deadlineNanos - originNanos;
+        if (rel <= 0) {
+            return 0;
+        }
+        // Round up: a timer never fires before its deadline.
+        return (rel + 999_999) / 1_000_000;
+    }
+
+    private long nowMs() {
+        return Math.max(0, (clock.nanoTime() - originNanos) / 1_000_000);
+    }
+
+    /** Runs on the carrier: takes in foreign arms and cancels, fires what is due. */
+    int runDue() {
+        Timer t;
+        while ((t = cancelled.poll()) != null) {
+            wheel.remove(t);
+        }
+        while ((t = inbox.poll()) != null) {
+            if (t.state.get() == PENDING) {
+                wheel.insert(t);
+            }
+        }
+        if (wheel.size() == 0) {
+            return 0;
+        }
+        return wheel.advanceTo(nowMs());
+    }
+
+    /** Nanoseconds until the next timer may be due; 0 when work is waiting; MAX_VALUE when none. */
+    long nanosUntilNext() {
+        if (!inbox.isEmpty() || !cancelled.isEmpty()) {
+            return 0;
+        }
+        long next = wheel.nextDeadlineMs();
+        if (next == Long.MAX_VALUE) {
+            return Long.MAX_VALUE;
+        }
+        if (clock.isVirtual()) {
+            // Virtual time moves only when the clock is advanced, which wakes the carriers.
+            return next <= nowMs() ? 0 : Long.MAX_VALUE;
+        }
+        long wait = originNanos + next * 1_000_000 - clock.nanoTime();
+        return Math.max(0, wait);
+    }
+
+    /** Earliest pending deadline in runtime-clock nanos, or {@code Long.MAX_VALUE} (carrier thread only). */
+    long nextDeadlineNanos() {
+        long next = wheel.nextDeadlineMs();
+        return next == Long.MAX_VALUE ? Long.MAX_VALUE : originNanos + next * 1_000_000;
+    }
+
+    void stop() {
+        stopped = true;
+    }
+
+    private final class Timer extends TimerEntry implements TimerHandle {
+        final java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger();
+        final Runnable action;
+
+        Timer(Runnable action) {
+            this.action = action;
+        }
+
+        @Override
+        protected void fire() {
+            if (state.compareAndSet(PENDING, FIRED)) {
+                pending.decrementAndGet();
+                fired++;
+                try {
+                    action.run();
+                } catch (Throwable e) {
+                    carrier.runtime.log.log(System.Logger.Level.ERROR, "timer action failed", e);
+                }
+            }
+        }
+
+        @Override
+        public boolean cancel() {
+            if (!state.compareAndSet(PENDING, CANCELLED)) {
+                return false;
+            }
+            pending.decrementAndGet();
+            if (carrier.isCurrent()) {
+                cancelledCount++;
+                wheel.remove(this);
+            } else {
+                cancelled.offer(this);
+            }
+            return true;
+        }
+    }
+}

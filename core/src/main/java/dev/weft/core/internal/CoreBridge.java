@@ -1,0 +1,35 @@
+package dev.weft.core.internal;
+
+import dev.weft.core.WeftRuntime;
+
+/**
+ * Lets the internal package reach package-private parts of {@code dev.weft.core} without making
+ * them public (the JDK's SharedSecrets pattern). Installed by {@link WeftRuntime}'s initialiser.
+ */
+public abstract class CoreBridge {
+    private static volatile CoreBridge instance;
+
+    /** Installs the bridge; called once by {@code dev.weft.core}. */
+    public static void install(CoreBridge bridge) {
+        instance = bridge;
+    }
+
+    static CoreBridge get() {
+        CoreBridge b = instance;
+        if (b == null) {
+            try {
+                Class.forName(WeftRuntime.class.getName(), true, WeftRuntime.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException(e);
+            }
+            b = instance;
+        }
+        return b;
+    }
+
+    /** The task-local bindings in effect now (null if none). */
+    public abstract Object captureTaskLocals();
+
+    /** Runs {@code body} under {@code base} plus captured task-local bindings. */
+    public abstract void runWithTaskLocals(Object captured, ScopedValue.Carrier base, Runnable body);
+}

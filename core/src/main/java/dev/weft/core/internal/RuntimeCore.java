@@ -1,0 +1,452 @@
+package dev.weft.core.internal;
+
+import dev.weft.core.SchedulerMode;
+import dev.weft.core.ShutdownReport;
+import dev.weft.core.Task;
+import dev.weft.core.TaskInfo;
+import dev.weft.core.Transport;
+import dev.weft.core.spi.NettyTransport;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The engine behind {@link dev.weft.core.WeftRuntime}: carriers, placement, the blocking pool, the
+ * registry of live tasks and the shutdown protocol.
+ *
+ * <h2>Placement</h2>
+ * A task spawned from a task stays on its parent's carrier (locality: their wake-ups are local
+ * enqueues); from outside the runtime, carriers are taken round-robin. When the parent's carrier
+ * has more than {@code spillThreshold} live tasks and another has fewer than half as many, the
+ * child goes to the least loaded one. See docs/adr/0001-task-placement.md.
+ *
+ * <h2>Shutdown</h2>
+ * Close the door (spawns are rejected), wait for live tasks until the deadline, cancel the rest,
+ * give them a short grace period to end, report any still alive as stuck, stop the carriers.
+ */
+public final class RuntimeCore {
+    private static final AtomicBoolean FALLBACK_LOGGED = new AtomicBoolean();
+    private static final AtomicBoolean POLLER_INITIALISED = new AtomicBoolean();
+
+    public final String name;
+    final System.Logger log = System.getLogger("dev.weft.core");
+    final RuntimeClock clock;
+    final long slowSliceNanos;
+    private final int spillThreshold;
+    private final Duration closeTimeout;
+    private final SchedulerMode mode;
+    private final NettyTransport transport;
+    private final Carrier[] carriers;
+    private final CarrierGroup group;
+    private final ThreadPoolExecutor blockingPool;
+    private final AtomicInteger blockingBusy = new AtomicInteger();
+    private final AtomicInteger roundRobin = new AtomicInteger();
+    private final ConcurrentHashMap<TaskImpl<?>, Boolean> live = new ConcurrentHashMap<>();
+    private final AtomicLong liveCount = new AtomicLong();
+    final AtomicLong spawned = new AtomicLong();
+    final AtomicLong completed = new AtomicLong();
+    final AtomicLong failed = new AtomicLong();
+    final AtomicLong cancelled = new AtomicLong();
+    private volatile boolean closed;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition quiet = lock.newCondition();
+    private volatile ShutdownReport report;
+    private volatile SliceListener sliceListener;
+    private final Thread.Builder.OfVirtual fallbackBuilder = Thread.ofVirtual();
+
+    public RuntimeCore(String name, int carriers, Transport transport, int blockingThreads,
+                       Duration blockingKeepAlive, Duration slowSlice, int spillThreshold,
+                       Duration closeTimeout, boolean forceFallback, RuntimeClock clock) {
+        this.name = name;
+        this.clock = clock;
+        this.slowSliceNanos = slowSlice.toNanos();
+        this.spillThreshold = spillThreshold;
+        this.closeTimeout = closeTimeout;
+        this.transport = Transports.resolve(transport);
+        boolean carrierMode = !forceFallback && CarrierScheduler.isAvailable();
+        this.mode = carrierMode ? SchedulerMode.CARRIER : SchedulerMode.FALLBACK;
+        if (!carrierMode && !forceFallback && FALLBACK_LOGGED.compareAndSet(false, true)) {
+            log.log(System.Logger.Level.WARNING, "Weft runs tasks on the JDK's default scheduler (fallback mode): "
+                    + CarrierScheduler.unavailabilityReason());
+        }
+        if (POLLER_INITIALISED.compareAndSet(false, true)) {
+            CarrierScheduler.initJdkPollerOffCarrier();
+        }
+        this.group = new CarrierGroup(this);
+        this.carriers = new Carrier[carriers];
+        for (int i = 0; i < carriers; i++) {
+            this.carriers[i] = new Carrier(this, i, name + "-carrier-" + i, this.transport, group, carrierMode);
+        }
+        AtomicInteger threadIds = new AtomicInteger();
+        this.blockingPool = new ThreadPoolExecutor(blockingThreads, blockingThreads,
+                blockingKeepAlive.toNanos(), TimeUnit.NANOSECONDS, new LinkedBlockingQueue<>(),
+                r -> Thread.ofPlatform().daemon(true).name(name + "-blocking-" + threadIds.getAndIncrement()).unstarted(r));
+        this.blockingPool.allowCoreThreadTimeOut(true);
+        for (Carrier c : this.carriers) {
+            c.start();
+        }
+        RUNNING.add(this);
+    }
+
+    private static final java.util.concurrent.CopyOnWriteArrayList<RuntimeCore> RUNNING =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile dev.weft.core.WeftRuntime api;
+
+    /** Links the public face; called once by its constructor. */
+    public void attach(dev.weft.core.WeftRuntime api) {
+        this.api = api;
+    }
+
+    /** The public face of this runtime. */
+    public dev.weft.core.WeftRuntime api() {
+        return api;
+    }
+
+    /** The runtime whose carrier thread is the current thread, or null. */
+    public static RuntimeCore ofCurrentCarrierThread() {
+        for (RuntimeCore rc : RUNNING) {
+            if (rc.carrierOfCurrentThread() != null) {
+                return rc;
+            }
+        }
+        return null;
+    }
+
+    // ---- properties -------------------------------------------------------------------------
+
+    public SchedulerMode mode() {
+        return mode;
+    }
+
+    public NettyTransport transport() {
+        return transport;
+    }
+
+    public List<Carrier> carriers() {
+        return List.of(carriers);
+    }
+
+    public CarrierGroup eventLoopGroup() {
+        return group;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    public long liveTasks() {
+        return liveCount.get();
+    }
+
+    public long spawnedTasks() {
+        return spawned.get();
+    }
+
+    public long completedTasks() {
+        return completed.get();
+    }
+
+    public long failedTasks() {
+        return failed.get();
+    }
+
+    public long cancelledTasks() {
+        return cancelled.get();
+    }
+
+    public int blockingThreads() {
+        return blockingPool.getPoolSize();
+    }
+
+    public int blockingBusy() {
+        return blockingBusy.get();
+    }
+
+    public int blockingQueued() {
+        return blockingPool.getQueue().size();
+    }
+
+    public int blockingMaxThreads() {
+        return blockingPool.getMaximumPoolSize();
+    }
+
+    public RuntimeClock clock() {
+        return clock;
+    }
+
+    public long nanoTime() {
+        return clock.nanoTime();
+    }
+
+    /** Snapshots of the live tasks. */
+    public List<TaskInfo> liveTaskInfos() {
+        List<TaskInfo> out = new ArrayList<>();
+        for (TaskImpl<?> t : live.keySet()) {
+            out.add(t.info());
+        }
+        return out;
+    }
+
+    public void setSliceListener(SliceListener l) {
+        this.sliceListener = l;
+    }
+
+    // ---- spawning -----------------------------------------------------------------------------
+
+    private RejectedExecutionException rejected() {
+        return new RejectedExecutionException("runtime '" + name + "' is closed");
+    }
+
+    /** Spawns a task on a carrier chosen by the placement policy. */
+    public <T> TaskImpl<T> spawn(String taskName, Callable<T> body) {
+        return spawnOn(place(), taskName, body);
+    }
+
+    /** Spawns a task on {@code carrier} (or on the default scheduler in fallback mode). */
+    public <T> TaskImpl<T> spawnOn(Carrier carrier, String taskName, Callable<T> body) {
+        TaskImpl<T> task = newThreadTask(carrier, taskName, body);
+        task.thread.start();
+        return task;
+    }
+
+    /**
+     * Creates a task and its unstarted thread, registered as live; the caller starts the thread.
+     * This is how thread factories (e.g. for StructuredTaskScope) hand forks to the runtime.
+     */
+    public <T> TaskImpl<T> newThreadTask(Carrier carrier, String taskName, Callable<T> body) {
+        if (closed) {
+            throw rejected();
+        }
+        Carrier home = mode == SchedulerMode.CARRIER ? carrier : null;
+        TaskImpl<T> task = new TaskImpl<>(this, home, taskName, body, CoreBridge.get().captureTaskLocals());
+        Thread vt = home != null ? home.newVirtualThread(task) : fallbackBuilder.unstarted(task);
+        if (taskName != null) {
+            vt.setName(taskName);
+        }
+        task.thread = vt;
+        register(task);
+        return task;
+    }
+
+    /** Spawns {@code body} on the blocking pool. */
+    public <T> TaskImpl<T> spawnBlocking(String taskName, Callable<T> body) {
+        if (closed) {
+            throw rejected();
+        }
+        TaskImpl<T> task = new TaskImpl<>(this, null, taskName,
+                () -> {
+                    blockingBusy.incrementAndGet();
+                    String old = Thread.currentThread().getName();
+                    if (taskName != null) {
+                        Thread.currentThread().setName(taskName);
+                    }
+                    try {
+                        return body.call();
+                    } finally {
+                        Thread.currentThread().setName(old);
+                        blockingBusy.decrementAndGet();
+                    }
+                }, CoreBridge.get().captureTaskLocals());
+        register(task);
+        try {
+            blockingPool.execute(task);
+        } catch (RejectedExecutionException e) {
+            unregister(task);
+            throw rejected();
+        }
+        return task;
+    }
+
+    private void register(TaskImpl<?> task) {
+        live.put(task, Boolean.TRUE);
+        liveCount.incrementAndGet();
+        spawned.incrementAndGet();
+        if (task.carrier != null) {
+            task.carrier.liveTasks.incrementAndGet();
+        }
+        if (closed) {
+            // Raced with shutdown: shutdown may already have listed the live tasks.
+            unregister(task);
+            throw rejected();
+        }
+    }
+
+    private void unregister(TaskImpl<?> task) {
+        if (live.remove(task) != null) {
+            if (task.carrier != null) {
+                task.carrier.liveTasks.decrementAndGet();
+            }
+            if (liveCount.decrementAndGet() == 0 && closed) {
+                signalQuiet();
+            }
+        }
+    }
+
+    void taskEnded(TaskImpl<?> task) {
+        switch (task.state()) {
+            case SUCCEEDED -> completed.incrementAndGet();
+            case FAILED -> failed.incrementAndGet();
+            case CANCELLED -> cancelled.incrementAndGet();
+            case RUNNING -> { }
+        }
+        unregister(task);
+    }
+
+    private void signalQuiet() {
+        lock.lock();
+        try {
+            quiet.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The carrier a new task should run on. */
+    public Carrier place() {
+        Carrier[] cs = carriers;
+        TaskImpl<?> parent = TaskImpl.currentOrNull();
+        Carrier home = parent != null && parent.runtime == this ? parent.carrier : null;
+        if (home == null) {
+            Carrier onThread = carrierOfCurrentThread();
+            if (onThread != null) {
+                home = onThread;
+            } else {
+                return cs[Math.floorMod(roundRobin.getAndIncrement(), cs.length)];
+            }
+        }
+        int load = home.liveTasks.get();
+        if (load > spillThreshold && cs.length > 1) {
+            Carrier least = home;
+            for (Carrier c : cs) {
+                if (c.liveTasks.get() < least.liveTasks.get()) {
+                    least = c;
+                }
+            }
+            if (least.liveTasks.get() * 2 < load) {
+                return least;
+            }
+        }
+        return home;
+    }
+
+    /** The carrier whose platform thread is the current thread, or null. */
+    public Carrier carrierOfCurrentThread() {
+        Thread t = Thread.currentThread();
+        for (Carrier c : carriers) {
+            if (c.thread == t) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    void reportSlowSlice(Carrier carrier, Runnable continuation, long nanos) {
+        carrier.stats.slowSlices++;
+        SliceListener l = sliceListener;
+        if (l != null) {
+            try {
+                l.slowSlice(carrier, nanos);
+            } catch (Throwable e) {
+                log.log(System.Logger.Level.WARNING, "slice listener failed", e);
+            }
+        }
+    }
+
+    // ---- shutdown -----------------------------------------------------------------------------
+
+    public ShutdownReport close() {
+        return shutdown(closeTimeout);
+    }
+
+    public ShutdownReport shutdown(Duration timeout) {
+        long start = System.nanoTime();
+        lock.lock();
+        try {
+            if (report != null) {
+                return report;
+            }
+            closed = true;
+        } finally {
+            lock.unlock();
+        }
+        TaskImpl<?> self = TaskImpl.currentOrNull();
+        long deadline = start + Math.max(0, timeout.toNanos());
+        awaitQuiet(deadline, self);
+        List<TaskInfo> cancelledInfos = new ArrayList<>();
+        for (TaskImpl<?> t : live.keySet()) {
+            if (t != self && !t.isDone()) {
+                cancelledInfos.add(t.info());
+                t.cancel();
+            }
+        }
+        List<TaskInfo> stuck = new ArrayList<>();
+        if (!cancelledInfos.isEmpty()) {
+            long grace = System.nanoTime() + Math.min(Math.max(timeout.toNanos(), 100_000_000L), 1_000_000_000L);
+            awaitQuiet(grace, self);
+            for (TaskImpl<?> t : live.keySet()) {
+                if (t != self && !t.isDone()) {
+                    stuck.add(t.info());
+                }
+            }
+        }
+        for (Carrier c : carriers) {
+            c.requestStop();
+        }
+        blockingPool.shutdownNow();
+        if (self == null || self.carrier == null) {
+            for (Carrier c : carriers) {
+                try {
+                    if (!c.awaitStopped(5_000)) {
+                        log.log(System.Logger.Level.WARNING, "carrier " + c.thread.getName() + " did not stop in 5 s");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        group.terminated();
+        RUNNING.remove(this);
+        ShutdownReport r = new ShutdownReport(cancelledInfos, stuck, Duration.ofNanos(System.nanoTime() - start));
+        if (!stuck.isEmpty()) {
+            log.log(System.Logger.Level.WARNING, "runtime '" + name + "' stopped with tasks that ignore cancellation: " + stuck);
+        }
+        report = r;
+        return r;
+    }
+
+    private void awaitQuiet(long deadlineNanos, TaskImpl<?> self) {
+        lock.lock();
+        try {
+            while (true) {
+                long others = liveCount.get() - (self != null && live.containsKey(self) ? 1 : 0);
+                if (others <= 0) {
+                    return;
+                }
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                // Bounded wait: the signal comes when the count reaches zero, which a caller that
+                // is itself a task never sees, so re-check periodically.
+                quiet.awaitNanos(Math.min(left, 10_000_000L));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

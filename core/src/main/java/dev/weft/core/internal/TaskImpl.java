@@ -1,0 +1,251 @@
+package dev.weft.core.internal;
+
+import dev.weft.core.Task;
+import dev.weft.core.TaskFailedException;
+import dev.weft.core.TaskInfo;
+
+import java.lang.ref.Cleaner;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A task: the body (a {@link FutureTask}, which gives the JDK's well-tested result, failure and
+ * cancellation states) plus the thread that runs it and the bookkeeping the runtime needs.
+ *
+ * <h2>Implementation overview</h2>
+ * <ul>
+ *   <li>{@link #run()} is the thread's body: it binds {@link #CURRENT} (so
+ *       {@code WeftRuntime.current()} and placement find the task) and the inherited task-locals,
+ *       runs the {@code FutureTask}, then marks the task ended and tells the runtime.</li>
+ *   <li>{@code ended} flips exactly once, after the body; {@link #join()} of a cancelled task
+ *       waits for it, on a latch created only when someone waits.</li>
+ *   <li>A failure nobody joined is logged once, when the handle becomes unreachable: the Cleaner
+ *       is registered only on failure, so successful tasks pay nothing for it.</li>
+ * </ul>
+ */
+public final class TaskImpl<T> implements Task<T>, Runnable {
+    static final ScopedValue<TaskImpl<?>> CURRENT = ScopedValue.newInstance();
+    private static final AtomicLong IDS = new AtomicLong();
+    private static final Cleaner CLEANER = Cleaner.create(
+            Thread.ofPlatform().daemon(true).name("weft-task-cleaner").factory());
+
+    final long id;
+    private final String name;
+    final RuntimeCore runtime;
+    /** The carrier whose scheduler runs this task; null for blocking-pool and fallback tasks. */
+    final Carrier carrier;
+    private final Body body;
+    private final Object taskLocals;
+    final long spawnedNanos;
+    /** The thread running the body (set before start; for blocking tasks, when the body starts). */
+    volatile Thread thread;
+    private volatile boolean ended;
+    private volatile CountDownLatch endLatch;
+    private volatile FailureRecord failure;
+
+    TaskImpl(RuntimeCore runtime, Carrier carrier, String name, Callable<T> callable, Object taskLocals) {
+        this.id = IDS.incrementAndGet();
+        this.runtime = runtime;
+        this.carrier = carrier;
+        this.name = name;
+        this.body = new Body(Objects.requireNonNull(callable, "callable"));
+        this.taskLocals = taskLocals;
+        this.spawnedNanos = System.nanoTime();
+    }
+
+    /** The task the calling thread runs, or null. */
+    public static TaskImpl<?> currentOrNull() {
+        return CURRENT.isBound() ? CURRENT.get() : null;
+    }
+
+    /** The runtime this task belongs to. */
+    public RuntimeCore runtime() {
+        return runtime;
+    }
+
+    /** The carrier scheduling this task, or null (blocking pool, fallback mode). */
+    public Carrier carrier() {
+        return carrier;
+    }
+
+    @Override
+    public void run() {
+        if (thread == null) {
+            thread = Thread.currentThread();
+        }
+        try {
+            CoreBridge.get().runWithTaskLocals(taskLocals, ScopedValue.where(CURRENT, this), body);
+        } finally {
+            ended = true;
+            CountDownLatch latch = endLatch;
+            if (latch != null) {
+                latch.countDown();
+            }
+            runtime.taskEnded(this);
+        }
+    }
+
+    @Override
+    public T join() throws InterruptedException {
+        try {
+            return body.get();
+        } catch (ExecutionException e) {
+            throw failed(e);
+        } catch (CancellationException e) {
+            awaitEnd(Long.MAX_VALUE);
+            throw cancelled();
+        }
+    }
+
+    @Override
+    public T join(Duration timeout) throws InterruptedException, TimeoutException {
+        long nanos = timeout.toNanos();
+        long deadline = System.nanoTime() + nanos;
+        try {
+            return body.get(nanos, TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw failed(e);
+        } catch (CancellationException e) {
+            if (!awaitEnd(deadline - System.nanoTime())) {
+                throw new TimeoutException("task '" + name() + "' was cancelled and has not ended after " + timeout);
+            }
+            throw cancelled();
+        } catch (TimeoutException e) {
+            throw new TimeoutException("task '" + name() + "' still running after " + timeout);
+        }
+    }
+
+    private TaskFailedException failed(ExecutionException e) {
+        FailureRecord f = failure;
+        if (f != null) {
+            f.observed = true;
+        }
+        return new TaskFailedException(name(), e.getCause());
+    }
+
+    private CancellationException cancelled() {
+        return new CancellationException("task '" + name() + "' was cancelled");
+    }
+
+    /** Waits up to {@code nanos} for the body to have ended. */
+    boolean awaitEnd(long nanos) throws InterruptedException {
+        if (ended) {
+            return true;
+        }
+        CountDownLatch latch = endLatch;
+        if (latch == null) {
+            synchronized (this) {
+                latch = endLatch;
+                if (latch == null) {
+                    endLatch = latch = new CountDownLatch(1);
+                }
+            }
+        }
+        if (ended) {
+            return true;
+        }
+        if (nanos == Long.MAX_VALUE) {
+            latch.await();
+            return true;
+        }
+        return latch.await(Math.max(0, nanos), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public boolean cancel() {
+        return body.cancel(true);
+    }
+
+    @Override
+    public boolean isDone() {
+        return ended;
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return body.isCancelled();
+    }
+
+    @Override
+    public State state() {
+        if (!ended) {
+            return State.RUNNING;
+        }
+        return switch (body.state()) {
+            case SUCCESS -> State.SUCCEEDED;
+            case FAILED -> State.FAILED;
+            case CANCELLED -> State.CANCELLED;
+            case RUNNING -> State.RUNNING;
+        };
+    }
+
+    @Override
+    public String name() {
+        return name != null ? name : "task-" + id;
+    }
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    /** A snapshot for reports; takes a stack trace, so not for hot paths. */
+    public TaskInfo info() {
+        Thread t = thread;
+        List<StackTraceElement> stack = t == null ? List.of()
+                : Arrays.asList(t.getStackTrace()).subList(0, Math.min(8, t.getStackTrace().length));
+        return new TaskInfo(id, name(), Duration.ofNanos(System.nanoTime() - spawnedNanos), stack);
+    }
+
+    @Override
+    public String toString() {
+        return "Task[" + name() + ", " + state() + "]";
+    }
+
+    /** Logs an unjoined failure once its handle is gone. Must not reference the TaskImpl. */
+    private static final class FailureRecord implements Runnable {
+        final String taskName;
+        final Throwable error;
+        final System.Logger log;
+        volatile boolean observed;
+
+        FailureRecord(String taskName, Throwable error, System.Logger log) {
+            this.taskName = taskName;
+            this.error = error;
+            this.log = log;
+        }
+
+        @Override
+        public void run() {
+            if (!observed) {
+                log.log(System.Logger.Level.WARNING, "task '" + taskName + "' failed and was never joined", error);
+            }
+        }
+    }
+
+    private final class Body extends FutureTask<T> {
+        Body(Callable<T> callable) {
+            super(callable);
+        }
+
+        @Override
+        protected void setException(Throwable t) {
+            super.setException(t);
+            if (state() == java.util.concurrent.Future.State.FAILED) {
+                FailureRecord f = new FailureRecord(name(), t, runtime.log);
+                failure = f;
+                CLEANER.register(TaskImpl.this, f);
+            }
+        }
+    }
+}
