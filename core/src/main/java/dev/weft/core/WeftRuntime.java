@@ -52,6 +52,11 @@ public final class WeftRuntime implements AutoCloseable {
             }
 
             @Override
+            public RuntimeCore coreOf(WeftRuntime runtime) {
+                return runtime.core;
+            }
+
+            @Override
             public void runWithTaskLocals(Object captured, ScopedValue.Carrier base, Runnable body) {
                 TaskLocal.runWith(captured, base, body);
             }

@@ -114,6 +114,9 @@ public final class Carrier implements Executor {
 
     /** Whether the calling code runs on this carrier's thread (directly, or in a task mounted on it). */
     public boolean isCurrent() {
+        if (stopped) {
+            return false; // continuations now run on the common pool, not on this thread
+        }
         Thread t = Thread.currentThread();
         if (t == thread) {
             return true;

@@ -63,11 +63,14 @@ public final class CarrierTimers {
 
     private long toWheelMs(long deadlineNanos) {
         long rel = deadlineNanos - originNanos;
+        if (deadlineNanos > 0 && originNanos < 0 && rel < 0) {
+            rel = Long.MAX_VALUE; // the subtraction overflowed: as far away as it gets
+        }
         if (rel <= 0) {
             return 0;
         }
         // Round up: a timer never fires before its deadline.
-        return (rel + 999_999) / 1_000_000;
+        return Math.ceilDiv(rel, 1_000_000L);
     }
 
     private long nowMs() {

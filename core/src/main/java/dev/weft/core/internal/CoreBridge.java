@@ -30,6 +30,14 @@ public abstract class CoreBridge {
     /** The task-local bindings in effect now (null if none). */
     public abstract Object captureTaskLocals();
 
+    /** The engine of a runtime. */
+    public abstract RuntimeCore coreOf(WeftRuntime runtime);
+
+    /** The engine of {@code runtime}. */
+    public static RuntimeCore core(WeftRuntime runtime) {
+        return get().coreOf(runtime);
+    }
+
     /** Runs {@code body} under {@code base} plus captured task-local bindings. */
     public abstract void runWithTaskLocals(Object captured, ScopedValue.Carrier base, Runnable body);
 }

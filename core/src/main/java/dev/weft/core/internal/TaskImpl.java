@@ -73,6 +73,11 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         return runtime;
     }
 
+    /** The thread running this task (null for a blocking job not yet started). */
+    public Thread thread() {
+        return thread;
+    }
+
     /** The carrier scheduling this task, or null (blocking pool, fallback mode). */
     public Carrier carrier() {
         return carrier;
@@ -202,8 +207,8 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
     /** A snapshot for reports; takes a stack trace, so not for hot paths. */
     public TaskInfo info() {
         Thread t = thread;
-        List<StackTraceElement> stack = t == null ? List.of()
-                : Arrays.asList(t.getStackTrace()).subList(0, Math.min(8, t.getStackTrace().length));
+        StackTraceElement[] trace = t == null ? new StackTraceElement[0] : t.getStackTrace();
+        List<StackTraceElement> stack = Arrays.asList(trace).subList(0, Math.min(8, trace.length));
         return new TaskInfo(id, name(), Duration.ofNanos(System.nanoTime() - spawnedNanos), stack);
     }
 

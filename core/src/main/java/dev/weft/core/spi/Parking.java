@@ -1,5 +1,7 @@
 package dev.weft.core.spi;
 
+import dev.weft.core.internal.TaskImpl;
+
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -23,7 +25,8 @@ public final class Parking {
      * Compute every deadline of a timed wait from this value, never from {@code System.nanoTime()}.
      */
     public static long nanoTime() {
-        return System.nanoTime();
+        TaskImpl<?> t = TaskImpl.currentOrNull();
+        return t != null ? t.runtime().nanoTime() : System.nanoTime();
     }
 
     /**
@@ -34,6 +37,27 @@ public final class Parking {
      */
     public static void parkNanos(Object blocker, long nanos) {
         if (nanos <= 0) {
+            return;
+        }
+        TaskImpl<?> task = TaskImpl.currentOrNull();
+        Thread me = Thread.currentThread();
+        if (task != null && task.carrier() != null && task.thread() == me) {
+            // The carrier's wheel wakes us: a local enqueue instead of the JDK's unparker thread.
+            long now = task.runtime().nanoTime();
+            long deadline = now + nanos < now ? Long.MAX_VALUE : now + nanos; // saturate
+            TimerHandle timer;
+            try {
+                timer = task.carrier().timers().schedule(deadline, () -> LockSupport.unpark(me));
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                // The runtime has stopped and this task outlived it: the JDK's timed park still works.
+                LockSupport.parkNanos(blocker, nanos);
+                return;
+            }
+            try {
+                LockSupport.park(blocker);
+            } finally {
+                timer.cancel();
+            }
             return;
         }
         LockSupport.parkNanos(blocker, nanos);

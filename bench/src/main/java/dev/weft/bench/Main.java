@@ -1,0 +1,106 @@
+package dev.weft.bench;
+
+import dev.weft.core.WeftRuntime;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Entry point of the Weft benchmarks: {@code java -jar weft-bench.jar WORKLOAD [args]}.
+ *
+ * <p>Mirrors {@code shared/peers/jvm/src/main/java/bench/Main.java}: every measured run prints one
+ * line {@code RESULT name=<workload> impl=<impl> key=value ...} on stdout and nothing else goes
+ * to stdout. Warm-up policy as the peers: {@code -Dbench.warmup=K} runs K un-timed iterations
+ * first (default 0, i.e. runs are cold, in a fresh JVM).
+ */
+public final class Main {
+
+    static final String USAGE = String.join("\n",
+        "usage: java -jar weft-bench.jar <workload> [args]",
+        "  spawn      [n=1000000] [from=outside|inside]   W1: n tasks return their index, joined in order",
+        "  sleepers   [n=1000000] [sleep_s=1]              W2: n tasks sleep, joined",
+        "  pingpong   [n=1000000] [weft-carrier|jdk-vt-default]  two tasks pass a token n times",
+        "  threadpool [n=10000] [jdk-fixed-200|weft-executor|jdk-vt-executor]  n requests of 3 x sleep(10 ms)",
+        "pingpong and threadpool without an impl run both impls in this JVM, one RESULT line each.",
+        "system property -Dbench.warmup=K runs K un-timed iterations first (default 0);",
+        "-Dbench.carriers=C sets the carriers of the runtime spawn/sleepers build (default: #CPUs).");
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            System.err.println(USAGE);
+            System.exit(2);
+        }
+        String w = args[0];
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        switch (w) {
+            case "spawn" -> Spawn.main(rest);
+            case "sleepers" -> Sleepers.main(rest);
+            case "pingpong" -> PingPong.main(rest);
+            case "threadpool" -> ThreadPool.main(rest);
+            default -> {
+                System.err.println("unknown workload: " + w + "\n" + USAGE);
+                System.exit(2);
+            }
+        }
+        // Weft carriers are daemon threads; nothing else keeps the JVM alive. Exit promptly anyway.
+        System.exit(0);
+    }
+
+    // ---- helpers (same as the peers') ----
+
+    static int warmup() {
+        return Integer.getInteger("bench.warmup", 0);
+    }
+
+    /** The runtime that spawn and sleepers use: default builder, carriers from -Dbench.carriers. */
+    static WeftRuntime runtime() {
+        WeftRuntime.Builder b = WeftRuntime.builder().name("bench");
+        Integer c = Integer.getInteger("bench.carriers");
+        if (c != null) {
+            b.carriers(c);
+        }
+        return b.build();
+    }
+
+    /** Carrier threads of the JDK's default virtual-thread scheduler (property, else #CPUs). */
+    static int vtParallelism() {
+        String p = System.getProperty("jdk.virtualThreadScheduler.parallelism");
+        return p != null ? Integer.parseInt(p) : Runtime.getRuntime().availableProcessors();
+    }
+
+    static long parseCount(String s) {
+        return Long.parseLong(s.replace("_", ""));
+    }
+
+    static String arg(String[] a, int i, String def) {
+        return a.length > i ? a[i] : def;
+    }
+
+    static String f0(double d) {
+        return String.format(Locale.ROOT, "%.0f", d);
+    }
+
+    static String f1(double d) {
+        return String.format(Locale.ROOT, "%.1f", d);
+    }
+
+    static double ms(long nanos) {
+        return nanos / 1e6;
+    }
+
+    static double perSec(long count, long nanos) {
+        return count / (nanos / 1e9);
+    }
+
+    /** Prints one RESULT line: kv = key1, value1, key2, value2, ... */
+    static void result(String name, String impl, Object... kv) {
+        StringBuilder sb = new StringBuilder(128).append("RESULT name=").append(name).append(" impl=").append(impl);
+        for (int i = 0; i + 1 < kv.length; i += 2) {
+            sb.append(' ').append(kv[i]).append('=').append(kv[i + 1]);
+        }
+        System.out.println(sb);
+        System.out.flush();
+    }
+
+    private Main() {}
+}

@@ -1,0 +1,88 @@
+package dev.weft.core.spi;
+
+import dev.weft.core.Task;
+import dev.weft.core.WeftRuntime;
+import dev.weft.core.internal.Carrier;
+import dev.weft.core.internal.CarrierTimers;
+import dev.weft.core.internal.CoreBridge;
+import dev.weft.core.internal.RuntimeCore;
+import dev.weft.core.internal.TaskImpl;
+import io.netty.channel.EventLoop;
+import io.netty.channel.IoEventLoopGroup;
+
+import java.util.concurrent.Callable;
+
+/**
+ * What the other Weft modules need from a runtime: its event loops, its transport, placing a
+ * task on the carrier that owns a channel, threads for {@code StructuredTaskScope} forks, and
+ * timers on the carriers' wheels. Exported only to Weft's own modules.
+ */
+public final class RuntimeAccess {
+    private RuntimeAccess() {}
+
+    /** The carriers' event loops as one group (owned by the runtime: do not shut it down). */
+    public static IoEventLoopGroup eventLoopGroup(WeftRuntime rt) {
+        return CoreBridge.core(rt).eventLoopGroup();
+    }
+
+    /** The transport's channel classes. */
+    public static NettyTransport transport(WeftRuntime rt) {
+        return CoreBridge.core(rt).transport();
+    }
+
+    /**
+     * Spawns a task on the carrier that drives {@code loop} (e.g. the loop of an accepted
+     * channel), so the task's wake-ups by that channel are local. Falls back to normal placement
+     * if {@code loop} is not one of this runtime's.
+     */
+    public static <T> Task<T> spawnOn(WeftRuntime rt, EventLoop loop, String name, Callable<T> body) {
+        RuntimeCore core = CoreBridge.core(rt);
+        Carrier target = null;
+        for (Carrier c : core.carriers()) {
+            if (c.eventLoop() == loop) {
+                target = c;
+                break;
+            }
+        }
+        return core.spawnOn(target != null ? target : core.place(), name, body);
+    }
+
+    /**
+     * An unstarted thread that runs {@code body} as a task of {@code rt} (live-tracked,
+     * cancellable by shutdown, placed like a spawn). For thread factories such as the one a
+     * {@code StructuredTaskScope} forks with; the caller starts it.
+     */
+    public static Thread newTaskThread(WeftRuntime rt, String name, Runnable body) {
+        RuntimeCore core = CoreBridge.core(rt);
+        return core.newThreadTask(core.place(), name, () -> {
+            body.run();
+            return null;
+        }).thread();
+    }
+
+    /**
+     * Arms a timer that runs {@code action} on a carrier thread once the runtime's clock reaches
+     * {@code deadlineNanos} (see {@link Parking#nanoTime()}): on the caller's carrier when the
+     * caller is a task or carrier of {@code rt}, else on one chosen round-robin. The action must
+     * not block.
+     *
+     * @throws java.util.concurrent.RejectedExecutionException if the runtime is closed
+     */
+    public static TimerHandle schedule(WeftRuntime rt, long deadlineNanos, Runnable action) {
+        return timersHere(CoreBridge.core(rt)).schedule(deadlineNanos, action);
+    }
+
+    static CarrierTimers timersHere(RuntimeCore core) {
+        TaskImpl<?> t = TaskImpl.currentOrNull();
+        if (t != null && t.runtime() == core && t.carrier() != null) {
+            return t.carrier().timers();
+        }
+        Carrier c = core.carrierOfCurrentThread();
+        return (c != null ? c : core.place()).timers();
+    }
+
+    /** The runtime's clock, in nanoseconds. */
+    public static long nanoTime(WeftRuntime rt) {
+        return CoreBridge.core(rt).nanoTime();
+    }
+}

@@ -1,0 +1,248 @@
+package dev.weft.core.sync;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A cancellation signal that can be observed, awaited, and propagated to child tokens, like
+ * tokio-util's {@code CancellationToken}. Cancelling a token cancels all its descendants;
+ * cancelling a child does not affect its parent.
+ *
+ * {@snippet :
+ * CancellationToken shutdown = new CancellationToken();
+ * CancellationToken request = shutdown.child();
+ * try (var reg = request.onCancel(() -> log("request cancelled"))) {
+ *     while (!request.isCancelled()) {
+ *         work();
+ *     }
+ * }
+ * shutdown.cancel();   // cancels request too; runs the callback if still registered
+ * }
+ *
+ * <p><b>Thread safety and memory consistency:</b> thread-safe; actions before {@link #cancel()}
+ * happen-before a return of {@link #isCancelled()} that sees {@code true}, the return of
+ * {@link #awaitCancelled()}, and the run of every callback.
+ */
+public final class CancellationToken {
+    private final ReentrantLock lock = new ReentrantLock();
+    private final WaitList waiters = new WaitList();
+    private Collection<Registration> callbacks = new LinkedHashSet<>();
+    private volatile boolean cancelled;
+    /** This token's registration in its parent, removed when this token is cancelled. */
+    private volatile Registration inParent;
+
+    /** A new, not cancelled, root token. */
+    public CancellationToken() {}
+
+    /**
+     * A new token that is cancelled when this one is (at once if this one already is). Cancelling
+     * the child leaves this token alone and removes the child from it (no leak).
+     *
+     * @return the child token
+     */
+    public CancellationToken child() {
+        CancellationToken c = new CancellationToken();
+        c.inParent = onCancel(c::cancel);
+        return c;
+    }
+
+    /**
+     * Cancels this token and its descendants: wakes every waiter, then runs the registered
+     * callbacks in the calling thread, in registration order. Only the first call has an effect.
+     * Never parks (unless a callback does).
+     *
+     * @throws RuntimeException the first exception a callback threw, with later ones suppressed;
+     *                          every callback runs regardless
+     */
+    public void cancel() {
+        Collection<Registration> toRun;
+        lock.lock();
+        try {
+            if (cancelled) {
+                return;
+            }
+            cancelled = true;
+            WaitNode n;
+            while ((n = waiters.poll()) != null) {
+                n.waiter.tryWin(n.index, Boolean.TRUE);
+            }
+            toRun = callbacks;
+            callbacks = null;
+        } finally {
+            lock.unlock();
+        }
+        Registration p = inParent;
+        if (p != null) {
+            p.close();
+        }
+        RuntimeException failure = null;
+        for (Registration r : toRun) {
+            try {
+                r.callback.run();
+            } catch (RuntimeException | Error e) {
+                if (failure == null) {
+                    failure = e instanceof RuntimeException re ? re : new RuntimeException(e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /**
+     * Whether {@link #cancel()} was called on this token or an ancestor.
+     *
+     * @return true if cancelled
+     */
+    public boolean isCancelled() {
+        return cancelled;
+    }
+
+    /**
+     * Parks until this token is cancelled; returns at once if it already is.
+     *
+     * <p><b>Cancel safety:</b> waiting has no side effect; an interrupt just ends it.
+     *
+     * @throws InterruptedException if interrupted before or while waiting
+     */
+    public void awaitCancelled() throws InterruptedException {
+        await(false, 0);
+    }
+
+    /**
+     * As {@link #awaitCancelled()}, waiting at most {@code timeout}.
+     *
+     * @param timeout how long to wait
+     * @return {@code true} if cancelled, {@code false} on timeout
+     * @throws InterruptedException if interrupted before or while waiting
+     */
+    public boolean awaitCancelled(Duration timeout) throws InterruptedException {
+        return await(true, Timeouts.deadline(timeout));
+    }
+
+    private boolean await(boolean timed, long deadline) throws InterruptedException {
+        Timeouts.checkInterrupt();
+        if (cancelled) {
+            return true;
+        }
+        WaitNode node = new WaitNode(new SelectWaiter(), 0, null);
+        lock.lock();
+        try {
+            if (cancelled) {
+                return true;
+            }
+            waiters.add(node);
+        } finally {
+            lock.unlock();
+        }
+        SelectWaiter.Won won;
+        try {
+            won = node.waiter.await(timed, deadline);
+        } catch (InterruptedException e) {
+            unlink(node);
+            throw e;
+        }
+        if (won == null) {
+            unlink(node);
+            return false;
+        }
+        return true;
+    }
+
+    private void unlink(WaitNode node) {
+        lock.lock();
+        try {
+            waiters.remove(node);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A {@link Select} clause that commits when this token is cancelled.
+     *
+     * @return the clause; its result is {@code true}
+     */
+    public SelectClause<Boolean> onCancelled() {
+        return (waiter, index) -> {
+            lock.lock();
+            try {
+                if (cancelled) {
+                    waiter.tryWin(index, Boolean.TRUE);
+                    return SelectClause.Registration.NONE;
+                }
+                WaitNode node = new WaitNode(waiter, index, null);
+                waiters.add(node); // cancel() hands TRUE, the clause's result
+
+                return () -> unlink(node);
+            } finally {
+                lock.unlock();
+            }
+        };
+    }
+
+    /**
+     * Registers {@code callback} to run once when this token is cancelled, in the cancelling
+     * thread. If the token is already cancelled, runs it now, in the calling thread.
+     *
+     * @param callback what to run; it should be short and must not park for long
+     * @return a registration whose {@link Registration#close()} removes the callback
+     * @throws NullPointerException if {@code callback} is null
+     */
+    public Registration onCancel(Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        Registration r = new Registration(this, callback);
+        lock.lock();
+        try {
+            if (!cancelled) {
+                callbacks.add(r);
+                return r;
+            }
+        } finally {
+            lock.unlock();
+        }
+        callback.run();
+        return r;
+    }
+
+    private boolean remove(Registration r) {
+        lock.lock();
+        try {
+            return callbacks != null && callbacks.remove(r);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A callback registered with {@link #onCancel(Runnable)}. */
+    public static final class Registration implements AutoCloseable {
+        private final CancellationToken token;
+        private final Runnable callback;
+
+        private Registration(CancellationToken token, Runnable callback) {
+            this.token = token;
+            this.callback = callback;
+        }
+
+        /**
+         * Removes the callback if it has not run (or started running) yet.
+         *
+         * @return {@code true} if this call removed it, so it will never run
+         */
+        public boolean remove() {
+            return token.remove(this);
+        }
+
+        /** Same as {@link #remove()}, ignoring the result. */
+        @Override
+        public void close() {
+            remove();
+        }
+    }
+}

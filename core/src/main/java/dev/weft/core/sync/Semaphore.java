@@ -1,0 +1,263 @@
+package dev.weft.core.sync;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A fair (FIFO) counting semaphore whose acquisitions are owned {@link SemaphorePermit}s, closed
+ * by try-with-resources, like Tokio's {@code Semaphore}.
+ *
+ * {@snippet :
+ * Semaphore connections = new Semaphore(10);
+ * try (SemaphorePermit p = connections.acquire()) {
+ *     callBackend();                  // at most 10 at once
+ * }
+ * }
+ *
+ * <p>Fairness: a waiter asking for many permits holds back later, smaller requests (no barging),
+ * and {@code tryAcquire} fails while anyone is waiting.
+ *
+ * <p><b>Thread safety and memory consistency:</b> thread-safe; actions before releasing a permit
+ * happen-before the actions after an acquire that obtains it.
+ *
+ * <p><b>Implementation overview.</b> A short lock guards the count and a FIFO of parked waiters;
+ * a release hands permits to waiters at the head in order by winning each waiter's
+ * {@link SelectWaiter} cell, so a waiter that gave up is skipped and never absorbs permits.
+ */
+public final class Semaphore implements AutoCloseable {
+    private static final Object CLOSED = new SelectWaiter.Marker("CLOSED");
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final WaitList waiters = new WaitList();
+    private long available;
+    private volatile boolean closed;
+
+    /**
+     * @param permits the initial number of permits, at least 0
+     * @throws IllegalArgumentException if {@code permits < 0}
+     */
+    public Semaphore(int permits) {
+        if (permits < 0) {
+            throw new IllegalArgumentException("permits must be >= 0, was " + permits);
+        }
+        this.available = permits;
+    }
+
+    /**
+     * Acquires one permit, parking until it is available. See {@link #acquire(int)}.
+     *
+     * @return the owned permit
+     * @throws InterruptedException      if interrupted before or while waiting (nothing held)
+     * @throws SemaphoreClosedException if the semaphore is or becomes closed first
+     */
+    public SemaphorePermit acquire() throws InterruptedException {
+        return acquire(1);
+    }
+
+    /**
+     * Acquires {@code n} permits at once, parking (in FIFO order) until they are available.
+     *
+     * <p><b>Cancel safety:</b> if this throws {@link InterruptedException} no permits are held.
+     * If the permits were granted before the interrupt was seen, they are returned normally and
+     * the interrupt status stays set.
+     *
+     * @param n the number of permits, at least 1
+     * @return one owned permit object holding {@code n} permits
+     * @throws InterruptedException      if interrupted before or while waiting (nothing held)
+     * @throws SemaphoreClosedException if the semaphore is or becomes closed first
+     * @throws IllegalArgumentException  if {@code n <= 0}
+     */
+    public SemaphorePermit acquire(int n) throws InterruptedException {
+        return doAcquire(n, false, 0).orElseThrow();
+    }
+
+    /**
+     * As {@link #acquire(int)}, waiting at most {@code timeout}.
+     *
+     * @param n       the number of permits, at least 1
+     * @param timeout how long to wait; zero or negative behaves like {@link #tryAcquire(int)}
+     * @return the permit, or empty on timeout (nothing held)
+     * @throws InterruptedException      if interrupted before or while waiting (nothing held)
+     * @throws SemaphoreClosedException if the semaphore is or becomes closed first
+     * @throws IllegalArgumentException  if {@code n <= 0}
+     */
+    public Optional<SemaphorePermit> acquire(int n, Duration timeout) throws InterruptedException {
+        return doAcquire(n, true, Timeouts.deadline(timeout));
+    }
+
+    /**
+     * Same as {@code tryAcquire(1)}.
+     *
+     * @return the permit, or empty
+     */
+    public Optional<SemaphorePermit> tryAcquire() {
+        return tryAcquire(1);
+    }
+
+    /**
+     * Acquires {@code n} permits if they are available now and nobody is waiting; never parks.
+     *
+     * @param n the number of permits, at least 1
+     * @return the permit, or empty
+     * @throws SemaphoreClosedException if closed
+     * @throws IllegalArgumentException  if {@code n <= 0}
+     */
+    public Optional<SemaphorePermit> tryAcquire(int n) {
+        checkN(n);
+        lock.lock();
+        try {
+            if (closed) {
+                throw new SemaphoreClosedException();
+            }
+            if (waiters.isEmpty() && available >= n) {
+                available -= n;
+                return Optional.of(new SemaphorePermit(this, n));
+            }
+            return Optional.empty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Optional<SemaphorePermit> doAcquire(int n, boolean timed, long deadline) throws InterruptedException {
+        checkN(n);
+        Timeouts.checkInterrupt();
+        WaitNode node;
+        lock.lock();
+        try {
+            if (closed) {
+                throw new SemaphoreClosedException();
+            }
+            if (waiters.isEmpty() && available >= n) {
+                available -= n;
+                return Optional.of(new SemaphorePermit(this, n));
+            }
+            node = new WaitNode(new SelectWaiter(), 0, n);
+            waiters.add(node);
+        } finally {
+            lock.unlock();
+        }
+        SelectWaiter.Won won;
+        try {
+            won = node.waiter.await(timed, deadline);
+        } catch (InterruptedException e) {
+            remove(node);
+            throw e;
+        }
+        if (won == null) {
+            remove(node);
+            return Optional.empty();
+        }
+        if (won.value() == CLOSED) {
+            throw new SemaphoreClosedException();
+        }
+        return Optional.of(new SemaphorePermit(this, n));
+    }
+
+    private void remove(WaitNode node) {
+        lock.lock();
+        try {
+            // the head leaving may let the next waiters through
+            if (waiters.remove(node)) {
+                grant();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Adds {@code n} permits (also how {@link SemaphorePermit#close()} returns them), waking
+     * waiters in FIFO order. Never parks. Permits can be added after close; nobody can take them.
+     *
+     * @param n the number of permits, at least 0
+     * @throws IllegalArgumentException if {@code n < 0}
+     */
+    public void release(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("n must be >= 0, was " + n);
+        }
+        lock.lock();
+        try {
+            available += n;
+            grant();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Permits available now (a snapshot).
+     *
+     * @return the count
+     */
+    public long availablePermits() {
+        lock.lock();
+        try {
+            return available;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Threads parked in an acquire now (a snapshot).
+     *
+     * @return the count
+     */
+    public int waiterCount() {
+        lock.lock();
+        try {
+            return waiters.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Closes the semaphore: parked and later acquires throw {@link SemaphoreClosedException};
+     * permits already held stay valid and can be released. Idempotent.
+     */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            WaitNode n;
+            while ((n = waiters.poll()) != null) {
+                n.waiter.tryWin(n.index, CLOSED);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Whether {@link #close()} was called.
+     *
+     * @return true once closed
+     */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    private void grant() {
+        if (closed) {
+            return;
+        }
+        WaitNode head;
+        while ((head = waiters.peek()) != null && available >= (Integer) head.payload) {
+            waiters.poll();
+            if (head.waiter.tryWin(head.index, null)) {
+                available -= (Integer) head.payload;
+            }
+        }
+    }
+
+    private static void checkN(int n) {
+        if (n <= 0) {
+            throw new IllegalArgumentException("n must be > 0, was " + n);
+        }
+    }
+}

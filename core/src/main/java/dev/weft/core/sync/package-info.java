@@ -1,0 +1,33 @@
+/**
+ * Channels and synchronisation primitives for tasks (virtual threads), after Tokio's
+ * {@code sync} module. Every waiting operation parks the virtual thread through
+ * {@link dev.weft.core.spi.Parking}, never its carrier; each has a timed form and throws
+ * {@link java.lang.InterruptedException} when interrupted before or while it waits, losing no
+ * data (see each method's "Cancel safety").
+ *
+ * {@snippet :
+ * Channel<Integer> jobs = Channel.bounded(128);
+ * Thread producer = Thread.ofVirtual().start(() -> {
+ *     try (jobs) {
+ *         for (int i = 0; i < 1000; i++) {
+ *             jobs.send(i);                      // parks while 128 are buffered
+ *         }
+ *     } catch (InterruptedException e) {
+ *         Thread.currentThread().interrupt();
+ *     }
+ * });
+ * long sum = jobs.stream().mapToLong(Integer::longValue).sum(); // until closed and drained
+ * }
+ *
+ * <ul>
+ *   <li>{@link dev.weft.core.sync.Channel}: bounded or unbounded multi-producer multi-consumer
+ *       FIFO, with {@link dev.weft.core.sync.Permit reservations} and select clauses;
+ *   <li>{@link dev.weft.core.sync.Select}: commit exactly one of several clauses;
+ *   <li>{@link dev.weft.core.sync.Oneshot}, {@link dev.weft.core.sync.Broadcast},
+ *       {@link dev.weft.core.sync.Watch}: one value, every value to every receiver, latest value;
+ *   <li>{@link dev.weft.core.sync.Semaphore}, {@link dev.weft.core.sync.Notify},
+ *       {@link dev.weft.core.sync.Barrier}, {@link dev.weft.core.sync.CancellationToken},
+ *       {@link dev.weft.core.sync.OnceCell}.
+ * </ul>
+ */
+package dev.weft.core.sync;

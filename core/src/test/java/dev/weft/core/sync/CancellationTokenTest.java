@@ -1,0 +1,108 @@
+package dev.weft.core.sync;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** {@link CancellationToken}: cancel, children, waiting, callbacks. */
+class CancellationTokenTest {
+
+    /** Cancelling a parent cancels its children (existing and later ones), not the other way round. */
+    @Test
+    void children() {
+        CancellationToken parent = new CancellationToken();
+        CancellationToken child = parent.child();
+        CancellationToken grandChild = child.child();
+        CancellationToken sibling = parent.child();
+        sibling.cancel();
+        assertFalse(parent.isCancelled());
+        assertFalse(child.isCancelled());
+        parent.cancel();
+        assertTrue(child.isCancelled());
+        assertTrue(grandChild.isCancelled());
+        assertTrue(parent.child().isCancelled());
+        parent.cancel(); // idempotent
+    }
+
+    /** awaitCancelled parks until cancel; the timed form returns false on timeout. */
+    @Test
+    void awaitCancelled() throws Exception {
+        CancellationToken t = new CancellationToken();
+        assertFalse(t.awaitCancelled(Duration.ofMillis(5)));
+        Threads.Task<Void> w = Threads.start(() -> { t.awaitCancelled(); return null; });
+        Threads.Task<Boolean> tw = Threads.start(() -> t.awaitCancelled(Duration.ofSeconds(30)));
+        Threads.awaitParked(w);
+        Threads.awaitParked(tw);
+        t.cancel();
+        w.get();
+        assertTrue(tw.get());
+        t.awaitCancelled();
+        assertTrue(t.awaitCancelled(Duration.ZERO));
+    }
+
+    /** awaitCancelled throws when interrupted before or during the wait. */
+    @Test
+    void interruption() throws Exception {
+        CancellationToken t = new CancellationToken();
+        Threads.Task<Void> before = Threads.start(() -> {
+            Thread.currentThread().interrupt();
+            t.awaitCancelled();
+            return null;
+        });
+        assertInstanceOf(InterruptedException.class, before.join());
+        Threads.Task<Boolean> during = Threads.start(() -> t.awaitCancelled(Duration.ofSeconds(30)));
+        Threads.awaitParked(during);
+        during.thread.interrupt();
+        assertInstanceOf(InterruptedException.class, during.join());
+    }
+
+    /** Callbacks run once on cancel, in order; removed ones never run; late ones run at once. */
+    @Test
+    void callbacks() {
+        CancellationToken t = new CancellationToken();
+        List<String> ran = new ArrayList<>();
+        t.onCancel(() -> ran.add("a"));
+        CancellationToken.Registration b = t.onCancel(() -> ran.add("b"));
+        t.onCancel(() -> ran.add("c"));
+        assertTrue(b.remove());
+        assertFalse(b.remove());
+        t.cancel();
+        t.cancel();
+        assertEquals(List.of("a", "c"), ran);
+        t.onCancel(() -> ran.add("late"));
+        assertEquals(List.of("a", "c", "late"), ran);
+    }
+
+    /** A failing callback does not stop the others; the first failure is rethrown. */
+    @Test
+    void failingCallback() {
+        CancellationToken t = new CancellationToken();
+        AtomicInteger ran = new AtomicInteger();
+        t.onCancel(() -> { throw new IllegalStateException("boom"); });
+        t.onCancel(ran::incrementAndGet);
+        assertThrows(IllegalStateException.class, t::cancel);
+        assertEquals(1, ran.get());
+        assertTrue(t.isCancelled());
+    }
+
+    /** Cancelled children remove themselves from the parent (no leak of registrations). */
+    @Test
+    void childrenDoNotLeak() {
+        CancellationToken parent = new CancellationToken();
+        AtomicInteger ran = new AtomicInteger();
+        for (int i = 0; i < 10_000; i++) {
+            CancellationToken c = parent.child();
+            c.onCancel(ran::incrementAndGet);
+            c.cancel();
+        }
+        assertEquals(10_000, ran.get());
+        CancellationToken last = parent.child();
+        parent.cancel();
+        assertTrue(last.isCancelled());
+        assertEquals(10_000, ran.get(), "cancelled children were not cancelled twice");
+    }
+}

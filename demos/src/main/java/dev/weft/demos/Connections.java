@@ -1,0 +1,130 @@
+package dev.weft.demos;
+
+import dev.weft.core.Task;
+import dev.weft.net.TcpListener;
+import dev.weft.net.TcpStream;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The accept loop the demos share: one task per connection on the carrier that drives it, a
+ * registry of live connections with an "idle" flag, and a drain on close (stop accepting,
+ * cancel idle connections, let busy ones finish their request).
+ */
+final class Connections implements DemoServer {
+    /** What a demo does with one connection; it calls {@link Conn#idle} around its waits for a new request. */
+    interface Handler {
+        void handle(TcpStream stream, Conn conn) throws Exception;
+    }
+
+    /** One live connection. */
+    static final class Conn {
+        volatile boolean idle = true;
+        volatile Task<?> task;
+        private final Connections owner;
+
+        Conn(Connections owner) {
+            this.owner = owner;
+        }
+
+        /** Whether the server is shutting down (finish the current request, then close). */
+        boolean draining() {
+            return owner.draining.get();
+        }
+
+        void idle(boolean idle) {
+            this.idle = idle;
+        }
+    }
+
+    private final TcpListener listener;
+    private final Map<Conn, Boolean> live = new ConcurrentHashMap<>();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicLong ids = new AtomicLong();
+    private final String name;
+
+    Connections(dev.weft.core.WeftRuntime rt, TcpListener listener, String name, Handler handler) {
+        this.listener = listener;
+        this.name = name;
+        // The accept loop is itself a task of the runtime.
+        rt.spawn(name + "-accept", () -> {
+            try {
+                acceptLoop(handler);
+            } finally {
+                stopped.countDown();
+            }
+            return null;
+        });
+    }
+
+    private void acceptLoop(Handler handler) throws IOException {
+        while (!draining.get()) {
+            TcpStream s;
+            try {
+                s = listener.accept();
+            } catch (IOException e) {
+                if (draining.get() || listener.isClosed()) {
+                    return;
+                }
+                throw e;
+            }
+            Conn conn = new Conn(this);
+            live.put(conn, Boolean.TRUE);
+            try {
+                conn.task = TcpListener.spawnOnCarrier(s, name + "-conn-" + ids.incrementAndGet(), () -> {
+                    try (s) {
+                        handler.handle(s, conn);
+                    } catch (IOException e) {
+                        // peer went away, or the connection was cancelled while idle
+                    } finally {
+                        live.remove(conn);
+                    }
+                    return null;
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                live.remove(conn);
+                s.close();
+                return;
+            }
+            if (draining.get() && conn.idle) {
+                conn.task.cancel();
+            }
+        }
+    }
+
+    @Override
+    public InetSocketAddress address() {
+        return listener.localAddress();
+    }
+
+    @Override
+    public void close() {
+        if (!draining.compareAndSet(false, true)) {
+            return;
+        }
+        listener.close();
+        for (Conn c : live.keySet()) {
+            Task<?> t = c.task;
+            if (c.idle && t != null) {
+                t.cancel();
+            }
+        }
+    }
+
+    /** Live connections now (for tests). */
+    int liveConnections() {
+        return live.size();
+    }
+
+    @Override
+    public void awaitStopped() throws InterruptedException {
+        stopped.await();
+    }
+}

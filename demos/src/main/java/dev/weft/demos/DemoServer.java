@@ -1,0 +1,19 @@
+package dev.weft.demos;
+
+import java.net.InetSocketAddress;
+
+/** A running demo server. */
+public interface DemoServer extends AutoCloseable {
+    /** Where it listens (the real port when started on port 0). */
+    InetSocketAddress address();
+
+    /**
+     * Stops accepting, lets in-flight work finish (idle connections are closed at once), and
+     * returns once the listener is closed. Idempotent.
+     */
+    @Override
+    void close();
+
+    /** Blocks the caller until {@link #close()} has been called and the accept loop ended. */
+    void awaitStopped() throws InterruptedException;
+}

@@ -1,0 +1,209 @@
+package dev.weft.demos;
+
+import dev.weft.core.WeftRuntime;
+import dev.weft.core.sync.ReceiveResult;
+import dev.weft.net.MessageStream;
+import dev.weft.net.TcpListener;
+import dev.weft.net.TcpStream;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * {@code http}: HTTP/1.1 with keep-alive and pipelining, on Netty's HTTP codec read and written
+ * in blocking style through a {@link MessageStream} (one task per connection, no hand-written
+ * parser).
+ *
+ * <table>
+ *   <caption>Routes and errors</caption>
+ *   <tr><td>{@code GET /}</td><td>200 {@code text/plain} "Hello, World!"</td></tr>
+ *   <tr><td>{@code GET /json}</td><td>200 {@code application/json} {@code {"message":"Hello, World!"}}</td></tr>
+ *   <tr><td>{@code POST /echo}</td><td>200 with the request body (Content-Length or chunked)</td></tr>
+ *   <tr><td>other path</td><td>404</td></tr>
+ *   <tr><td>other method on a known path</td><td>405 with {@code Allow}</td></tr>
+ *   <tr><td>malformed request</td><td>400, then close</td></tr>
+ *   <tr><td>request line over 4 KiB</td><td>414, then close</td></tr>
+ *   <tr><td>headers over 8 KiB</td><td>431, then close</td></tr>
+ *   <tr><td>body over 1 MiB</td><td>413, then close</td></tr>
+ * </table>
+ * {@code HEAD} is served wherever {@code GET} is. Responses to pipelined requests are written
+ * without a flush while more requests are already decoded, and flushed with the last one.
+ */
+public final class HttpServer {
+    static final int MAX_INITIAL_LINE = 4096;
+    static final int MAX_HEADERS = 8192;
+    static final int MAX_BODY = 1 << 20;
+
+    private static final byte[] HELLO = "Hello, World!".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] JSON = "{\"message\":\"Hello, World!\"}".getBytes(StandardCharsets.US_ASCII);
+
+    private HttpServer() {}
+
+    /**
+     * Binds and starts serving.
+     *
+     * @throws java.net.BindException if the address is taken
+     */
+    public static DemoServer start(WeftRuntime rt, InetSocketAddress address) throws IOException {
+        TcpListener listener = TcpListener.bind(rt, address);
+        return new Connections(rt, listener, "http", HttpServer::serve);
+    }
+
+    private static void serve(TcpStream stream, Connections.Conn conn) throws IOException {
+        try (MessageStream<HttpObject> http = stream.messages(HttpObject.class,
+                p -> p.addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADERS, 8192)))) {
+            while (true) {
+                conn.idle(true);
+                if (conn.draining() && http.available() == 0) {
+                    return;
+                }
+                HttpObject msg;
+                if (http.receive() instanceof ReceiveResult.Value<HttpObject>(var m)) {
+                    msg = m;
+                } else {
+                    return;
+                }
+                conn.idle(false);
+                if (!(msg instanceof HttpRequest req)) {
+                    ReferenceCountUtil.release(msg);   // content after a request we answered with an error
+                    continue;
+                }
+                if (!exchange(http, req, conn)) {
+                    http.flush();
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Handles one request (its body included); returns whether the connection stays open. */
+    private static boolean exchange(MessageStream<HttpObject> http, HttpRequest req, Connections.Conn conn) throws IOException {
+        try {
+            DecoderResult dr = req.decoderResult();
+            if (dr.isFailure()) {
+                Throwable c = dr.cause();
+                HttpResponseStatus status = c instanceof TooLongHttpHeaderException
+                        ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                        : c instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+                        : HttpResponseStatus.BAD_REQUEST;
+                http.send(plain(req, status, status.reasonPhrase(), false));
+                return false;
+            }
+            boolean keepAlive = HttpUtil.isKeepAlive(req) && !conn.draining();
+            long declared = HttpUtil.getContentLength(req, -1L);
+            if (declared > MAX_BODY) {
+                http.send(plain(req, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body over " + MAX_BODY + " bytes", false));
+                return false;
+            }
+            if (HttpUtil.is100ContinueExpected(req)) {
+                http.send(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
+            }
+            String path = req.uri();
+            int q = path.indexOf('?');
+            if (q >= 0) {
+                path = path.substring(0, q);
+            }
+            boolean echo = path.equals("/echo");
+            ByteArrayOutputStream body = echo ? new ByteArrayOutputStream() : null;
+            // The body: the codec gives HttpContent pieces, the last one a LastHttpContent.
+            if (!(req instanceof LastHttpContent)) {
+                long size = 0;
+                while (true) {
+                    HttpObject part;
+                    if (http.receive() instanceof ReceiveResult.Value<HttpObject>(var m)) {
+                        part = m;
+                    } else {
+                        return false;   // the peer went away mid-body
+                    }
+                    try {
+                        if (part.decoderResult().isFailure() || !(part instanceof HttpContent content)) {
+                            http.send(plain(req, HttpResponseStatus.BAD_REQUEST, "malformed body", false));
+                            return false;
+                        }
+                        ByteBuf b = content.content();
+                        size += b.readableBytes();
+                        if (size > MAX_BODY) {
+                            http.send(plain(req, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body over " + MAX_BODY + " bytes", false));
+                            return false;
+                        }
+                        if (body != null) {
+                            b.getBytes(b.readerIndex(), body, b.readableBytes());
+                        }
+                        if (content instanceof LastHttpContent) {
+                            break;
+                        }
+                    } finally {
+                        ReferenceCountUtil.release(part);
+                    }
+                }
+            }
+            HttpMethod method = req.method();
+            boolean get = method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD);
+            FullHttpResponse res = switch (path) {
+                case "/" -> get ? ok(req, HELLO, "text/plain; charset=utf-8", keepAlive) : notAllowed(req, "GET, HEAD", keepAlive);
+                case "/json" -> get ? ok(req, JSON, "application/json", keepAlive) : notAllowed(req, "GET, HEAD", keepAlive);
+                case "/echo" -> method.equals(HttpMethod.POST) ? ok(req, body.toByteArray(), "application/octet-stream", keepAlive)
+                        : notAllowed(req, "POST", keepAlive);
+                default -> plain(req, HttpResponseStatus.NOT_FOUND, "no such path: " + path, keepAlive);
+            };
+            if (http.available() > 0 && keepAlive) {
+                http.write(res);     // pipelined: more requests are waiting, flush with the last answer
+            } else {
+                http.send(res);
+            }
+            return keepAlive;
+        } finally {
+            ReferenceCountUtil.release(req);
+        }
+    }
+
+    private static FullHttpResponse ok(HttpRequest req, byte[] body, String type, boolean keepAlive) {
+        return response(req, HttpResponseStatus.OK, body, type, keepAlive);
+    }
+
+    private static FullHttpResponse notAllowed(HttpRequest req, String allow, boolean keepAlive) {
+        FullHttpResponse r = plain(req, HttpResponseStatus.METHOD_NOT_ALLOWED, "method " + req.method() + " not allowed", keepAlive);
+        r.headers().set(HttpHeaderNames.ALLOW, allow);
+        return r;
+    }
+
+    private static FullHttpResponse plain(HttpRequest req, HttpResponseStatus status, String text, boolean keepAlive) {
+        return response(req, status, (text + "\n").getBytes(StandardCharsets.UTF_8), "text/plain; charset=utf-8", keepAlive);
+    }
+
+    private static FullHttpResponse response(HttpRequest req, HttpResponseStatus status, byte[] body, String type, boolean keepAlive) {
+        boolean head = req.method().equals(HttpMethod.HEAD);
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
+        r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        if (!keepAlive) {
+            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (req.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        return r;
+    }
+
+}

@@ -1,0 +1,110 @@
+package dev.weft.demos;
+
+import dev.weft.core.WeftRuntime;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+
+/**
+ * {@code java -jar demos/target/weft-demos.jar <echo|http> [--port N] [--host H] [--carriers N]}.
+ *
+ * <p>Prints one line saying where the server listens; stops cleanly on SIGINT/SIGTERM (stop
+ * accepting, finish in-flight requests, close the runtime with a bounded wait); exits with
+ * status 1 and a one-line reason when the port is taken, 2 on bad arguments.
+ */
+public final class Main {
+    private Main() {}
+
+    /** Parsed command line. */
+    record Options(String name, String host, int port, int carriers) {
+        static Options parse(String[] args) {
+            if (args.length == 0) {
+                throw new IllegalArgumentException("which demo? echo or http");
+            }
+            String name = args[0];
+            String host = "127.0.0.1";
+            int port = switch (name) {
+                case "echo" -> 7000;
+                case "http" -> 8080;
+                default -> throw new IllegalArgumentException("unknown demo '" + name + "': echo or http");
+            };
+            int carriers = Runtime.getRuntime().availableProcessors();
+            for (int i = 1; i < args.length; i++) {
+                String a = args[i];
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException("missing value after " + a);
+                }
+                String v = args[++i];
+                switch (a) {
+                    case "--port" -> port = number(a, v, 0, 65535);
+                    case "--host" -> host = v;
+                    case "--carriers" -> carriers = number(a, v, 1, 1024);
+                    default -> throw new IllegalArgumentException("unknown option " + a);
+                }
+            }
+            return new Options(name, host, port, carriers);
+        }
+
+        private static int number(String option, String v, int min, int max) {
+            try {
+                int n = Integer.parseInt(v);
+                if (n < min || n > max) {
+                    throw new IllegalArgumentException(option + " must be in " + min + ".." + max + ", was " + v);
+                }
+                return n;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(option + " needs a number, was '" + v + "'");
+            }
+        }
+    }
+
+    /** Starts the named demo on {@code rt}. */
+    static DemoServer start(WeftRuntime rt, Options o) throws IOException {
+        InetSocketAddress at = new InetSocketAddress(o.host(), o.port());
+        return switch (o.name()) {
+            case "echo" -> EchoServer.start(rt, at);
+            case "http" -> HttpServer.start(rt, at);
+            default -> throw new IllegalArgumentException("unknown demo " + o.name());
+        };
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        Options o;
+        try {
+            o = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("weft-demos: " + e.getMessage());
+            System.err.println("usage: java -jar weft-demos.jar <echo|http> [--port N] [--host H] [--carriers N]");
+            System.exit(2);
+            return;
+        }
+        WeftRuntime rt = WeftRuntime.builder().name("weft-" + o.name()).carriers(o.carriers())
+                .closeTimeout(Duration.ofSeconds(5)).build();
+        DemoServer server;
+        try {
+            server = start(rt, o);
+        } catch (BindException e) {
+            System.err.println("weft-demos: cannot listen on " + o.host() + ":" + o.port() + ": "
+                    + (e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getMessage()));
+            rt.shutdown(Duration.ofSeconds(1));
+            System.exit(1);
+            return;
+        } catch (IOException e) {
+            System.err.println("weft-demos: cannot start " + o.name() + ": " + e.getMessage());
+            rt.shutdown(Duration.ofSeconds(1));
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            var report = rt.shutdown(Duration.ofSeconds(5));
+            System.err.println(o.name() + " server stopped: " + report);
+        }, "weft-demos-shutdown"));
+        InetSocketAddress a = server.address();
+        System.out.println(o.name() + " server listening on " + a.getHostString() + ":" + a.getPort()
+                + " (" + rt.transport() + ", " + rt.carriers() + " carriers, " + rt.schedulerMode() + " scheduler)");
+        server.awaitStopped();
+    }
+}

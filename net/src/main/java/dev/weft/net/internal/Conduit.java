@@ -1,0 +1,699 @@
+package dev.weft.net.internal;
+
+import dev.weft.core.WeftRuntime;
+import dev.weft.core.spi.Parking;
+import dev.weft.core.spi.RuntimeAccess;
+import dev.weft.core.spi.TimerHandle;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.ReferenceCountUtil;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+
+/**
+ * The bridge between one Netty channel and the tasks that read and write it: the last handler of
+ * the channel's pipeline, and the parking logic of {@code TcpStream} and {@code MessageStream}.
+ *
+ * <h2>Implementation overview</h2>
+ * The design is {@code ../shared/DESIGN.md}, "I/O path":
+ * <ul>
+ *   <li><b>Read.</b> The channel has {@code AUTO_READ=false}. A reader takes what {@link #inbound}
+ *       holds; when it is empty it asks for one read ({@code channel.read()}, at most one in
+ *       flight: {@link #readPending}) and parks. {@code channelRead} (on the channel's loop, which
+ *       is the reader's carrier when the task was placed there) queues the message and unparks the
+ *       reader; {@code channelReadComplete} ends the read and unparks it too, so a read that
+ *       produced nothing is asked again. Nothing is read that nobody asked for: inbound
+ *       backpressure.</li>
+ *   <li><b>Write.</b> A writer parks while {@code !channel.isWritable()} (the write-buffer water
+ *       marks, which count writes submitted from outside the loop too) and is unparked by
+ *       {@code channelWritabilityChanged}: outbound backpressure. Bytes are copied into a pooled
+ *       buffer in chunks of at most {@link #WRITE_CHUNK}, so a writer that is parked holds at most
+ *       the high water mark plus one chunk in memory.</li>
+ *   <li><b>End of input.</b> {@code ALLOW_HALF_CLOSURE} is on: the peer's FIN arrives as
+ *       {@link ChannelInputShutdownEvent} and the channel stays open for writing.</li>
+ * </ul>
+ * State is guarded by {@code this}; the lock is held only for queue and flag updates, never
+ * across a park or a Netty call that could run handlers, so a task and the loop that share a
+ * carrier thread cannot deadlock on it. Unparks happen after the lock is released.
+ *
+ * <table>
+ *   <caption>Connection states seen by a reader</caption>
+ *   <tr><th>state</th><th>read returns</th></tr>
+ *   <tr><td>data queued</td><td>the data (also after EOF, close by the peer, or an error)</td></tr>
+ *   <tr><td>open, nothing queued</td><td>parks</td></tr>
+ *   <tr><td>input shut down or channel inactive, nothing queued</td><td>end of stream</td></tr>
+ *   <tr><td>failed (e.g. reset), nothing queued</td><td>throws</td></tr>
+ *   <tr><td>closed by its owner</td><td>throws {@code SocketException("socket closed")}</td></tr>
+ * </table>
+ */
+public final class Conduit extends ChannelInboundHandlerAdapter {
+    /** Largest buffer one write hands to the channel before checking writability again. */
+    public static final int WRITE_CHUNK = 16 * 1024;
+    /** The name of this handler in the pipeline. */
+    public static final String NAME = "weft-conduit";
+    /** A deadline that never comes. */
+    public static final long NO_DEADLINE = Long.MAX_VALUE;
+
+    private final WeftRuntime runtime;
+    private final Channel ch;
+    private final ArrayDeque<Object> inbound = new ArrayDeque<>();
+    private boolean readPending;
+    private boolean inputShut;
+    private boolean inactive;
+    private boolean userClosed;
+    private boolean moved;
+    private boolean outputShut;
+    private Throwable failure;
+    private Thread readWaiter;
+    private Thread writeWaiter;
+    private volatile long readTimeoutNanos;
+    private volatile long writeTimeoutNanos;
+    private volatile long lingerNanos = 30_000_000_000L;
+
+    /**
+     * Asks the channel for one read, on its loop, unless the input ended meanwhile: a read
+     * requested after the peer's FIN was processed makes epoll fail ({@code epoll_ctl} ENOENT on
+     * a half-closed socket), so the check and the request happen together on the loop.
+     */
+    private final Runnable readTask = () -> {
+        boolean skip;
+        synchronized (this) {
+            skip = inputShut || inactive || userClosed || moved;
+            if (skip) {
+                readPending = false;
+            }
+        }
+        if (!skip) {
+            channel().read();
+        }
+    };
+
+    public Conduit(WeftRuntime runtime, Channel ch) {
+        this.runtime = runtime;
+        this.ch = ch;
+    }
+
+    public Channel channel() {
+        return ch;
+    }
+
+    public WeftRuntime runtime() {
+        return runtime;
+    }
+
+    // ------------------------------------------------------------------ loop side (handler)
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        Thread w;
+        boolean drop;
+        synchronized (this) {
+            drop = userClosed || moved;
+            if (!drop) {
+                inbound.add(msg);
+            }
+            w = takeReader();
+        }
+        if (drop) {
+            ReferenceCountUtil.release(msg);
+        }
+        wake(w);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        Thread w;
+        synchronized (this) {
+            readPending = false;
+            w = takeReader();
+        }
+        wake(w);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            Thread w;
+            synchronized (this) {
+                inputShut = true;
+                w = takeReader();
+            }
+            wake(w);
+        }
+        ReferenceCountUtil.release(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        Thread r;
+        Thread w;
+        synchronized (this) {
+            inactive = true;
+            readPending = false;
+            r = takeReader();
+            w = takeWriter();
+        }
+        wake(r);
+        wake(w);
+    }
+
+    @Override
+    public void channelUnregistered(ChannelHandlerContext ctx) {
+        synchronized (this) {
+            if (userClosed) {
+                releaseInbound();
+            }
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Thread w;
+        synchronized (this) {
+            w = takeWriter();
+        }
+        wake(w);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Thread r;
+        Thread w;
+        synchronized (this) {
+            if (failure == null) {
+                failure = cause;
+            }
+            r = takeReader();
+            w = takeWriter();
+        }
+        wake(r);
+        wake(w);
+    }
+
+    private Thread takeReader() {
+        Thread w = readWaiter;
+        readWaiter = null;
+        return w;
+    }
+
+    private Thread takeWriter() {
+        Thread w = writeWaiter;
+        writeWaiter = null;
+        return w;
+    }
+
+    private static void wake(Thread t) {
+        if (t != null) {
+            Parking.unpark(t);
+        }
+    }
+
+    // ------------------------------------------------------------------ options
+
+    public void readTimeoutNanos(long nanos) {
+        readTimeoutNanos = nanos;
+    }
+
+    public long readTimeoutNanos() {
+        return readTimeoutNanos;
+    }
+
+    public void writeTimeoutNanos(long nanos) {
+        writeTimeoutNanos = nanos;
+    }
+
+    public long writeTimeoutNanos() {
+        return writeTimeoutNanos;
+    }
+
+    public void lingerNanos(long nanos) {
+        lingerNanos = nanos;
+    }
+
+    public long lingerNanos() {
+        return lingerNanos;
+    }
+
+    /** The deadline a timeout of {@code nanos} (0 = none) gives, from now. */
+    public static long deadline(long nanos) {
+        if (nanos <= 0) {
+            return NO_DEADLINE;
+        }
+        long d = Parking.nanoTime() + nanos;
+        return d < 0 ? NO_DEADLINE - 1 : d;
+    }
+
+    // ------------------------------------------------------------------ task side: reading
+
+    /**
+     * Copies up to {@code len} bytes into {@code dst}; parks while nothing is buffered.
+     *
+     * @return the number of bytes copied (> 0 when {@code len > 0}), or -1 at end of stream
+     */
+    public int read(byte[] dst, int off, int len) throws IOException {
+        if (len == 0) {
+            return 0;
+        }
+        long deadline = deadline(readTimeoutNanos);
+        for (;;) {
+            boolean ask;
+            synchronized (this) {
+                ByteBuf b = headBuffer();
+                if (b != null) {
+                    int n = Math.min(len, b.readableBytes());
+                    b.readBytes(dst, off, n);
+                    consumed(b);
+                    return n;
+                }
+                if (endOfInput()) {
+                    return -1;
+                }
+                ask = prepareReadWait(deadline, "read");
+            }
+            parkReader(ask, deadline);
+        }
+    }
+
+    /** Like {@link #read(byte[], int, int)} into a {@link ByteBuffer}'s remaining space. */
+    public int read(ByteBuffer dst) throws IOException {
+        if (!dst.hasRemaining()) {
+            return 0;
+        }
+        long deadline = deadline(readTimeoutNanos);
+        for (;;) {
+            boolean ask;
+            synchronized (this) {
+                ByteBuf b = headBuffer();
+                if (b != null) {
+                    int n = Math.min(dst.remaining(), b.readableBytes());
+                    int limit = dst.limit();
+                    dst.limit(dst.position() + n);
+                    b.readBytes(dst);
+                    dst.limit(limit);
+                    consumed(b);
+                    return n;
+                }
+                if (endOfInput()) {
+                    return -1;
+                }
+                ask = prepareReadWait(deadline, "read");
+            }
+            parkReader(ask, deadline);
+        }
+    }
+
+    /**
+     * Takes the next inbound message; parks while none is queued.
+     *
+     * @param deadline {@link #NO_DEADLINE} or a {@link Parking#nanoTime()} instant
+     * @return the message, or {@code null} at end of stream
+     * @throws SocketTimeoutException when the deadline passes first (nothing is taken)
+     */
+    public Object receive(long deadline) throws IOException {
+        for (;;) {
+            boolean ask;
+            synchronized (this) {
+                checkUsable();
+                Object m = inbound.poll();
+                if (m != null) {
+                    return m;
+                }
+                if (endOfInput()) {
+                    return null;
+                }
+                ask = prepareReadWait(deadline, "receive");
+            }
+            parkReader(ask, deadline);
+        }
+    }
+
+    /** Bytes (byte mode) or messages queued that a read takes without parking. */
+    public synchronized int available(boolean bytes) {
+        if (userClosed || moved) {
+            return 0;
+        }
+        if (!bytes) {
+            return inbound.size();
+        }
+        long n = 0;
+        for (Object o : inbound) {
+            n += ((ByteBuf) o).readableBytes();
+        }
+        return (int) Math.min(Integer.MAX_VALUE, n);
+    }
+
+    /** The first readable buffer, after dropping empty ones; {@code null} if none. Holds the lock. */
+    private ByteBuf headBuffer() throws SocketException {
+        checkUsable();
+        for (;;) {
+            ByteBuf b = (ByteBuf) inbound.peek();
+            if (b == null || b.isReadable()) {
+                return b;
+            }
+            inbound.poll();
+            b.release();
+        }
+    }
+
+    private void consumed(ByteBuf b) {
+        if (!b.isReadable()) {
+            inbound.poll();
+            b.release();
+        }
+    }
+
+    /** Nothing queued: end of input (returns true), failure (throws), or wait (returns false). */
+    private boolean endOfInput() throws IOException {
+        if (failure != null) {
+            throw failureException("connection failed");
+        }
+        return inputShut || inactive;
+    }
+
+    /** Holds the lock; registers the caller as the reader. Returns whether to ask for a read. */
+    private boolean prepareReadWait(long deadline, String op) throws IOException {
+        Thread me = Thread.currentThread();
+        if (me.isInterrupted()) {
+            throw new InterruptedIOException(op + " interrupted (nothing was lost: buffered data stays readable)");
+        }
+        if (deadline != NO_DEADLINE && deadline - Parking.nanoTime() <= 0) {
+            throw new SocketTimeoutException(op + " timed out");
+        }
+        if (readWaiter != null && readWaiter != me) {
+            throw new IllegalStateException("another task (" + readWaiter.getName() + ") is already reading this socket");
+        }
+        readWaiter = me;
+        if (readPending) {
+            return false;
+        }
+        readPending = true;
+        return true;
+    }
+
+    private void parkReader(boolean ask, long deadline) {
+        if (ask) {
+            try {
+                ch.eventLoop().execute(readTask);
+            } catch (RejectedExecutionException e) {
+                // The loop is gone (runtime closed): the channel is closed too; channelInactive may
+                // never run, so settle here.
+                synchronized (this) {
+                    inactive = true;
+                }
+            }
+        }
+        park(deadline);
+        synchronized (this) {
+            if (readWaiter == Thread.currentThread()) {
+                readWaiter = null;
+            }
+        }
+    }
+
+    private void park(long deadline) {
+        if (deadline == NO_DEADLINE) {
+            Parking.park(this);
+        } else {
+            Waits.parkNanos(this, deadline - Parking.nanoTime());
+        }
+    }
+
+    // ------------------------------------------------------------------ task side: writing
+
+    /** Writes {@code len} bytes, in chunks, parking while the channel is not writable. */
+    public void writeBytes(byte[] src, int off, int len) throws IOException {
+        long deadline = deadline(writeTimeoutNanos);
+        int done = 0;
+        while (done < len) {
+            try {
+                awaitWritable(deadline);
+            } catch (InterruptedIOException e) {
+                e.bytesTransferred = done;
+                throw e;
+            }
+            int n = Math.min(WRITE_CHUNK, len - done);
+            ByteBuf b = ch.alloc().ioBuffer(n);
+            b.writeBytes(src, off + done, n);
+            ch.writeAndFlush(b, ch.voidPromise());
+            done += n;
+        }
+    }
+
+    /** Writes the remaining bytes of {@code src}, in chunks, parking while not writable. */
+    public void writeBytes(ByteBuffer src) throws IOException {
+        long deadline = deadline(writeTimeoutNanos);
+        int done = 0;
+        while (src.hasRemaining()) {
+            try {
+                awaitWritable(deadline);
+            } catch (InterruptedIOException e) {
+                e.bytesTransferred = done;
+                throw e;
+            }
+            int n = Math.min(WRITE_CHUNK, src.remaining());
+            ByteBuf b = ch.alloc().ioBuffer(n);
+            int limit = src.limit();
+            src.limit(src.position() + n);
+            b.writeBytes(src);
+            src.limit(limit);
+            ch.writeAndFlush(b, ch.voidPromise());
+            done += n;
+        }
+    }
+
+    /** Writes one message (ownership passes: released if it cannot be written). */
+    public void writeMessage(Object msg, boolean flush) throws IOException {
+        try {
+            awaitWritable(deadline(writeTimeoutNanos));
+        } catch (IOException | RuntimeException e) {
+            ReferenceCountUtil.release(msg);
+            throw e;
+        }
+        if (flush) {
+            ch.writeAndFlush(msg, ch.voidPromise());
+        } else {
+            ch.write(msg, ch.voidPromise());
+        }
+    }
+
+    private void awaitWritable(long deadline) throws IOException {
+        for (;;) {
+            synchronized (this) {
+                checkUsable();
+                if (outputShut) {
+                    throw new SocketException("output shut down");
+                }
+                if (inactive || failure != null) {
+                    throw failure != null ? failureException("connection failed")
+                            : new SocketException("connection closed");
+                }
+                if (ch.isWritable()) {
+                    return;
+                }
+                Thread me = Thread.currentThread();
+                if (me.isInterrupted()) {
+                    throw new InterruptedIOException("write interrupted");
+                }
+                if (deadline != NO_DEADLINE && deadline - Parking.nanoTime() <= 0) {
+                    throw new SocketTimeoutException("write timed out (the peer does not read)");
+                }
+                if (writeWaiter != null && writeWaiter != me) {
+                    throw new IllegalStateException("another task (" + writeWaiter.getName() + ") is already writing this socket");
+                }
+                writeWaiter = me;
+            }
+            park(deadline);
+            synchronized (this) {
+                if (writeWaiter == Thread.currentThread()) {
+                    writeWaiter = null;
+                }
+            }
+        }
+    }
+
+    /** Flushes and parks until everything written so far has been handed to the OS. */
+    public void drain() throws IOException {
+        synchronized (this) {
+            checkUsable();
+            if (outputShut) {
+                return;
+            }
+        }
+        ChannelFuture f = ch.writeAndFlush(Unpooled.EMPTY_BUFFER);
+        Futures.await(f, deadline(writeTimeoutNanos), "flush");
+    }
+
+    /** Flushes what was written without waiting. */
+    public void flushAsync() {
+        ch.flush();
+    }
+
+    /** Bytes written and not yet handed to the OS (including writes still on their way to the loop). */
+    public long pendingWriteBytes() {
+        ChannelOutboundBuffer buf = ch.unsafe().outboundBuffer();
+        return buf == null ? 0 : buf.totalPendingWriteBytes();
+    }
+
+    /** Half-close: flushes what was written, then shuts the output down; parks until done. */
+    public void shutdownOutput() throws IOException {
+        synchronized (this) {
+            checkUsable();
+            if (outputShut) {
+                return;
+            }
+            outputShut = true;
+        }
+        if (!(ch instanceof DuplexChannel duplex)) {
+            throw new UnsupportedOperationException("half-close needs a duplex channel, not " + ch.getClass().getSimpleName());
+        }
+        long deadline = deadline(writeTimeoutNanos);
+        ChannelFuture f = ch.writeAndFlush(Unpooled.EMPTY_BUFFER);
+        Futures.await(f, deadline, "shutdownOutput");
+        Futures.await(duplex.shutdownOutput(), deadline, "shutdownOutput");
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    private void checkUsable() throws SocketException {
+        if (userClosed) {
+            throw new SocketException("socket closed");
+        }
+        if (moved) {
+            throw new SocketException("socket was turned into a message stream");
+        }
+    }
+
+    private IOException failureException(String what) {
+        Throwable f = failure;
+        String msg = f.getMessage() != null ? f.getMessage() : f.getClass().getSimpleName();
+        if (f instanceof IOException) {
+            SocketException e = new SocketException(msg);
+            e.initCause(f);
+            return e;
+        }
+        return new IOException(what + ": " + msg, f);
+    }
+
+    private void releaseInbound() {
+        Object m;
+        while ((m = inbound.poll()) != null) {
+            ReferenceCountUtil.release(m);
+        }
+    }
+
+    public synchronized boolean isClosed() {
+        return userClosed;
+    }
+
+    /**
+     * Closes: drops buffered input, wakes waiting tasks (they throw "socket closed"), flushes what
+     * was written, then closes the channel; if the peer does not take the pending bytes within the
+     * linger time, the channel is closed anyway. Never parks. Idempotent.
+     */
+    public void close() {
+        Thread r;
+        Thread w;
+        synchronized (this) {
+            if (userClosed) {
+                return;
+            }
+            userClosed = true;
+            releaseInbound();
+            r = takeReader();
+            w = takeWriter();
+        }
+        wake(r);
+        wake(w);
+        if (!ch.isActive() || moved) {
+            if (!moved) {
+                ch.close();
+            }
+            return;
+        }
+        try {
+            TimerHandle force = RuntimeAccess.schedule(runtime, Parking.nanoTime() + lingerNanos, ch::close);
+            ch.closeFuture().addListener(f -> force.cancel());
+        } catch (RejectedExecutionException e) {
+            ch.close();
+            return;
+        }
+        ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> ch.close());
+    }
+
+    /**
+     * Replaces this conduit by the handlers {@code codec} adds followed by a new conduit, on the
+     * channel's loop; bytes already buffered here are fed through the new handlers, end of input
+     * too, so nothing is lost. Parks until done. This conduit is unusable afterwards.
+     */
+    public Conduit moveTo(Consumer<ChannelPipeline> codec) throws IOException {
+        synchronized (this) {
+            checkUsable();
+            if (readWaiter != null || writeWaiter != null) {
+                throw new IllegalStateException("a task is reading or writing this socket");
+            }
+        }
+        Conduit next = new Conduit(runtime, ch);
+        next.readTimeoutNanos = readTimeoutNanos;
+        next.writeTimeoutNanos = writeTimeoutNanos;
+        next.lingerNanos = lingerNanos;
+        var f = ch.eventLoop().submit(() -> {
+            ArrayDeque<Object> carried;
+            boolean pending;
+            boolean eof;
+            boolean dead;
+            synchronized (this) {
+                moved = true;
+                carried = new ArrayDeque<>(inbound);
+                inbound.clear();
+                pending = readPending;
+                eof = inputShut;
+                dead = inactive;
+                next.outputShut = outputShut;
+                next.failure = failure;
+            }
+            ChannelPipeline p = ch.pipeline();
+            p.remove(this);
+            try {
+                codec.accept(p);
+            } catch (RuntimeException e) {
+                carried.forEach(ReferenceCountUtil::release);
+                throw e;
+            }
+            synchronized (next) {
+                next.readPending = pending;
+                next.inactive = dead;
+            }
+            p.addLast(NAME, next);
+            for (Object m : carried) {
+                p.fireChannelRead(m);
+            }
+            if (!carried.isEmpty()) {
+                p.fireChannelReadComplete();
+                synchronized (next) {
+                    next.readPending = pending;
+                }
+            }
+            if (eof) {
+                p.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+            }
+            return null;
+        });
+        Futures.await(f, NO_DEADLINE, "messages");
+        return next;
+    }
+}

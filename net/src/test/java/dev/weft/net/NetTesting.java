@@ -1,0 +1,79 @@
+package dev.weft.net;
+
+import dev.weft.core.Task;
+import dev.weft.core.WeftRuntime;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** Helpers shared by the net tests. */
+final class NetTesting {
+    static final InetSocketAddress ANY_LOCAL = new InetSocketAddress("127.0.0.1", 0);
+    static final Duration CONNECT = Duration.ofSeconds(5);
+
+    private NetTesting() {}
+
+    /** Polls {@code condition} every millisecond until it holds, failing with {@code what} after {@code limit}. */
+    static void eventually(Duration limit, String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                fail("not within " + limit + ": " + what);
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
+    }
+
+    /** Starts an echo server on {@code listener}: one task per connection, echoes until EOF, then closes. */
+    static Task<Void> echoServer(WeftRuntime rt, TcpListener listener) {
+        return rt.spawn("echo-server", () -> {
+            listener.serve(s -> {
+                byte[] buf = new byte[8192];
+                int n;
+                long total = 0;
+                try {
+                    while ((n = s.read(buf)) >= 0) {
+                        s.write(buf, 0, n);
+                        total += n;
+                    }
+                } catch (java.io.IOException | RuntimeException e) {
+                    System.err.println("echo server " + s + " failed after " + total + " bytes: " + e); if (e.getCause() != null && Boolean.getBoolean("echo.debug")) e.getCause().printStackTrace();
+                    throw e;
+                }
+                if (Boolean.getBoolean("echo.debug")) {
+                    System.err.println("echo server " + s + " EOF after " + total);
+                }
+            });
+            return null;
+        });
+    }
+
+    /** Waits until the task named {@code name} is parked inside a method of {@code where} (e.g. "Conduit.read"). */
+    static void parkedIn(WeftRuntime rt, String name, String where) {
+        eventually(Duration.ofSeconds(5), name + " parks in " + where, () -> infos(rt).stream()
+                .anyMatch(i -> i.name().equals(name) && i.stack().stream()
+                        .anyMatch(f -> (f.getClassName().substring(f.getClassName().lastIndexOf('.') + 1) + "." + f.getMethodName()).equals(where))
+                        && i.stack().stream().anyMatch(f -> f.getMethodName().startsWith("park"))));
+    }
+
+    /** liveTaskInfos, retried: core's TaskImpl.info can throw for a thread with a very short stack (reported). */
+    static java.util.List<dev.weft.core.TaskInfo> infos(WeftRuntime rt) {
+        try {
+            return rt.liveTaskInfos();
+        } catch (IndexOutOfBoundsException e) {
+            return java.util.List.of();
+        }
+    }
+
+    static byte[] pattern(int n, int seed) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) (i * 31 + seed);
+        }
+        return b;
+    }
+}

@@ -1,0 +1,336 @@
+package dev.weft.net;
+
+import dev.weft.core.Task;
+import dev.weft.core.WeftRuntime;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.BufferedReader;
+import java.io.EOFException;
+import java.io.InputStreamReader;
+import java.io.InterruptedIOException;
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static dev.weft.net.NetTesting.ANY_LOCAL;
+import static dev.weft.net.NetTesting.CONNECT;
+import static dev.weft.net.NetTesting.echoServer;
+import static dev.weft.net.NetTesting.pattern;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class TcpStreamTest {
+    static WeftRuntime rt;
+
+    @BeforeAll
+    static void start() {
+        rt = WeftRuntime.builder().name("net-test").carriers(2).closeTimeout(Duration.ofSeconds(2)).build();
+    }
+
+    @AfterAll
+    static void stop() {
+        rt.close();
+    }
+
+    /** Bytes written to an echo server come back identical, large writes included. */
+    @Test
+    void echoRoundTrip() throws Exception {
+        try (TcpListener l = TcpListener.bind(rt, ANY_LOCAL)) {
+            echoServer(rt, l);
+            byte[] sent = pattern(1 << 20, 7);
+            byte[] got = rt.run(() -> {
+                try (TcpStream s = TcpStream.connect(rt, l.localAddress(), CONNECT)) {
+                    assertTrue(s.noDelay(), "TCP_NODELAY is on by default");
+                    assertEquals(l.localAddress().getPort(), s.peerAddress().getPort());
+                    Task<byte[]> reader = rt.spawn(() -> s.readExact(sent.length));
+                    s.writeAll(sent);
+                    return reader.join();
+                }
+            });
+            assertArrayEquals(sent, got);
+        }
+    }
+
+    /** ByteBuffer reads and writes, heap and direct, move positions as documented. */
+    @Test
+    void byteBufferReadWrite() throws Exception {
+        try (TcpListener l = TcpListener.bind(rt, ANY_LOCAL)) {
+            echoServer(rt, l);
+            rt.run(() -> {
+                try (TcpStream s = TcpStream.connect(rt, l.localAddress(), CONNECT)) {
+                    ByteBuffer out = ByteBuffer.allocateDirect(10).put("0123456789".getBytes()).flip();
+                    s.write(out);
+                    assertEquals(10, out.position());
+                    ByteBuffer in = ByteBuffer.allocate(10);
+                    while (in.hasRemaining()) {
+                        assertTrue(s.read(in) > 0);
+                    }
+                    assertEquals("0123456789", new String(in.array(), StandardCharsets.US_ASCII));
+                }
+                return null;
+            });
+        }
+    }
+
+    /** After shutdownOutput the peer reads EOF, and this side still reads the peer's reply to EOF. */
+    @Test
+    void halfCloseThenReadToEof() throws Exception {
+        try (TcpListener l = TcpListener.bind(rt, ANY_LOCAL)) {
+            echoServer(rt, l);
+            String reply = rt.run(() -> {
+                try (TcpStream s = TcpStream.connect(rt, l.localAddress(), CONNECT)) {
+                    s.writeAll("half-closed".getBytes());
+                    s.shutdownOutput();
+                    assertThrows(SocketException.class, () -> s.writeAll(new byte[1]), "write after shutdownOutput");
+                    String r = new String(s.inputStream().readAllBytes(), StandardCharsets.UTF_8);
+                    assertEquals(-1, s.read(new byte[1]), "EOF is sticky");
+                    return r;
+                }
+            });
+            assertEquals("half-closed", reply);
+        }
+    }
+
+    /** A peer that closes: reads return what it sent, then -1; readExact throws EOFException. */
+    @Test
+    void eofWhenPeerCloses() throws Exception {
+        try (TcpListener l = TcpListener.bind(rt, ANY_LOCAL)) {
+            rt.spawn(() -> {
+                try (TcpStream s = l.accept()) {
+                    s.writeAll("bye".getBytes());
+                }
+                return null;
+            });
+            rt.run(() -> {
+                try (TcpStream s = TcpStream.connect(rt, l.localAddress(), CONNECT)) {
+                    byte[] b = new byte[10];
+                    EOFException e = assertThrows(EOFException.class, () -> s.readExact(b, 0, 10));
+                    assertTrue(e.getMessage().contains("3 of 10"), e.getMessage());
+                    assertEquals("bye", new String(b, 0, 3, StandardCharsets.US_ASCII));
+                    assertEquals(-1, s.read(b));
+                }
+                return null;
+            });
+        }
+    }
+
+    /** A read timeout throws SocketTimeoutException, loses nothing, and the stream stays usable. */
+    @Test
+    void readTimeout() throws Exception {
+        try (TcpListener l = TcpListener.bind(rt, ANY_LOCAL)) {
+            CountDownLatch timedOut = new CountDownLatch(1);
+            rt.spawn(() -> {
+                try (TcpStream s = l.accept()) {
+                    timedOut.await();
+                    s.writeAll("late".getBytes());
+                    s.flush();
+                }
+                return null;
+            });
+            rt.run(() -> {
+                try (TcpStream s = TcpStream.connect(rt, l.localAddress(), CONNECT)) {
+                    s.setReadTimeout(Duration.ofMillis(50));
+                    long t0 = System.nanoTime();
+                    assertThrows(SocketTimeoutException.class, () -> s.read(new byte[4]));
+                    assertTrue(System.nanoTime() - t0 >= 40_000_000L, "timed out too early");
+                    timedOut.countDown();
+                    s.setReadTimeout(Duration.ofSeconds(10));
+                    assertEquals("late", new String(s.readExact(4), StandardCharsets.US_ASCII));
+                }
+                return null;
+            });
+        }
+    }
+
+    /**
+     * A task cancelled while parked in read wakes at once with InterruptedIOException; bytes that
+     * arrive later (and bytes already buffered) are read by another task: nothing is lost.
+     */
+    @Test
+    void cancelDuringReadLosesNothing() throws Exception {
+        try (TcpListener l = TcpListener.bind(rt, ANY_LOCAL)) {
+            Task<TcpStream> server = rt.spawn(l::accept);
+            TcpStream client = rt.run(() -> TcpStream.connect(rt, l.localAddress(), CONNECT));
+            try (TcpStream s = server.join(Duration.ofSeconds(5)); client) {
+                AtomicReference<Throwable> thrown = new AtomicReference<>();
+                CountDownLatch parked = new CountDownLatch(1);
+                Task<Integer> reader = rt.spawn("reader", () -> {
+                    parked.countDown();
+                    try {
+                        return client.read(new byte[16]);
+                    } catch (Throwable t) {
+                        thrown.set(t);
+                        throw t;
+                    }
+                });
+                parked.await();
+                NetTesting.parkedIn(rt, "reader", "Conduit.read");
+                reader.cancel();
+                assertThrows(CancellationException.class, () -> reader.join(Duration.ofSeconds(5)));
+                assertInstanceOf(InterruptedIOException.class, thrown.get());
+                rt.run(() -> {
+                    s.writeAll("after-cancel".getBytes());
+                    assertEquals("after-cancel", new String(client.readExact(12), StandardCharsets.US_ASCII));
+                    return null;
+                });
+            }
+        }
+    }
+
+    /** A task interrupted before read: buffered bytes are still returned; with nothing buffered it throws at once. */
+    @Test
+    void interruptedBeforeRead() throws Exception {
+        try (TcpListener l = TcpListener.bind(rt, ANY_LOCAL)) {
+            echoServer(rt, l);
+            rt.run(() -> {
+                try (TcpStream s = TcpStream.connect(rt, l.localAddress(), CONNECT)) {
+                    s.writeAll("xy".getBytes());
+                    byte[] one = s.readExact(1);
+                    Thread.currentThread().interrupt();
+                    try {
+                        assertEquals('x', one[0]);
+                        byte[] b = new byte[4];
+                        int n = s.read(b);
+                        assertEquals(1, n, "the buffered byte comes back");
+                        assertEquals('y', b[0]);
+                        assertThrows(InterruptedIOException.class, () -> s.read(b));
+                        assertTrue(Thread.currentThread().isInterrupted(), "interrupt status stays set");
+                    } finally {
+                        Thread.interrupted();
+                    }
+                }
+                return null;
+            });
+        }
+    }
+
+    /** A task cancelled in accept wakes with InterruptedIOException and the listener goes on accepting. */
+    @Test
+    void cancelDuringAccept() throws Exception {
+        try (TcpListener l = TcpListener.bind(rt, ANY_LOCAL)) {
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            CountDownLatch started = new CountDownLatch(1);
+            Task<TcpStream> acceptor = rt.spawn("acceptor", () -> {
+                started.countDown();
+                try {
+                    return l.accept();
+                } catch (Throwable t) {
+                    thrown.set(t);
+                    throw t;
+                }
+            });
+            started.await();
+            NetTesting.parkedIn(rt, "acceptor", "AcceptQueue.accept");
+            acceptor.cancel();
+            assertThrows(CancellationException.class, () -> acceptor.join(Duration.ofSeconds(5)));
+            assertInstanceOf(InterruptedIOException.class, thrown.get());
+            try (java.net.Socket plain = new java.net.Socket("127.0.0.1", l.localAddress().getPort())) {
+                TcpStream s = rt.run(() -> l.accept(Duration.ofSeconds(5)));
+                assertEquals(plain.getLocalPort(), s.peerAddress().getPort());
+                s.close();
+            }
+        }
+    }
+
+    /** accept with a timeout throws SocketTimeoutException; closing the listener wakes a parked accept. */
+    @Test
+    void acceptTimeoutAndClose() throws Exception {
+        TcpListener l = TcpListener.bind(rt, ANY_LOCAL);
+        rt.run(() -> assertThrows(SocketTimeoutException.class, () -> l.accept(Duration.ofMillis(20))));
+        Task<TcpStream> acceptor = rt.spawn("acceptor2", l::accept);
+        NetTesting.parkedIn(rt, "acceptor2", "AcceptQueue.accept");
+        l.close();
+        Exception e = assertThrows(Exception.class, () -> acceptor.join(Duration.ofSeconds(5)));
+        assertInstanceOf(SocketException.class, e.getCause(), "closed listener: " + e);
+    }
+
+    /** Connecting to a port nobody listens on throws ConnectException naming the address. */
+    @Test
+    void connectRefused() throws Exception {
+        InetSocketAddress dead;
+        try (TcpListener l = TcpListener.bind(rt, ANY_LOCAL)) {
+            dead = l.localAddress();
+        }
+        ConnectException e = assertThrows(ConnectException.class,
+                () -> rt.run(() -> TcpStream.connect(rt, dead, CONNECT)));
+        assertTrue(e.getMessage().contains(String.valueOf(dead.getPort())), e.getMessage());
+    }
+
+    /** Binding a port in use throws BindException whose message names the address. */
+    @Test
+    void portInUse() throws Exception {
+        try (TcpListener l = TcpListener.bind(rt, ANY_LOCAL)) {
+            BindException e = assertThrows(BindException.class, () -> TcpListener.builder(rt).reuseAddress(false).bind(l.localAddress()));
+            assertTrue(e.getMessage().contains(String.valueOf(l.localAddress().getPort())), e.getMessage());
+        }
+    }
+
+    /** The InputStream/OutputStream views work with unchanged blocking code (BufferedReader, PrintWriter). */
+    @Test
+    void streamViewsWithBufferedReader() throws Exception {
+        try (TcpListener l = TcpListener.bind(rt, ANY_LOCAL)) {
+            echoServer(rt, l);
+            rt.run(() -> {
+                try (TcpStream s = TcpStream.connect(rt, l.localAddress(), CONNECT)) {
+                    PrintWriter w = new PrintWriter(s.outputStream(), true, StandardCharsets.UTF_8);
+                    BufferedReader r = new BufferedReader(new InputStreamReader(s.inputStream(), StandardCharsets.UTF_8));
+                    for (int i = 0; i < 100; i++) {
+                        w.println("line " + i);
+                        assertEquals("line " + i, r.readLine());
+                    }
+                }
+                return null;
+            });
+        }
+    }
+
+    /** A stream used from a platform thread (not a task) works too. */
+    @Test
+    void usableFromPlatformThread() throws Exception {
+        try (TcpListener l = TcpListener.bind(rt, ANY_LOCAL)) {
+            echoServer(rt, l);
+            try (TcpStream s = TcpStream.connect(rt, l.localAddress(), CONNECT)) {
+                s.writeAll("platform".getBytes());
+                assertEquals("platform", new String(s.readExact(8), StandardCharsets.US_ASCII));
+            }
+        }
+    }
+
+    /** Reads after close throw "socket closed"; close wakes a parked reader; close is idempotent. */
+    @Test
+    void closeWakesReader() throws Exception {
+        try (TcpListener l = TcpListener.bind(rt, ANY_LOCAL)) {
+            echoServer(rt, l);
+            TcpStream s = rt.run(() -> TcpStream.connect(rt, l.localAddress(), CONNECT));
+            Task<Integer> reader = rt.spawn("reader2", () -> s.read(new byte[4]));
+            NetTesting.parkedIn(rt, "reader2", "Conduit.read");
+            s.close();
+            s.close();
+            try {
+                Integer n = reader.join(Duration.ofSeconds(5));
+                fail("read returned " + n + " after close");
+            } catch (dev.weft.core.TaskFailedException e) {
+                assertInstanceOf(SocketException.class, e.getCause());
+            }
+            assertThrows(SocketException.class, () -> s.read(new byte[1]));
+        }
+    }
+}
