@@ -1,7 +1,7 @@
 package dev.weft.core;
 
 import dev.weft.core.internal.CoreBridge;
-import dev.weft.core.internal.RuntimeClock;
+import dev.weft.core.spi.RuntimeClock;
 import dev.weft.core.internal.RuntimeCore;
 import dev.weft.core.internal.TaskImpl;
 import dev.weft.core.internal.WeftExecutorService;
@@ -49,6 +49,11 @@ public final class WeftRuntime implements AutoCloseable {
             @Override
             public Object captureTaskLocals() {
                 return TaskLocal.capture();
+            }
+
+            @Override
+            public void setClock(Builder builder, RuntimeClock clock) {
+                builder.clock = Objects.requireNonNull(clock, "clock");
             }
 
             @Override
@@ -269,6 +274,7 @@ public final class WeftRuntime implements AutoCloseable {
         private int spillThreshold = 128;
         private Duration closeTimeout = Duration.ofSeconds(10);
         private boolean forceFallback;
+        private RuntimeClock clock = RuntimeClock.SYSTEM;
 
         private Builder() {}
 
@@ -391,7 +397,7 @@ public final class WeftRuntime implements AutoCloseable {
          */
         public WeftRuntime build() {
             return new WeftRuntime(new RuntimeCore(name, carriers, transport, blockingThreads, blockingKeepAlive,
-                    slowSliceThreshold, spillThreshold, closeTimeout, forceFallback, RuntimeClock.SYSTEM));
+                    slowSliceThreshold, spillThreshold, closeTimeout, forceFallback, clock));
         }
     }
 }

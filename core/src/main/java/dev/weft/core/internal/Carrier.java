@@ -1,5 +1,6 @@
 package dev.weft.core.internal;
 
+import dev.weft.core.spi.RuntimeClock;
 import dev.weft.core.spi.NettyTransport;
 import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.ManualIoEventLoop;
@@ -48,8 +49,14 @@ public final class Carrier implements Executor {
     private volatile boolean sleeping;
     private volatile boolean stopRequested;
     private volatile boolean stopped;
-    /** Live tasks homed on this carrier (placement reads it). */
-    final AtomicInteger liveTasks = new AtomicInteger();
+    /** Tasks spawned onto this carrier (by any thread). */
+    final java.util.concurrent.atomic.AtomicLong spawned = new java.util.concurrent.atomic.AtomicLong();
+    /** Tasks of this carrier that ended; written only by the carrier thread (release stores). */
+    final java.util.concurrent.atomic.AtomicLong ended = new java.util.concurrent.atomic.AtomicLong();
+    /** Outcomes of this carrier's tasks; carrier thread only, read racily. */
+    long completed, failed, cancelled;
+    /** Started, not yet ended tasks of this carrier: an intrusive list confined to the carrier thread. */
+    private TaskImpl<?> liveHead;
     final CarrierStats stats = new CarrierStats();
     private final Thread.Builder.OfVirtual vtBuilder;
 
@@ -107,9 +114,78 @@ public final class Carrier implements Executor {
         return local.size() + remote.size();
     }
 
-    /** Live tasks homed on this carrier. */
+    /** Live tasks homed on this carrier (spawned and not ended; racy). */
     public int liveTasks() {
-        return liveTasks.get();
+        return (int) Math.max(0, spawned.get() - ended.get());
+    }
+
+    /** Links a task that starts running here (carrier thread only). */
+    void taskStarted(TaskImpl<?> t) {
+        if (stopped) {
+            return;
+        }
+        t.nextLive = liveHead;
+        if (liveHead != null) {
+            liveHead.prevLive = t;
+        }
+        liveHead = t;
+        t.listed = true;
+    }
+
+    /** Unlinks a task that ended here and counts its outcome (carrier thread only). */
+    void taskEnded(TaskImpl<?> t, dev.weft.core.Task.State outcome) {
+        switch (outcome) {
+            case SUCCEEDED -> completed++;
+            case FAILED -> failed++;
+            case CANCELLED -> cancelled++;
+            case RUNNING -> { }
+        }
+        if (t.listed && !stopped) {
+            TaskImpl<?> p = t.prevLive, n = t.nextLive;
+            if (p != null) {
+                p.nextLive = n;
+            } else if (liveHead == t) {
+                liveHead = n;
+            }
+            if (n != null) {
+                n.prevLive = p;
+            }
+            t.prevLive = t.nextLive = null;
+            t.listed = false;
+        }
+        ended.lazySet(ended.get() + 1);
+    }
+
+    /**
+     * The tasks running (started, not ended) on this carrier. Taken on the carrier thread: from
+     * another thread this waits up to a second for the carrier to answer; empty once stopped.
+     */
+    java.util.List<TaskImpl<?>> liveSnapshot() {
+        if (stopped) {
+            return java.util.List.of();
+        }
+        if (Thread.currentThread() == thread || isCurrent()) {
+            return collectLive();
+        }
+        var result = new java.util.concurrent.CompletableFuture<java.util.List<TaskImpl<?>>>();
+        try {
+            loop.execute(() -> result.complete(collectLive()));
+            return result.get(1, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException | java.util.concurrent.ExecutionException
+                 | java.util.concurrent.TimeoutException e) {
+            return java.util.List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.List.of();
+        }
+    }
+
+    private java.util.List<TaskImpl<?>> collectLive() {
+        java.util.List<TaskImpl<?>> out = new java.util.ArrayList<>();
+        for (TaskImpl<?> t = liveHead; t != null; t = t.nextLive) {
+            out.add(t);
+        }
+        return out;
     }
 
     /** Whether the calling code runs on this carrier's thread (directly, or in a task mounted on it). */
@@ -150,6 +226,23 @@ public final class Carrier implements Executor {
         if (stopped && remote.remove(continuation)) {
             ForkJoinPool.commonPool().execute(continuation);
         }
+    }
+
+    private volatile long idleDeadlineNanos = Long.MAX_VALUE;
+
+    /** Whether the carrier is blocked (or about to block) waiting for work. */
+    boolean isIdle() {
+        return sleeping && local.isEmpty() && remote.isEmpty();
+    }
+
+    /** The earliest timer deadline the carrier saw before it went idle. */
+    long idleDeadlineNanos() {
+        return sleeping ? idleDeadlineNanos : Long.MIN_VALUE;
+    }
+
+    /** Wakes the loop unconditionally. */
+    void wakeUp() {
+        loop.wakeup();
     }
 
     /** Wakes the loop if it is blocked (or about to block) waiting for work. */
@@ -203,6 +296,7 @@ public final class Carrier implements Executor {
         timers.runDue();
         int ran = runContinuations();
         if (ran == 0 && local.isEmpty()) {
+            idleDeadlineNanos = timers.nextDeadlineNanos();
             sleeping = true;
             try {
                 if (remote.isEmpty() && !stopRequested) {

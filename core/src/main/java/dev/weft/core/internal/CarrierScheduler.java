@@ -36,7 +36,31 @@ public final class CarrierScheduler {
         UNAVAILABLE = reason;
     }
 
+    private static final java.lang.invoke.VarHandle RUN_CONTINUATION;
+
+    static {
+        java.lang.invoke.VarHandle vh = null;
+        if (BUILDER != null) {
+            try {
+                Class<?> vt = Class.forName("java.lang.VirtualThread");
+                vh = java.lang.invoke.MethodHandles.privateLookupIn(vt, java.lang.invoke.MethodHandles.lookup())
+                        .findVarHandle(vt, "runContinuation", Runnable.class);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                vh = null; // only slow-slice naming is lost
+            }
+        }
+        RUN_CONTINUATION = vh;
+    }
+
     private CarrierScheduler() {}
+
+    /**
+     * The runnable the JDK submits to the scheduler each time {@code vt} is scheduled, or null if
+     * it cannot be read. Lets a carrier tell which task a continuation run belonged to.
+     */
+    static Runnable continuationOf(Thread vt) {
+        return RUN_CONTINUATION == null ? null : (Runnable) RUN_CONTINUATION.get(vt);
+    }
 
     /** Whether virtual threads can be given a carrier as their scheduler in this JVM. */
     public static boolean isAvailable() {

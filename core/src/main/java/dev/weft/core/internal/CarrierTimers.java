@@ -1,5 +1,6 @@
 package dev.weft.core.internal;
 
+import dev.weft.core.spi.RuntimeClock;
 import dev.weft.core.internal.time.TimerEntry;
 import dev.weft.core.internal.time.TimerWheel;
 import dev.weft.core.spi.TimerHandle;

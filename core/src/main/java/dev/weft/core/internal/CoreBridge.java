@@ -14,7 +14,7 @@ public abstract class CoreBridge {
         instance = bridge;
     }
 
-    static CoreBridge get() {
+    public static CoreBridge get() {
         CoreBridge b = instance;
         if (b == null) {
             try {
@@ -29,6 +29,9 @@ public abstract class CoreBridge {
 
     /** The task-local bindings in effect now (null if none). */
     public abstract Object captureTaskLocals();
+
+    /** Makes {@code builder} build a runtime that reads time from {@code clock}. */
+    public abstract void setClock(WeftRuntime.Builder builder, dev.weft.core.spi.RuntimeClock clock);
 
     /** The engine of a runtime. */
     public abstract RuntimeCore coreOf(WeftRuntime runtime);

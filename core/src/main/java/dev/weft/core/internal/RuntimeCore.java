@@ -1,5 +1,6 @@
 package dev.weft.core.internal;
 
+import dev.weft.core.spi.RuntimeClock;
 import dev.weft.core.SchedulerMode;
 import dev.weft.core.ShutdownReport;
 import dev.weft.core.Task;
@@ -53,9 +54,13 @@ public final class RuntimeCore {
     private final ThreadPoolExecutor blockingPool;
     private final AtomicInteger blockingBusy = new AtomicInteger();
     private final AtomicInteger roundRobin = new AtomicInteger();
-    private final ConcurrentHashMap<TaskImpl<?>, Boolean> live = new ConcurrentHashMap<>();
-    private final AtomicLong liveCount = new AtomicLong();
-    final AtomicLong spawned = new AtomicLong();
+    /** Live tasks with no carrier (blocking-pool jobs, fallback mode); carrier tasks are listed by their carrier. */
+    private final ConcurrentHashMap<TaskImpl<?>, Boolean> unhomed = new ConcurrentHashMap<>();
+    /** Set while shutdown cancels what is left: tasks starting from then on cancel themselves. */
+    volatile boolean cancelNewStarts;
+    /** Tasks parked in a timed wait of the carriers' wheels (the test clock's auto-advance reads it). */
+    public final AtomicInteger timedWaiters = new AtomicInteger();
+    final AtomicLong unhomedSpawned = new AtomicLong();
     final AtomicLong completed = new AtomicLong();
     final AtomicLong failed = new AtomicLong();
     final AtomicLong cancelled = new AtomicLong();
@@ -147,23 +152,43 @@ public final class RuntimeCore {
     }
 
     public long liveTasks() {
-        return liveCount.get();
+        long n = unhomed.size();
+        for (Carrier c : carriers) {
+            n += c.spawned.get() - c.ended.get();
+        }
+        return Math.max(0, n);
     }
 
     public long spawnedTasks() {
-        return spawned.get();
+        long n = unhomedSpawned.get();
+        for (Carrier c : carriers) {
+            n += c.spawned.get();
+        }
+        return n;
     }
 
     public long completedTasks() {
-        return completed.get();
+        long n = completed.get();
+        for (Carrier c : carriers) {
+            n += c.completed;
+        }
+        return n;
     }
 
     public long failedTasks() {
-        return failed.get();
+        long n = failed.get();
+        for (Carrier c : carriers) {
+            n += c.failed;
+        }
+        return n;
     }
 
     public long cancelledTasks() {
-        return cancelled.get();
+        long n = cancelled.get();
+        for (Carrier c : carriers) {
+            n += c.cancelled;
+        }
+        return n;
     }
 
     public int blockingThreads() {
@@ -190,11 +215,46 @@ public final class RuntimeCore {
         return clock.nanoTime();
     }
 
+    /** Whether every carrier is blocked waiting for work (racy snapshot). */
+    public boolean allCarriersIdle() {
+        for (Carrier c : carriers) {
+            if (!c.isIdle()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Earliest timer deadline any carrier published before going idle, or {@code Long.MAX_VALUE}. */
+    public long earliestTimerDeadline() {
+        long min = Long.MAX_VALUE;
+        for (Carrier c : carriers) {
+            min = Math.min(min, c.idleDeadlineNanos());
+        }
+        return min;
+    }
+
+    /** Wakes every carrier, e.g. after a virtual clock moved. */
+    public void wakeCarriers() {
+        for (Carrier c : carriers) {
+            c.wakeUp();
+        }
+    }
+
     /** Snapshots of the live tasks. */
     public List<TaskInfo> liveTaskInfos() {
         List<TaskInfo> out = new ArrayList<>();
-        for (TaskImpl<?> t : live.keySet()) {
+        for (TaskImpl<?> t : liveTasksList()) {
             out.add(t.info());
+        }
+        return out;
+    }
+
+    /** Every started, not ended task (carrier lists are read on their carriers). */
+    private List<TaskImpl<?>> liveTasksList() {
+        List<TaskImpl<?>> out = new ArrayList<>(unhomed.keySet());
+        for (Carrier c : carriers) {
+            out.addAll(c.liveSnapshot());
         }
         return out;
     }
@@ -232,6 +292,9 @@ public final class RuntimeCore {
         Carrier home = mode == SchedulerMode.CARRIER ? carrier : null;
         TaskImpl<T> task = new TaskImpl<>(this, home, taskName, body, CoreBridge.get().captureTaskLocals());
         Thread vt = home != null ? home.newVirtualThread(task) : fallbackBuilder.unstarted(task);
+        if (home != null) {
+            task.continuation = CarrierScheduler.continuationOf(vt);
+        }
         if (taskName != null) {
             vt.setName(taskName);
         }
@@ -263,45 +326,54 @@ public final class RuntimeCore {
         try {
             blockingPool.execute(task);
         } catch (RejectedExecutionException e) {
-            unregister(task);
+            unregisterUnhomed(task);
             throw rejected();
         }
         return task;
     }
 
     private void register(TaskImpl<?> task) {
-        live.put(task, Boolean.TRUE);
-        liveCount.incrementAndGet();
-        spawned.incrementAndGet();
-        if (task.carrier != null) {
-            task.carrier.liveTasks.incrementAndGet();
+        Carrier c = task.carrier;
+        if (c != null) {
+            c.spawned.incrementAndGet();
+        } else {
+            unhomed.put(task, Boolean.TRUE);
+            unhomedSpawned.incrementAndGet();
         }
         if (closed) {
-            // Raced with shutdown: shutdown may already have listed the live tasks.
-            unregister(task);
+            // Raced with shutdown, which may already be counting: take it back.
+            if (c != null) {
+                c.spawned.decrementAndGet();
+            } else {
+                unhomed.remove(task);
+                unhomedSpawned.decrementAndGet();
+            }
             throw rejected();
         }
     }
 
-    private void unregister(TaskImpl<?> task) {
-        if (live.remove(task) != null) {
-            if (task.carrier != null) {
-                task.carrier.liveTasks.decrementAndGet();
-            }
-            if (liveCount.decrementAndGet() == 0 && closed) {
-                signalQuiet();
-            }
+    private void unregisterUnhomed(TaskImpl<?> task) {
+        if (unhomed.remove(task) != null) {
+            unhomedSpawned.decrementAndGet();
         }
     }
 
     void taskEnded(TaskImpl<?> task) {
+        Carrier c = task.carrier;
+        if (c != null) {
+            c.taskEnded(task, task.state());
+            return;
+        }
         switch (task.state()) {
             case SUCCEEDED -> completed.incrementAndGet();
             case FAILED -> failed.incrementAndGet();
             case CANCELLED -> cancelled.incrementAndGet();
             case RUNNING -> { }
         }
-        unregister(task);
+        unhomed.remove(task);
+        if (closed && liveTasks() == 0) {
+            signalQuiet();
+        }
     }
 
     private void signalQuiet() {
@@ -326,15 +398,15 @@ public final class RuntimeCore {
                 return cs[Math.floorMod(roundRobin.getAndIncrement(), cs.length)];
             }
         }
-        int load = home.liveTasks.get();
+        int load = home.liveTasks();
         if (load > spillThreshold && cs.length > 1) {
             Carrier least = home;
             for (Carrier c : cs) {
-                if (c.liveTasks.get() < least.liveTasks.get()) {
+                if (c.liveTasks() < least.liveTasks()) {
                     least = c;
                 }
             }
-            if (least.liveTasks.get() * 2 < load) {
+            if (least.liveTasks() * 2 < load) {
                 return least;
             }
         }
@@ -356,8 +428,15 @@ public final class RuntimeCore {
         carrier.stats.slowSlices++;
         SliceListener l = sliceListener;
         if (l != null) {
+            String taskName = "unknown task";
+            for (TaskImpl<?> t : carrier.liveSnapshot()) { // rare path, on the carrier: a scan is fine
+                if (t.continuation == continuation) {
+                    taskName = t.name();
+                    break;
+                }
+            }
             try {
-                l.slowSlice(carrier, nanos);
+                l.slowSlice(carrier, nanos, taskName);
             } catch (Throwable e) {
                 log.log(System.Logger.Level.WARNING, "slice listener failed", e);
             }
@@ -384,18 +463,19 @@ public final class RuntimeCore {
         TaskImpl<?> self = TaskImpl.currentOrNull();
         long deadline = start + Math.max(0, timeout.toNanos());
         awaitQuiet(deadline, self);
+        cancelNewStarts = true;
         List<TaskInfo> cancelledInfos = new ArrayList<>();
-        for (TaskImpl<?> t : live.keySet()) {
+        for (TaskImpl<?> t : liveTasksList()) {
             if (t != self && !t.isDone()) {
                 cancelledInfos.add(t.info());
                 t.cancel();
             }
         }
         List<TaskInfo> stuck = new ArrayList<>();
-        if (!cancelledInfos.isEmpty()) {
+        if (!cancelledInfos.isEmpty() || liveTasks() > (self != null ? 1 : 0)) {
             long grace = System.nanoTime() + Math.min(Math.max(timeout.toNanos(), 100_000_000L), 1_000_000_000L);
             awaitQuiet(grace, self);
-            for (TaskImpl<?> t : live.keySet()) {
+            for (TaskImpl<?> t : liveTasksList()) {
                 if (t != self && !t.isDone()) {
                     stuck.add(t.info());
                 }
@@ -431,7 +511,7 @@ public final class RuntimeCore {
         lock.lock();
         try {
             while (true) {
-                long others = liveCount.get() - (self != null && live.containsKey(self) ? 1 : 0);
+                long others = liveTasks() - (self != null && !self.isDone() ? 1 : 0);
                 if (others <= 0) {
                     return;
                 }

@@ -49,6 +49,11 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
     final long spawnedNanos;
     /** The thread running the body (set before start; for blocking tasks, when the body starts). */
     volatile Thread thread;
+    /** Links of the carrier's live list (carrier thread only). */
+    TaskImpl<?> prevLive, nextLive;
+    boolean listed;
+    /** The JDK's continuation runnable of this task's virtual thread (carrier mode), to name slow slices. */
+    Runnable continuation;
     private volatile boolean ended;
     private volatile CountDownLatch endLatch;
     private volatile FailureRecord failure;
@@ -88,8 +93,19 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         if (thread == null) {
             thread = Thread.currentThread();
         }
+        Carrier c = carrier;
+        if (c != null) {
+            c.taskStarted(this);
+        }
+        if (runtime.cancelNewStarts) {
+            body.cancel(false); // the runtime is cancelling what is left: do not start the body
+        }
         try {
-            CoreBridge.get().runWithTaskLocals(taskLocals, ScopedValue.where(CURRENT, this), body);
+            if (taskLocals == null) {
+                ScopedValue.where(CURRENT, this).run(body);
+            } else {
+                CoreBridge.get().runWithTaskLocals(taskLocals, ScopedValue.where(CURRENT, this), body);
+            }
         } finally {
             ended = true;
             CountDownLatch latch = endLatch;
@@ -97,6 +113,10 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
                 latch.countDown();
             }
             runtime.taskEnded(this);
+            // A handle may outlive its task by far (an array of a million handles): let the
+            // thread and its continuation be collected now.
+            thread = null;
+            continuation = null;
         }
     }
 

@@ -53,9 +53,11 @@ public final class Parking {
                 LockSupport.parkNanos(blocker, nanos);
                 return;
             }
+            task.runtime().timedWaiters.incrementAndGet();
             try {
                 LockSupport.park(blocker);
             } finally {
+                task.runtime().timedWaiters.decrementAndGet();
                 timer.cancel();
             }
             return;

@@ -85,4 +85,64 @@ public final class RuntimeAccess {
     public static long nanoTime(WeftRuntime rt) {
         return CoreBridge.core(rt).nanoTime();
     }
+
+    /** Makes {@code builder} build runtimes that read time from {@code clock} (the test clock). */
+    public static WeftRuntime.Builder withClock(WeftRuntime.Builder builder, RuntimeClock clock) {
+        CoreBridge.get().setClock(builder, clock);
+        return builder;
+    }
+
+    /** The clock {@code rt} reads. */
+    public static RuntimeClock clock(WeftRuntime rt) {
+        return CoreBridge.core(rt).clock();
+    }
+
+    /**
+     * Whether {@code rt} is waiting only for time: every carrier is idle, no blocking job runs or
+     * waits, and every live task is parked in a timed wait on a wheel (so no I/O, channel or lock
+     * can wake anything). This is when a test clock may jump to the next deadline.
+     */
+    public static boolean isWaitingOnlyForTime(WeftRuntime rt) {
+        RuntimeCore core = CoreBridge.core(rt);
+        return core.allCarriersIdle() && core.blockingBusy() == 0 && core.blockingQueued() == 0
+                && core.liveTasks() > 0 && core.liveTasks() == core.timedWaiters.get() && core.allCarriersIdle();
+    }
+
+    /** The earliest timer deadline over idle carriers ({@code Long.MAX_VALUE} if none). */
+    public static long earliestTimerDeadline(WeftRuntime rt) {
+        return CoreBridge.core(rt).earliestTimerDeadline();
+    }
+
+    /** Wakes every carrier so it looks at its timers again (after a virtual clock moved). */
+    public static void wakeCarriers(WeftRuntime rt) {
+        CoreBridge.core(rt).wakeCarriers();
+    }
+
+    /** A racy snapshot of the runtime's counters. */
+    public static RuntimeStats stats(WeftRuntime rt) {
+        RuntimeCore core = CoreBridge.core(rt);
+        java.util.List<RuntimeStats.Carrier> cs = new java.util.ArrayList<>();
+        for (Carrier c : core.carriers()) {
+            var st = c.stats();
+            cs.add(new RuntimeStats.Carrier(c.index(), c.thread().getName(), c.runQueueDepth(), c.liveTasks(),
+                    st.slices, st.busyNanos, st.slowSlices, st.maxSliceNanos, st.blocks,
+                    c.timers().pending(), c.timers().fired));
+        }
+        return new RuntimeStats(core.spawnedTasks(), core.completedTasks(), core.failedTasks(), core.cancelledTasks(),
+                core.liveTasks(), core.timedWaiters.get(), core.blockingThreads(), core.blockingBusy(),
+                core.blockingQueued(), core.blockingMaxThreads(), cs);
+    }
+
+    /** Told about a continuation run longer than the runtime's slow-slice threshold (on the carrier thread). */
+    @FunctionalInterface
+    public interface SlowSliceListener {
+        /** The task named {@code taskName} ran {@code nanos} on carrier {@code carrierIndex} without parking. Must not block. */
+        void slowSlice(int carrierIndex, long nanos, String taskName);
+    }
+
+    /** Installs the runtime's one slow-slice listener (null removes it). */
+    public static void onSlowSlice(WeftRuntime rt, SlowSliceListener listener) {
+        CoreBridge.core(rt).setSliceListener(listener == null ? null
+                : (carrier, nanos, name) -> listener.slowSlice(carrier.index(), nanos, name));
+    }
 }

@@ -1,4 +1,4 @@
-package dev.weft.core.internal;
+package dev.weft.core.spi;
 
 /**
  * Where a runtime reads the time. The system clock by default; a virtual clock in tests, whose
