@@ -49,6 +49,8 @@ final class Connections implements DemoServer {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicLong ids = new AtomicLong();
     private final String name;
+    /** Whether this server answers {@code GET /metrics} (set by the http machinery). */
+    volatile boolean servesMetrics;
 
     Connections(dev.weft.core.WeftRuntime rt, TcpListener listener, String name, Handler handler) {
         this.listener = listener;
@@ -116,6 +118,11 @@ final class Connections implements DemoServer {
                 t.cancel();
             }
         }
+    }
+
+    @Override
+    public InetSocketAddress metricsAddress() {
+        return servesMetrics ? address() : null;
     }
 
     /** Live connections now (for tests). */

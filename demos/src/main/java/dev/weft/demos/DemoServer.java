@@ -7,6 +7,11 @@ public interface DemoServer extends AutoCloseable {
     /** Where it listens (the real port when started on port 0). */
     InetSocketAddress address();
 
+    /** Where {@code GET /metrics} and {@code GET /debug/tasks} are served, or null if nowhere. */
+    default InetSocketAddress metricsAddress() {
+        return null;
+    }
+
     /**
      * Stops accepting, lets in-flight work finish (idle connections are closed at once), and
      * returns once the listener is closed. Idempotent.

@@ -14,11 +14,63 @@ public final class EchoServer {
     private EchoServer() {}
 
     /**
-     * Binds and starts serving.
+     * Binds and starts serving, without a metrics side port.
      *
      * @throws java.net.BindException if the address is taken
      */
     public static DemoServer start(WeftRuntime rt, InetSocketAddress address) throws IOException {
+        return start(rt, address, null);
+    }
+
+    /**
+     * Binds and starts serving, plus (unless {@code metricsAddress} is null) a small HTTP side
+     * port on {@code metricsAddress} that serves {@code GET /metrics} and {@code GET /debug/tasks}
+     * with the http demo's machinery; closing the returned server closes both.
+     *
+     * @throws java.net.BindException if either address is taken (nothing is left listening)
+     */
+    public static DemoServer start(WeftRuntime rt, InetSocketAddress address, InetSocketAddress metricsAddress)
+            throws IOException {
+        DemoServer echo = startEcho(rt, address);
+        if (metricsAddress == null) {
+            return echo;
+        }
+        DemoServer side;
+        try {
+            side = HttpServer.start(rt, metricsAddress, Observability.of(rt), false);
+        } catch (IOException | RuntimeException e) {
+            echo.close();
+            throw e;
+        }
+        return new WithSidePort(echo, side);
+    }
+
+    /** The echo server with its metrics side port. */
+    private record WithSidePort(DemoServer main, DemoServer side) implements DemoServer {
+        @Override
+        public InetSocketAddress address() {
+            return main.address();
+        }
+
+        @Override
+        public InetSocketAddress metricsAddress() {
+            return side.address();
+        }
+
+        @Override
+        public void close() {
+            side.close();
+            main.close();
+        }
+
+        @Override
+        public void awaitStopped() throws InterruptedException {
+            main.awaitStopped();
+            side.awaitStopped();
+        }
+    }
+
+    private static DemoServer startEcho(WeftRuntime rt, InetSocketAddress address) throws IOException {
         TcpListener listener = TcpListener.bind(rt, address);
         return new Connections(rt, listener, "echo", (s, conn) -> {
             byte[] buf = new byte[16 * 1024];

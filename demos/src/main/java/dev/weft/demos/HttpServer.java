@@ -40,6 +40,8 @@ import java.nio.charset.StandardCharsets;
  *   <tr><td>{@code GET /}</td><td>200 {@code text/plain} "Hello, World!"</td></tr>
  *   <tr><td>{@code GET /json}</td><td>200 {@code application/json} {@code {"message":"Hello, World!"}}</td></tr>
  *   <tr><td>{@code POST /echo}</td><td>200 with the request body (Content-Length or chunked)</td></tr>
+ *   <tr><td>{@code GET /metrics}</td><td>200, the runtime's meters in the Prometheus text format</td></tr>
+ *   <tr><td>{@code GET /debug/tasks}</td><td>200 {@code application/json}, the live tasks (id, name, age, top frame)</td></tr>
  *   <tr><td>other path</td><td>404</td></tr>
  *   <tr><td>other method on a known path</td><td>405 with {@code Allow}</td></tr>
  *   <tr><td>malformed request</td><td>400, then close</td></tr>
@@ -66,11 +68,24 @@ public final class HttpServer {
      * @throws java.net.BindException if the address is taken
      */
     public static DemoServer start(WeftRuntime rt, InetSocketAddress address) throws IOException {
-        TcpListener listener = TcpListener.bind(rt, address);
-        return new Connections(rt, listener, "http", HttpServer::serve);
+        return start(rt, address, Observability.of(rt), true);
     }
 
-    private static void serve(TcpStream stream, Connections.Conn conn) throws IOException {
+    /**
+     * Binds and serves the demo routes ({@code demoRoutes}) or only {@code /metrics} and
+     * {@code /debug/tasks} (the metrics side port of another demo), from {@code obs}.
+     *
+     * @throws java.net.BindException if the address is taken
+     */
+    static DemoServer start(WeftRuntime rt, InetSocketAddress address, Observability obs, boolean demoRoutes) throws IOException {
+        TcpListener listener = TcpListener.bind(rt, address);
+        Connections c = new Connections(rt, listener, demoRoutes ? "http" : "metrics",
+                (stream, conn) -> serve(stream, conn, obs, demoRoutes));
+        c.servesMetrics = true;
+        return c;
+    }
+
+    private static void serve(TcpStream stream, Connections.Conn conn, Observability obs, boolean demoRoutes) throws IOException {
         try (MessageStream<HttpObject> http = stream.messages(HttpObject.class,
                 p -> p.addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADERS, 8192)))) {
             while (true) {
@@ -89,7 +104,7 @@ public final class HttpServer {
                     ReferenceCountUtil.release(msg);   // content after a request we answered with an error
                     continue;
                 }
-                if (!exchange(http, req, conn)) {
+                if (!exchange(http, req, conn, obs, demoRoutes)) {
                     http.flush();
                     return;
                 }
@@ -98,7 +113,8 @@ public final class HttpServer {
     }
 
     /** Handles one request (its body included); returns whether the connection stays open. */
-    private static boolean exchange(MessageStream<HttpObject> http, HttpRequest req, Connections.Conn conn) throws IOException {
+    private static boolean exchange(MessageStream<HttpObject> http, HttpRequest req, Connections.Conn conn,
+                                    Observability obs, boolean demoRoutes) throws IOException {
         try {
             DecoderResult dr = req.decoderResult();
             if (dr.isFailure()) {
@@ -123,6 +139,9 @@ public final class HttpServer {
             int q = path.indexOf('?');
             if (q >= 0) {
                 path = path.substring(0, q);
+            }
+            if (!demoRoutes && !path.equals("/metrics") && !path.equals("/debug/tasks")) {
+                path = "";   // the metrics side port serves nothing else: 404
             }
             boolean echo = path.equals("/echo");
             ByteArrayOutputStream body = echo ? new ByteArrayOutputStream() : null;
@@ -165,7 +184,11 @@ public final class HttpServer {
                 case "/json" -> get ? ok(req, JSON, "application/json", keepAlive) : notAllowed(req, "GET, HEAD", keepAlive);
                 case "/echo" -> method.equals(HttpMethod.POST) ? ok(req, body.toByteArray(), "application/octet-stream", keepAlive)
                         : notAllowed(req, "POST", keepAlive);
-                default -> plain(req, HttpResponseStatus.NOT_FOUND, "no such path: " + path, keepAlive);
+                case "/metrics" -> get ? ok(req, obs.scrape().getBytes(StandardCharsets.UTF_8), Observability.PROMETHEUS_CONTENT_TYPE, keepAlive)
+                        : notAllowed(req, "GET, HEAD", keepAlive);
+                case "/debug/tasks" -> get ? ok(req, obs.tasksJson().getBytes(StandardCharsets.UTF_8), "application/json", keepAlive)
+                        : notAllowed(req, "GET, HEAD", keepAlive);
+                default -> plain(req, HttpResponseStatus.NOT_FOUND, "no such path: " + req.uri(), keepAlive);
             };
             if (http.available() > 0 && keepAlive) {
                 http.write(res);     // pipelined: more requests are waiting, flush with the last answer

@@ -8,7 +8,11 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 
 /**
- * {@code java -jar demos/target/weft-demos.jar <echo|http> [--port N] [--host H] [--carriers N]}.
+ * {@code java -jar demos/target/weft-demos.jar <echo|http> [--port N] [--host H] [--carriers N] [--metrics-port N]}.
+ *
+ * <p>Every demo serves {@code GET /metrics} (Prometheus text format) and {@code GET /debug/tasks}
+ * (JSON): the http demo on its own port, the others on an HTTP side port, {@code --metrics-port}
+ * (default: the demo's port + 1; 0 turns it off).
  *
  * <p>Prints one line saying where the server listens; stops cleanly on SIGINT/SIGTERM (stop
  * accepting, finish in-flight requests, close the runtime with a bounded wait); exits with
@@ -18,7 +22,15 @@ public final class Main {
     private Main() {}
 
     /** Parsed command line. */
-    record Options(String name, String host, int port, int carriers) {
+    record Options(String name, String host, int port, int carriers, int metricsPort) {
+        /** {@code metricsPort} when not given: the demo's port + 1 (off when the demo's port is 0). */
+        static final int DEFAULT_METRICS_PORT = -1;
+
+        /** The side port's number, or 0 for none. */
+        int sidePort() {
+            return metricsPort != DEFAULT_METRICS_PORT ? metricsPort : port == 0 || port == 65535 ? 0 : port + 1;
+        }
+
         static Options parse(String[] args) {
             if (args.length == 0) {
                 throw new IllegalArgumentException("which demo? echo or http");
@@ -31,6 +43,7 @@ public final class Main {
                 default -> throw new IllegalArgumentException("unknown demo '" + name + "': echo or http");
             };
             int carriers = Runtime.getRuntime().availableProcessors();
+            int metricsPort = DEFAULT_METRICS_PORT;
             for (int i = 1; i < args.length; i++) {
                 String a = args[i];
                 if (i + 1 >= args.length) {
@@ -41,10 +54,11 @@ public final class Main {
                     case "--port" -> port = number(a, v, 0, 65535);
                     case "--host" -> host = v;
                     case "--carriers" -> carriers = number(a, v, 1, 1024);
+                    case "--metrics-port" -> metricsPort = number(a, v, 0, 65535);
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
-            return new Options(name, host, port, carriers);
+            return new Options(name, host, port, carriers, metricsPort);
         }
 
         private static int number(String option, String v, int min, int max) {
@@ -64,7 +78,7 @@ public final class Main {
     static DemoServer start(WeftRuntime rt, Options o) throws IOException {
         InetSocketAddress at = new InetSocketAddress(o.host(), o.port());
         return switch (o.name()) {
-            case "echo" -> EchoServer.start(rt, at);
+            case "echo" -> EchoServer.start(rt, at, o.sidePort() == 0 ? null : new InetSocketAddress(o.host(), o.sidePort()));
             case "http" -> HttpServer.start(rt, at);
             default -> throw new IllegalArgumentException("unknown demo " + o.name());
         };
@@ -76,7 +90,7 @@ public final class Main {
             o = Options.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("weft-demos: " + e.getMessage());
-            System.err.println("usage: java -jar weft-demos.jar <echo|http> [--port N] [--host H] [--carriers N]");
+            System.err.println("usage: java -jar weft-demos.jar <echo|http> [--port N] [--host H] [--carriers N] [--metrics-port N]");
             System.exit(2);
             return;
         }
@@ -105,6 +119,10 @@ public final class Main {
         InetSocketAddress a = server.address();
         System.out.println(o.name() + " server listening on " + a.getHostString() + ":" + a.getPort()
                 + " (" + rt.transport() + ", " + rt.carriers() + " carriers, " + rt.schedulerMode() + " scheduler)");
+        InetSocketAddress m = server.metricsAddress();
+        if (m != null) {
+            System.out.println("metrics: http://" + m.getHostString() + ":" + m.getPort() + "/metrics, tasks: /debug/tasks");
+        }
         server.awaitStopped();
     }
 }

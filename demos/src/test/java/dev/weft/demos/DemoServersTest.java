@@ -199,7 +199,11 @@ class DemoServersTest {
     @Test
     void options() {
         Main.Options o = Main.Options.parse(new String[] {"echo"});
-        assertEquals(new Main.Options("echo", "127.0.0.1", 7000, o.carriers()), o);
+        assertEquals(new Main.Options("echo", "127.0.0.1", 7000, o.carriers(), Main.Options.DEFAULT_METRICS_PORT), o);
+        assertEquals(7001, o.sidePort());
+        assertEquals(0, Main.Options.parse(new String[] {"echo", "--metrics-port", "0"}).sidePort());
+        assertEquals(9100, Main.Options.parse(new String[] {"echo", "--metrics-port", "9100"}).sidePort());
+        assertEquals(0, Main.Options.parse(new String[] {"echo", "--port", "0"}).sidePort());
         assertEquals(9000, Main.Options.parse(new String[] {"http", "--port", "9000"}).port());
         assertThrows(IllegalArgumentException.class, () -> Main.Options.parse(new String[] {"ftp"}));
         assertThrows(IllegalArgumentException.class, () -> Main.Options.parse(new String[] {"http", "--port", "x"}));

@@ -133,7 +133,15 @@ public final class Carrier implements Executor {
     }
 
     /** Unlinks a task that ended here and counts its outcome (carrier thread only). */
+    /** The continuation and name of the task that ended last here, so a slow final slice is still named. */
+    Runnable lastEndedContinuation;
+    TaskImpl<?> lastEnded;
+
     void taskEnded(TaskImpl<?> t, dev.weft.core.Task.State outcome) {
+        if (t.continuation != null) {
+            lastEndedContinuation = t.continuation;
+            lastEnded = t;
+        }
         switch (outcome) {
             case SUCCEEDED -> completed++;
             case FAILED -> failed++;

@@ -1,0 +1,150 @@
+package dev.weft.metrics.internal;
+
+import dev.weft.core.SchedulerMode;
+import dev.weft.core.WeftRuntime;
+import dev.weft.core.spi.RuntimeAccess;
+import dev.weft.core.spi.RuntimeStats;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+
+import java.lang.ref.WeakReference;
+import java.time.Duration;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+
+/**
+ * What every binder of one runtime shares, so that two binders (or one bound twice) never count
+ * an event twice: the runtime's one slow-slice listener and the registries that pinning events
+ * are recorded into. One per runtime, found with {@link #of}; holds the runtime weakly.
+ */
+public final class RuntimeHub {
+    private static final Map<WeftRuntime, RuntimeHub> HUBS = new WeakHashMap<>();
+
+    private final WeakReference<WeftRuntime> rt;
+    private final String name;
+    private final boolean carrierMode;
+    private final Set<String> carrierThreads;
+    private int logUsers;
+    /** Registries pinning is recorded into, with how many binders asked; guarded by this. */
+    private final Map<MeterRegistry, PinTarget> pinTargets = new IdentityHashMap<>();
+    private volatile List<PinTarget> pinSnapshot = List.of();
+
+    private static final class PinTarget {
+        final MeterRegistry registry;
+        final Tags tags;
+        Duration threshold;
+        int refs;
+
+        PinTarget(MeterRegistry registry, Tags tags, Duration threshold) {
+            this.registry = registry;
+            this.tags = tags;
+            this.threshold = threshold;
+        }
+    }
+
+    private RuntimeHub(WeftRuntime rt) {
+        this.rt = new WeakReference<>(rt);
+        this.name = rt.name();
+        this.carrierMode = rt.schedulerMode() == SchedulerMode.CARRIER;
+        Set<String> names = new java.util.HashSet<>();
+        for (RuntimeStats.Carrier c : RuntimeAccess.stats(rt).carriers()) {
+            names.add(c.threadName());
+        }
+        this.carrierThreads = Set.copyOf(names);
+    }
+
+    /** The hub of {@code rt}, made on first use. */
+    public static RuntimeHub of(WeftRuntime rt) {
+        synchronized (HUBS) {
+            return HUBS.computeIfAbsent(rt, RuntimeHub::new);
+        }
+    }
+
+    /** Installs the slow-slice log as the runtime's slow-slice listener, once for all binders. */
+    public synchronized void startSlowSliceLog() {
+        WeftRuntime r = rt.get();
+        if (logUsers++ == 0 && r != null) {
+            RuntimeAccess.onSlowSlice(r, new SlowSliceLog(name, SlowSliceLog.INTERVAL_NANOS));
+        }
+    }
+
+    /** Removes the slow-slice listener when the last binder that wanted it stops. */
+    public synchronized void stopSlowSliceLog() {
+        WeftRuntime r = rt.get();
+        if (logUsers > 0 && --logUsers == 0 && r != null) {
+            RuntimeAccess.onSlowSlice(r, null);
+        }
+    }
+
+    /**
+     * Records this runtime's pinned parks into {@code registry} from now on (once, however many
+     * binders ask), starting the JVM's JFR stream if needed.
+     *
+     * @throws IllegalStateException if JFR streaming is not available here
+     */
+    public void addPinningRegistry(MeterRegistry registry, Tags tags, Duration threshold) {
+        synchronized (this) {
+            PinTarget t = pinTargets.computeIfAbsent(registry, r -> new PinTarget(r, tags, threshold));
+            t.refs++;
+            if (threshold.compareTo(t.threshold) < 0) {
+                t.threshold = threshold;
+            }
+            pinSnapshot = List.copyOf(pinTargets.values());
+        }
+        try {
+            PinningMonitor.add(this, threshold);
+        } catch (RuntimeException | LinkageError e) {
+            removePinningRegistry(registry);
+            throw new IllegalStateException("JFR streaming of jdk.VirtualThreadPinned is not available: " + e, e);
+        }
+    }
+
+    /** Undoes one {@link #addPinningRegistry}. */
+    public void removePinningRegistry(MeterRegistry registry) {
+        synchronized (this) {
+            PinTarget t = pinTargets.get(registry);
+            if (t == null) {
+                return;
+            }
+            if (--t.refs == 0) {
+                pinTargets.remove(registry);
+            }
+            pinSnapshot = List.copyOf(pinTargets.values());
+        }
+        PinningMonitor.remove(this);
+    }
+
+    boolean carrierMode() {
+        return carrierMode;
+    }
+
+    boolean ownsCarrierThread(String threadName) {
+        return threadName != null && carrierThreads.contains(threadName);
+    }
+
+    /** Called on the JFR stream's thread for a pinned park attributed to this runtime. */
+    void recordPinned(String reason, Duration duration) {
+        List<PinTarget> targets = pinSnapshot;
+        for (PinTarget t : targets) {
+            if (duration.compareTo(t.threshold) < 0) {
+                continue;
+            }
+            try {
+                Timer.builder("weft.threads.virtual.pinned").tags(t.tags).tag("reason", reason)
+                        .description("virtual threads parked while pinned to their carrier (JFR jdk.VirtualThreadPinned)")
+                        .register(t.registry).record(duration);
+            } catch (RuntimeException e) {
+                // a failing registry loses this event; the runtime and the other registries go on
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RuntimeHub[" + name + "]";
+    }
+}
