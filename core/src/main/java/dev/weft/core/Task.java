@@ -49,7 +49,10 @@ public interface Task<T> {
      * @return the value the task's body returned
      * @throws TaskFailedException   if the body threw; the body's exception is the cause
      * @throws CancellationException if the task was cancelled (thrown once its body has ended)
-     * @throws InterruptedException  if the caller is interrupted while waiting; the task is unaffected
+     * @throws InterruptedException  if the caller is interrupted while waiting (or is interrupted on
+     *                               entry and the task has not completed); the task is unaffected.
+     *                               As {@code FutureTask.get}: a completed task's result is returned
+     *                               even if the caller's interrupt status is set.
      */
     T join() throws InterruptedException;
 

@@ -153,14 +153,17 @@ public final class WeftRuntime implements AutoCloseable {
      * Runs {@code body} as a task of this runtime and waits for its result (Tokio's
      * {@code block_on}). The body's own exception is rethrown unchanged.
      *
-     * <p>If the caller is interrupted while waiting, the task is cancelled, its end awaited, and
-     * {@link InterruptedException} thrown.
+     * <p>If the caller is interrupted before the call (the body then never starts) or while
+     * waiting (the task is cancelled and its end awaited), {@link InterruptedException} is thrown.
      *
      * @throws RejectedExecutionException if the runtime is closed
      * @throws CancellationException      if the task was cancelled (for example by a shutdown)
      * @throws Exception                  what {@code body} threw
      */
     public <T> T run(Callable<T> body) throws Exception {
+        if (Thread.interrupted()) {
+            throw new InterruptedException("interrupted before run");
+        }
         Task<T> task = core.spawn("main", body);
         try {
             return task.join();

@@ -135,12 +135,14 @@ public final class Carrier implements Executor {
     /** Unlinks a task that ended here and counts its outcome (carrier thread only). */
     /** The continuation and name of the task that ended last here, so a slow final slice is still named. */
     Runnable lastEndedContinuation;
-    TaskImpl<?> lastEnded;
+    long lastEndedId;
+    String lastEndedName; // null for unnamed tasks; not the task itself, which must stay collectable
 
     void taskEnded(TaskImpl<?> t, dev.weft.core.Task.State outcome) {
         if (t.continuation != null) {
             lastEndedContinuation = t.continuation;
-            lastEnded = t;
+            lastEndedId = t.id;
+            lastEndedName = t.rawName();
         }
         switch (outcome) {
             case SUCCEEDED -> completed++;
@@ -343,6 +345,7 @@ public final class Carrier implements Executor {
             if (slice > runtime.slowSliceNanos) {
                 runtime.reportSlowSlice(this, r, slice);
             }
+            lastEndedContinuation = null; // it references the task's thread: do not keep it alive
             if (end - start > TURN_BUDGET_NANOS) {
                 break;
             }

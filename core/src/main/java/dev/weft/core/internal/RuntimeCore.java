@@ -428,7 +428,9 @@ public final class RuntimeCore {
         carrier.stats.slowSlices++;
         SliceListener l = sliceListener;
         if (l != null) {
-            String taskName = continuation == carrier.lastEndedContinuation ? carrier.lastEnded.name() : "unknown task";
+            String taskName = continuation == carrier.lastEndedContinuation
+                    ? (carrier.lastEndedName != null ? carrier.lastEndedName : "task-" + carrier.lastEndedId)
+                    : "unknown task";
             for (TaskImpl<?> t : carrier.liveSnapshot()) { // rare path, on the carrier: a scan is fine
                 if (t.continuation == continuation) {
                     taskName = t.name();

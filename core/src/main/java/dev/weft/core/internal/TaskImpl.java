@@ -107,11 +107,7 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
                 CoreBridge.get().runWithTaskLocals(taskLocals, ScopedValue.where(CURRENT, this), body);
             }
         } finally {
-            ended = true;
-            CountDownLatch latch = endLatch;
-            if (latch != null) {
-                latch.countDown();
-            }
+            markEnded();
             runtime.taskEnded(this);
             // A handle may outlive its task by far (an array of a million handles): let the
             // thread and its continuation be collected now.
@@ -160,6 +156,20 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
 
     private CancellationException cancelled() {
         return new CancellationException("task '" + name() + "' was cancelled");
+    }
+
+    /**
+     * The body no longer runs: set before the outcome is published (so a join that returns sees
+     * {@code isDone()}), and again, idempotently, when the thread finishes.
+     */
+    private void markEnded() {
+        if (!ended) {
+            ended = true;
+            CountDownLatch latch = endLatch;
+            if (latch != null) {
+                latch.countDown();
+            }
+        }
     }
 
     /** Waits up to {@code nanos} for the body to have ended. */
@@ -219,6 +229,11 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         return name != null ? name : "task-" + id;
     }
 
+    /** The name given at spawn, or null. */
+    String rawName() {
+        return name;
+    }
+
     @Override
     public long id() {
         return id;
@@ -264,7 +279,14 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         }
 
         @Override
+        protected void set(T v) {
+            markEnded();
+            super.set(v);
+        }
+
+        @Override
         protected void setException(Throwable t) {
+            markEnded();
             super.setException(t);
             if (state() == java.util.concurrent.Future.State.FAILED) {
                 FailureRecord f = new FailureRecord(name(), t, runtime.log);
