@@ -20,7 +20,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class PingPong {
 
-    static final String[] IMPLS = {"weft-carrier", "jdk-vt-default"};
+    static final String[] IMPLS = {"weft-carrier", "jdk-vt-default", "weft-loop", "jdk-loop"};
 
     /** The shared token: turn 1 = pong's move, 0 = ping's move. */
     static final class Board {
@@ -36,7 +36,7 @@ final class PingPong {
                 once(impl, n);
             }
             long dt = once(impl, n);
-            int workers = impl.equals("weft-carrier") ? 1 : Main.vtParallelism();
+            int workers = impl.startsWith("weft") ? 1 : Main.vtParallelism();
             Main.result("pingpong", impl, "round_trips", n, "workers", workers,
                 "round_trips_per_s", Main.f0(Main.perSec(n, dt)), "ns_per_round_trip", Main.f1((double) dt / n),
                 "wall_ms", Main.f1(Main.ms(dt)), "warmup", Main.warmup());
@@ -60,6 +60,26 @@ final class PingPong {
                 });
                 return () -> t.join();
             });
+            case "weft-loop" -> {
+                // The I/O wake-up path: the event loop wakes a task that runs on that same loop's carrier.
+                try (WeftRuntime rt = WeftRuntime.builder().name("pingpong").carriers(1).build()) {
+                    var loop = dev.weft.core.spi.RuntimeAccess.eventLoopGroup(rt).next();
+                    yield rt.run(() -> loopRoundTrips(loop, n));
+                }
+            }
+            case "jdk-loop" -> {
+                // The usual design: a Netty event loop thread wakes a virtual thread on the JDK's scheduler.
+                var group = new io.netty.channel.MultiThreadIoEventLoopGroup(1, io.netty.channel.nio.NioIoHandler.newFactory());
+                try {
+                    var loop = group.next();
+                    long[] out = new long[1];
+                    Thread t = Thread.ofVirtual().start(() -> out[0] = loopRoundTrips(loop, n));
+                    t.join();
+                    yield out[0];
+                } finally {
+                    group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+                }
+            }
             default -> throw new IllegalArgumentException("unknown pingpong impl " + impl);
         };
     }
@@ -70,6 +90,25 @@ final class PingPong {
 
     interface Starter {
         Joinable start(Callable<Void> body);
+    }
+
+    /** n round trips: the task hands the loop a task that unparks it, then parks. */
+    static long loopRoundTrips(java.util.concurrent.Executor loop, int n) {
+        Thread me = Thread.currentThread();
+        Board b = new Board();
+        Runnable wake = () -> {
+            b.turn = 0;
+            LockSupport.unpark(me);
+        };
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            b.turn = 1;
+            loop.execute(wake);
+            while (b.turn != 0) {
+                LockSupport.park(b);
+            }
+        }
+        return System.nanoTime() - t0;
     }
 
     static long run(int n, Starter starter) throws InterruptedException {

@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -212,21 +211,11 @@ public final class HttpServer {
     }
 
     private static FullHttpResponse plain(HttpRequest req, HttpResponseStatus status, String text, boolean keepAlive) {
-        return response(req, status, (text + "\n").getBytes(StandardCharsets.UTF_8), "text/plain; charset=utf-8", keepAlive);
+        return HttpResponses.plain(req, status, text, keepAlive);
     }
 
     private static FullHttpResponse response(HttpRequest req, HttpResponseStatus status, byte[] body, String type, boolean keepAlive) {
-        boolean head = req.method().equals(HttpMethod.HEAD);
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
-        r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-        if (!keepAlive) {
-            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (req.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
-            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        }
-        return r;
+        return HttpResponses.response(req, status, body, type, keepAlive);
     }
 
 }

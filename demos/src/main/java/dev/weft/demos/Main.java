@@ -85,6 +85,7 @@ public final class Main {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        if (args.length > 0 && args[0].equals("files")) { FilesServer.main(args); return; }   // own options: --root DIR
         Options o;
         try {
             o = Options.parse(args);

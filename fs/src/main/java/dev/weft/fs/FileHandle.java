@@ -1,0 +1,591 @@
+package dev.weft.fs;
+
+import dev.weft.core.Weft;
+import dev.weft.fs.internal.ChunkIo;
+import dev.weft.fs.internal.Offload;
+import dev.weft.fs.internal.Op;
+import dev.weft.net.TcpStream;
+
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.lang.ref.Cleaner;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * An open file whose reads, writes and other system calls park the calling task and run on the
+ * runtime's blocking pool (Tokio's {@code tokio::fs::File}, the JDK's {@link FileChannel}).
+ * Outside a task the calls run on the caller, as {@link Fs} explains.
+ *
+ * <pre>{@code
+ * try (FileHandle f = FileHandle.open(path, READ, WRITE, CREATE)) {
+ *     f.writeAt(0, header);
+ *     int n = f.read(buf, 0, buf.length);   // at the current position, which then moves
+ *     f.syncData();
+ * }
+ * }</pre>
+ *
+ * <h2>Implementation overview</h2>
+ * For a regular file the current position is a field of the handle: {@link #seek} and
+ * {@link #position()} make no system call, and reads and writes at the current position use the
+ * positional {@code pread}/{@code pwrite} with it. Pipes, devices and append-mode writes use the
+ * channel's own position instead. Bytes move in chunks of {@value ChunkIo#CHUNK} through pooled
+ * direct buffers owned by the blocking job; the caller's array is copied from or into only while
+ * the caller is still waiting (see {@code dev.weft.fs.internal.Op}).
+ *
+ * <h2>Cancellation</h2>
+ * A task cancelled during an operation wakes at once with {@link InterruptedIOException}
+ * (interrupt status kept). Nothing the caller owns is touched after that: the blocking job works
+ * on its own buffers and may finish in the background, stopping at its next chunk boundary.
+ * <ul>
+ *   <li>Cancelled <b>read</b>: {@code bytesTransferred} bytes were delivered into the array;
+ *       the position moved by exactly that many; any further bytes the job read are dropped.</li>
+ *   <li>Cancelled <b>write</b>: the file receives a prefix of the data made of whole chunks, at
+ *       least {@code bytesTransferred} bytes; the position moves by what was actually written.</li>
+ *   <li>The next operation on the handle first waits for such a background job to end, so
+ *       operations stay in order. {@link #close()} does not wait: it closes the file, which ends
+ *       the background job.</li>
+ * </ul>
+ *
+ * <p><b>Thread-safety.</b> Positional operations ({@link #readAt}, {@link #writeAt}, {@link #size},
+ * sync) may be called by several tasks at once. Operations at the current position assume one owner
+ * at a time (as a {@code FileChannel} position shared between threads would be meaningless).
+ * {@link #close()} is idempotent and may be called from any thread. An operation's effects
+ * happen-before its return. A handle never closed is closed by a cleaner, with a warning naming the
+ * path and the task that opened it.
+ */
+public final class FileHandle implements Closeable {
+    private static final Cleaner CLEANER = Cleaner.create();
+    private static final System.Logger LOG = System.getLogger(FileHandle.class.getName());
+
+    private final Path path;
+    private final FileChannel ch;
+    private final boolean seekable;
+    private final boolean append;
+    private final Resource resource;
+    private final Cleaner.Cleanable cleanable;
+    private volatile long position;
+    /** The last operation the caller walked away from, if it may still run. */
+    private volatile Op pending;
+    private volatile boolean closed;
+    private InputStream in;
+    private OutputStream out;
+
+    /** What the cleaner closes; must not reach the handle. */
+    private static final class Resource implements Runnable {
+        final FileChannel ch;
+        final String what;
+        volatile boolean ownerClosed;
+
+        Resource(FileChannel ch, String what) {
+            this.ch = ch;
+            this.what = what;
+        }
+
+        @Override
+        public void run() {
+            if (!ownerClosed) {
+                LOG.log(System.Logger.Level.WARNING, "FileHandle of " + what + " was never closed; closed by the cleaner. "
+                        + "Close it with try-with-resources.");
+            }
+            closeQuietly();
+        }
+
+        void closeQuietly() {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // closing a file descriptor: nothing a caller could do
+            }
+        }
+    }
+
+    private FileHandle(Path path, FileChannel ch, boolean seekable, boolean append) {
+        this.path = path;
+        this.ch = ch;
+        this.seekable = seekable;
+        this.append = append;
+        String opener = Weft.currentTask().map(t -> " opened by task '" + t.name() + "'")
+                .orElse(" opened by thread '" + Thread.currentThread().getName() + "'");
+        this.resource = new Resource(ch, path + opener);
+        this.cleanable = CLEANER.register(this, resource);
+    }
+
+    /**
+     * Opens a file with {@link StandardOpenOption}s as {@link FileChannel#open(Path, OpenOption...)};
+     * with no option, for reading. Parks until open (opening a FIFO waits for its other end).
+     *
+     * @throws java.nio.file.NoSuchFileException        if it does not exist and {@code CREATE} is not given
+     * @throws java.nio.file.FileAlreadyExistsException with {@code CREATE_NEW} if it exists
+     * @throws java.nio.file.AccessDeniedException      if permissions refuse it
+     * @throws IllegalArgumentException                 for an invalid combination (e.g. {@code READ} with {@code APPEND})
+     */
+    public static FileHandle open(Path path, OpenOption... options) throws IOException {
+        Objects.requireNonNull(path, "path");
+        Set<OpenOption> opts = new HashSet<>();
+        for (OpenOption o : options) {
+            opts.add(Objects.requireNonNull(o, "options"));
+        }
+        if (opts.isEmpty()) {
+            opts.add(StandardOpenOption.READ);
+        }
+        boolean append = opts.contains(StandardOpenOption.APPEND);
+        Opened o = Offload.call(op -> {
+            FileChannel ch = FileChannel.open(path, opts);
+            try {
+                boolean regular = Files.readAttributes(path, BasicFileAttributes.class).isRegularFile();
+                long pos = append && regular ? ch.size() : 0;
+                return new Opened(ch, regular, pos);
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
+        });
+        FileHandle h = new FileHandle(path, o.ch, o.regular, append);
+        h.position = o.position;
+        return h;
+    }
+
+    private record Opened(FileChannel ch, boolean regular, long position) {}
+
+    /**
+     * Creates a file for writing, truncating it if it exists ({@code WRITE, CREATE, TRUNCATE_EXISTING};
+     * Tokio's {@code File::create}).
+     */
+    public static FileHandle create(Path path) throws IOException {
+        return open(path, StandardOpenOption.WRITE, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    /**
+     * Reads up to {@code len} bytes at the current position into {@code dst[off..]} and moves the
+     * position past them. Parks until at least one byte is read or the end of the file is reached;
+     * may return fewer bytes than asked.
+     *
+     * @return bytes read, or -1 at end of file
+     * @throws InterruptedIOException if cancelled; {@code bytesTransferred} bytes were read (see the class comment)
+     * @throws IOException            if the read failed or the handle is closed
+     */
+    public int read(byte[] dst, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, dst.length);
+        ensureOpen();
+        awaitPending();
+        if (len == 0) {
+            return 0;
+        }
+        if (!seekable) {
+            return run(new Op(), op -> ChunkIo.read(ch, -1, dst, off, len, op));
+        }
+        long start = position;
+        int n = run(new Op(), op -> {
+            int r = ChunkIo.read(ch, start, dst, off, len, op);
+            if (!op.finish()) {
+                position = start + Math.max(r, 0);   // abandoned: only what was delivered counts
+            }
+            return r;
+        });
+        position = start + Math.max(n, 0);
+        return n;
+    }
+
+    /** {@link #read(byte[], int, int)} into the whole of {@code dst}. */
+    public int read(byte[] dst) throws IOException {
+        return read(dst, 0, dst.length);
+    }
+
+    /**
+     * Reads up to {@code len} bytes at {@code at} into {@code dst[off..]}; the current position
+     * does not move. Parks until done.
+     *
+     * @return bytes read, or -1 if {@code at} is at or past the end of the file
+     * @throws InterruptedIOException if cancelled; {@code bytesTransferred} bytes were delivered
+     */
+    public int readAt(long at, byte[] dst, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, dst.length);
+        nonNegative("at", at);
+        ensureOpen();
+        awaitPending();
+        return run(new Op(), op -> ChunkIo.read(ch, at, dst, off, len, op));
+    }
+
+    /**
+     * Reads exactly {@code len} bytes at {@code at}; the current position does not move.
+     *
+     * @throws EOFException if the file ends first (the bytes read so far are in {@code dst})
+     */
+    public void readExactAt(long at, byte[] dst, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, dst.length);
+        int done = 0;
+        while (done < len) {
+            int n;
+            try {
+                n = readAt(at + done, dst, off + done, len - done);
+            } catch (InterruptedIOException e) {
+                e.bytesTransferred += done;
+                throw e;
+            }
+            if (n < 0) {
+                throw new EOFException(path + ": end of file after " + done + " of " + len + " bytes at offset " + at);
+            }
+            done += n;
+        }
+    }
+
+    // ------------------------------------------------------------------ writing
+
+    /**
+     * Writes all of {@code src[off..off+len)} at the current position (at the end in append mode)
+     * and moves the position past them. Parks until every byte is written.
+     *
+     * @throws InterruptedIOException if cancelled; see the class comment for what was written
+     * @throws IOException            if the write failed or the handle is closed or not writable
+     */
+    public void write(byte[] src, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, src.length);
+        ensureOpen();
+        awaitPending();
+        if (len == 0) {
+            return;
+        }
+        if (!seekable) {
+            run(new Op(), op -> ChunkIo.write(ch, -1, src, off, len, op));
+            return;
+        }
+        long start = position;
+        long end = run(new Op(), op -> {
+            long e;
+            if (append) {
+                ChunkIo.write(ch, -1, src, off, len, op);
+                e = ch.position();
+            } else {
+                e = start + ChunkIo.write(ch, start, src, off, len, op);
+            }
+            if (!op.finish()) {
+                position = e;
+            }
+            return e;
+        });
+        position = end;
+    }
+
+    /** {@link #write(byte[], int, int)} of the whole of {@code src}. */
+    public void write(byte[] src) throws IOException {
+        write(src, 0, src.length);
+    }
+
+    /**
+     * Writes all of {@code src[off..off+len)} at {@code at} (extending the file if needed); the
+     * current position does not move. Parks until every byte is written.
+     *
+     * @throws InterruptedIOException if cancelled; see the class comment for what was written
+     */
+    public void writeAt(long at, byte[] src, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, src.length);
+        nonNegative("at", at);
+        ensureOpen();
+        awaitPending();
+        run(new Op(), op -> ChunkIo.write(ch, at, src, off, len, op));
+    }
+
+    // ------------------------------------------------------------------ position and size
+
+    /**
+     * Moves the current position (beyond the end is allowed: a later write leaves a hole). No
+     * system call; waits only for a cancelled operation of this handle still running.
+     *
+     * @return the new position
+     * @throws IOException if the file is not seekable (a pipe, a device) or the handle is closed
+     */
+    public long seek(long newPosition) throws IOException {
+        nonNegative("newPosition", newPosition);
+        ensureOpen();
+        awaitPending();
+        if (!seekable) {
+            throw new IOException(path + ": not a regular file, cannot seek");
+        }
+        position = newPosition;
+        return newPosition;
+    }
+
+    /** The current position (0 for pipes and devices). Never parks. */
+    public long position() {
+        return position;
+    }
+
+    /** The file's size now. Parks for one {@code fstat}. */
+    public long size() throws IOException {
+        ensureOpen();
+        awaitPending();
+        return run(new Op(), op -> ch.size());
+    }
+
+    /**
+     * Truncates or extends the file to {@code length} bytes (an extension reads as zeros, as
+     * {@link java.io.RandomAccessFile#setLength}). A position past the new end moves to it.
+     */
+    public void setLength(long length) throws IOException {
+        nonNegative("length", length);
+        ensureOpen();
+        awaitPending();
+        run(new Op(), op -> {
+            long size = ch.size();
+            if (length < size) {
+                ch.truncate(length);
+            } else if (length > size) {
+                ch.write(java.nio.ByteBuffer.allocate(1), length - 1);
+            }
+            return null;
+        });
+        if (position > length) {
+            position = length;
+        }
+    }
+
+    /** Flushes the file's data (not all metadata) to the device: {@code fdatasync}. Parks until done. */
+    public void syncData() throws IOException {
+        ensureOpen();
+        awaitPending();
+        run(new Op(), op -> {
+            ch.force(false);
+            return null;
+        });
+    }
+
+    /** Flushes the file's data and metadata to the device: {@code fsync}. Parks until done. */
+    public void syncAll() throws IOException {
+        ensureOpen();
+        awaitPending();
+        run(new Op(), op -> {
+            ch.force(true);
+            return null;
+        });
+    }
+
+    // ------------------------------------------------------------------ streams
+
+    /**
+     * An {@link InputStream} reading at the current position. Each {@code read} is one trip to the
+     * blocking pool: read in large arrays (or wrap in a {@link java.io.BufferedInputStream}).
+     * Closing it closes the handle.
+     */
+    public synchronized InputStream inputStream() {
+        if (in == null) {
+            in = new InputStream() {
+                @Override
+                public int read() throws IOException {
+                    byte[] one = new byte[1];
+                    int n;
+                    while ((n = FileHandle.this.read(one, 0, 1)) == 0) {
+                        // a zero-length read from a pipe: try again
+                    }
+                    return n < 0 ? -1 : one[0] & 0xff;
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    return FileHandle.this.read(b, off, len);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    FileHandle.this.close();
+                }
+            };
+        }
+        return in;
+    }
+
+    /**
+     * An {@link OutputStream} writing at the current position. Each {@code write} is one trip to
+     * the blocking pool (wrap in a {@link java.io.BufferedOutputStream} for small writes).
+     * {@code flush} does nothing (there is no user-space buffer; {@link #syncData()} reaches the
+     * device). Closing it closes the handle.
+     */
+    public synchronized OutputStream outputStream() {
+        if (out == null) {
+            out = new OutputStream() {
+                @Override
+                public void write(int b) throws IOException {
+                    FileHandle.this.write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    FileHandle.this.write(b, off, len);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    FileHandle.this.close();
+                }
+            };
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ transfer
+
+    /**
+     * Sends the file from the current position to its end to {@code stream}, moving the position.
+     * A copy loop: each chunk of {@value ChunkIo#CHUNK} bytes is read on the blocking pool, then
+     * written to the socket (which parks while the peer is slow). Returns when the last byte is
+     * handed to the socket (call {@link TcpStream#flush()} to wait for the peer's kernel to take it).
+     *
+     * @return bytes sent
+     * @throws InterruptedIOException if cancelled; {@code bytesTransferred} counts bytes sent
+     *                                before the chunk in progress (the position is past them too)
+     * @throws IOException            if reading the file or writing the socket failed
+     */
+    public long transferTo(TcpStream stream) throws IOException {
+        Objects.requireNonNull(stream, "stream");
+        byte[] buf = new byte[ChunkIo.CHUNK];
+        long sent = 0;
+        while (true) {
+            int n;
+            try {
+                n = read(buf, 0, buf.length);
+            } catch (InterruptedIOException e) {
+                throw withProgress(e, sent);
+            }
+            if (n < 0) {
+                return sent;
+            }
+            try {
+                stream.write(buf, 0, n);
+            } catch (InterruptedIOException e) {
+                throw withProgress(e, sent);
+            }
+            sent += n;
+        }
+    }
+
+    /**
+     * Sends {@code count} bytes starting at {@code at} (fewer if the file ends first) to
+     * {@code stream}; the current position does not move. As {@link #transferTo(TcpStream)}.
+     *
+     * @return bytes sent
+     */
+    public long transferTo(long at, long count, TcpStream stream) throws IOException {
+        nonNegative("at", at);
+        nonNegative("count", count);
+        Objects.requireNonNull(stream, "stream");
+        byte[] buf = new byte[(int) Math.min(ChunkIo.CHUNK, Math.max(1, count))];
+        long sent = 0;
+        while (sent < count) {
+            int n;
+            try {
+                n = readAt(at + sent, buf, 0, (int) Math.min(buf.length, count - sent));
+            } catch (InterruptedIOException e) {
+                throw withProgress(e, sent);
+            }
+            if (n < 0) {
+                break;
+            }
+            try {
+                stream.write(buf, 0, n);
+            } catch (InterruptedIOException e) {
+                throw withProgress(e, sent);
+            }
+            sent += n;
+        }
+        return sent;
+    }
+
+    private static InterruptedIOException withProgress(InterruptedIOException e, long sent) {
+        e.bytesTransferred = (int) Math.min(Integer.MAX_VALUE, sent);
+        return e;
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /** The path this handle was opened with. */
+    public Path path() {
+        return path;
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Closes the file (on the blocking pool). Idempotent. Does not wait for a cancelled operation
+     * still running in the background: closing ends it. An interrupt pending on the caller does
+     * not stop the close.
+     */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        resource.ownerClosed = true;
+        try {
+            Offload.callEvenIfInterrupted(op -> {
+                ch.close();
+                return null;
+            });
+        } catch (InterruptedIOException e) {
+            resource.closeQuietly();   // cancelled twice while queued: close here rather than leak
+        } finally {
+            cleanable.clean();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FileHandle[" + path + ", position " + position + (closed ? ", closed" : "") + "]";
+    }
+
+    private <T> T run(Op op, Offload.Job<T> job) throws IOException {
+        try {
+            return Offload.call(op, job);
+        } catch (InterruptedIOException e) {
+            if (!op.hasEnded()) {
+                pending = op;
+            }
+            throw e;
+        }
+    }
+
+    private void awaitPending() throws InterruptedIOException {
+        Op p = pending;
+        if (p == null) {
+            return;
+        }
+        try {
+            p.awaitEnded();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException(path + ": interrupted while waiting for a cancelled operation "
+                    + "on this handle to end (nothing was done)");
+        }
+        if (pending == p) {
+            pending = null;
+        }
+    }
+
+    private void ensureOpen() throws IOException {
+        if (closed) {
+            throw new java.nio.channels.ClosedChannelException();
+        }
+    }
+
+    private static void nonNegative(String what, long v) {
+        if (v < 0) {
+            throw new IllegalArgumentException(what + " must be >= 0, was " + v);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package dev.weft.fs.internal;
+
+import dev.weft.core.WeftRuntime;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The per-runtime cap on file operations in flight: a fair semaphore in front of the blocking
+ * pool, so a storm of file calls queues here (parked tasks, no threads) instead of growing the
+ * pool. A permit is taken by the calling task and given back by the pool thread when the job
+ * ends, so the cap holds even for jobs whose caller was cancelled and walked away.
+ *
+ * <p>Thread-safe.
+ */
+public final class Gate {
+    /** Default cap on file operations in flight per runtime. */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 64;
+
+    private static final Map<WeftRuntime, Gate> GATES = Collections.synchronizedMap(new WeakHashMap<>());
+
+    /** A one-entry cache in front of the map: most programs have one runtime. */
+    private static volatile Gate last;
+
+    private final WeftRuntime runtime;
+    private final Permits permits;
+    private volatile int max;
+    private final AtomicInteger running = new AtomicInteger();
+    private final AtomicInteger peak = new AtomicInteger();
+    private final AtomicLong completed = new AtomicLong();
+
+    private Gate(WeftRuntime runtime, int max) {
+        this.runtime = runtime;
+        this.max = max;
+        this.permits = new Permits(max);
+    }
+
+    /** The gate of {@code rt}, created with the default cap on first use. */
+    public static Gate of(WeftRuntime rt) {
+        Gate g = last;
+        if (g != null && g.runtime == rt) {
+            return g;
+        }
+        g = GATES.computeIfAbsent(rt, r -> new Gate(r, DEFAULT_MAX_IN_FLIGHT));
+        last = g;
+        return g;
+    }
+
+    /** Changes the cap; operations already in flight keep their permits. */
+    public synchronized void setMax(int newMax) {
+        int delta = newMax - max;
+        max = newMax;
+        if (delta > 0) {
+            permits.release(delta);
+        } else if (delta < 0) {
+            permits.reduce(-delta);
+        }
+    }
+
+    public int max() {
+        return max;
+    }
+
+    /** Operations running on the pool now. */
+    public int running() {
+        return running.get();
+    }
+
+    /** Tasks waiting for a permit now (an estimate). */
+    public int queued() {
+        return permits.getQueueLength();
+    }
+
+    /** The most operations ever seen running at once. */
+    public int peak() {
+        return peak.get();
+    }
+
+    /** Operations that have ended. */
+    public long completed() {
+        return completed.get();
+    }
+
+    void acquire() throws InterruptedException {
+        permits.acquire();
+    }
+
+    void release() {
+        permits.release();
+    }
+
+    /** Brackets a job's body on the pool thread (counts it as running). */
+    void started() {
+        int now = running.incrementAndGet();
+        peak.accumulateAndGet(now, Math::max);
+    }
+
+    void ended() {
+        running.decrementAndGet();
+        completed.incrementAndGet();
+        permits.release();
+    }
+
+    /** {@link Semaphore} with its protected {@code reducePermits} reachable. */
+    private static final class Permits extends Semaphore {
+        private static final long serialVersionUID = 1L;
+
+        Permits(int n) {
+            super(n, true);
+        }
+
+        void reduce(int n) {
+            reducePermits(n);
+        }
+    }
+}
