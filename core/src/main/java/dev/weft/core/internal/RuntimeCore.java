@@ -95,10 +95,19 @@ public final class RuntimeCore {
             this.carriers[i] = new Carrier(this, i, name + "-carrier-" + i, this.transport, group, carrierMode);
         }
         AtomicInteger threadIds = new AtomicInteger();
-        this.blockingPool = new ThreadPoolExecutor(blockingThreads, blockingThreads,
-                blockingKeepAlive.toNanos(), TimeUnit.NANOSECONDS, new LinkedBlockingQueue<>(),
-                r -> Thread.ofPlatform().daemon(true).name(name + "-blocking-" + threadIds.getAndIncrement()).unstarted(r));
-        this.blockingPool.allowCoreThreadTimeOut(true);
+        // Tokio's policy: hand a job to an idle thread if there is one, else start a thread (up to
+        // the maximum), else queue it. A plain ThreadPoolExecutor with core == max would start a new
+        // thread for every job until the maximum even while others sit idle.
+        HandOffQueue queue = new HandOffQueue();
+        this.blockingPool = new ThreadPoolExecutor(0, blockingThreads,
+                blockingKeepAlive.toNanos(), TimeUnit.NANOSECONDS, queue,
+                r -> Thread.ofPlatform().daemon(true).name(name + "-blocking-" + threadIds.getAndIncrement()).unstarted(r),
+                (job, pool) -> {
+                    if (pool.isShutdown()) {
+                        throw new RejectedExecutionException("runtime '" + name + "' is closed");
+                    }
+                    queue.enqueue(job); // every thread busy and the maximum reached: wait in line
+                });
         for (Carrier c : this.carriers) {
             c.start();
         }
@@ -529,6 +538,24 @@ public final class RuntimeCore {
             Thread.currentThread().interrupt();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * The blocking pool's queue: {@code offer} succeeds only by handing the job straight to an idle
+     * thread, so the pool starts a new thread otherwise; when the pool is at its maximum the
+     * rejection handler {@linkplain #enqueue queues} the job for the next free thread.
+     */
+    private static final class HandOffQueue extends java.util.concurrent.LinkedTransferQueue<Runnable> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public boolean offer(Runnable job) {
+            return tryTransfer(job);
+        }
+
+        void enqueue(Runnable job) {
+            super.offer(job);
         }
     }
 }
