@@ -65,7 +65,9 @@ public final class Carrier implements Executor {
         this.runtime = runtime;
         this.index = index;
         this.thread = Thread.ofPlatform().name(threadName).daemon(true).unstarted(this::runLoop);
-        this.loop = new ManualIoEventLoop(group, thread, transport.ioHandlerFactory()) {
+        io.netty.channel.IoHandlerFactory awareFactory =
+                executor -> new AwakeAwareIoHandler(transport.ioHandlerFactory().newHandler(executor), this);
+        this.loop = new ManualIoEventLoop(group, thread, awareFactory) {
             @Override
             protected boolean canBlock() {
                 return local.isEmpty() && remote.isEmpty() && !stopRequested;
@@ -248,6 +250,15 @@ public final class Carrier implements Executor {
     /** The earliest timer deadline the carrier saw before it went idle. */
     long idleDeadlineNanos() {
         return sleeping ? idleDeadlineNanos : Long.MIN_VALUE;
+    }
+
+    /**
+     * Whether the loop may be blocked (or about to block) waiting for I/O, so a submission needs
+     * an I/O wake-up. False while the carrier is running; true while stopping, so shutdown is
+     * never delayed.
+     */
+    boolean mayBeBlocked() {
+        return sleeping || stopRequested || stopped;
     }
 
     /** Wakes the loop unconditionally. */

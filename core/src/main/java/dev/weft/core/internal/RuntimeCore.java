@@ -60,6 +60,8 @@ public final class RuntimeCore {
     volatile boolean cancelNewStarts;
     /** Tasks parked in a timed wait of the carriers' wheels (the test clock's auto-advance reads it). */
     public final AtomicInteger timedWaiters = new AtomicInteger();
+    /** Tasks parked in {@code join()} of another task of this runtime. */
+    public final AtomicInteger internalWaiters = new AtomicInteger();
     final AtomicLong unhomedSpawned = new AtomicLong();
     final AtomicLong completed = new AtomicLong();
     final AtomicLong failed = new AtomicLong();

@@ -118,6 +118,13 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
 
     @Override
     public T join() throws InterruptedException {
+        // A task of this runtime waiting for another is waiting on the runtime itself, not on the
+        // outside world: the test clock may still move time for the task it waits for.
+        TaskImpl<?> caller = currentOrNull();
+        boolean internal = caller != null && caller.runtime == runtime && !ended;
+        if (internal) {
+            runtime.internalWaiters.incrementAndGet();
+        }
         try {
             return body.get();
         } catch (ExecutionException e) {
@@ -125,6 +132,10 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         } catch (CancellationException e) {
             awaitEnd(Long.MAX_VALUE);
             throw cancelled();
+        } finally {
+            if (internal) {
+                runtime.internalWaiters.decrementAndGet();
+            }
         }
     }
 

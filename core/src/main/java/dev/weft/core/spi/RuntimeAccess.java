@@ -99,13 +99,16 @@ public final class RuntimeAccess {
 
     /**
      * Whether {@code rt} is waiting only for time: every carrier is idle, no blocking job runs or
-     * waits, and every live task is parked in a timed wait on a wheel (so no I/O, channel or lock
-     * can wake anything). This is when a test clock may jump to the next deadline.
+     * waits, and every live task is parked either in a timed wait on a wheel or in {@code join()}
+     * of another of its tasks, with at least one timed wait (so no I/O, channel or lock can wake
+     * anything). This is when a test clock may jump to the next deadline.
      */
     public static boolean isWaitingOnlyForTime(WeftRuntime rt) {
         RuntimeCore core = CoreBridge.core(rt);
         return core.allCarriersIdle() && core.blockingBusy() == 0 && core.blockingQueued() == 0
-                && core.liveTasks() > 0 && core.liveTasks() == core.timedWaiters.get() && core.allCarriersIdle();
+                && core.timedWaiters.get() > 0
+                && core.liveTasks() == core.timedWaiters.get() + core.internalWaiters.get()
+                && core.allCarriersIdle();
     }
 
     /** The earliest timer deadline over idle carriers ({@code Long.MAX_VALUE} if none). */
