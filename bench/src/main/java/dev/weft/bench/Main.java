@@ -19,7 +19,8 @@ public final class Main {
         "usage: java -jar weft-bench.jar <workload> [args]",
         "  spawn      [n=1000000] [from=outside|inside]   W1: n tasks return their index, joined in order",
         "  sleepers   [n=1000000] [sleep_s=1]              W2: n tasks sleep, joined",
-        "  pingpong   [n=1000000] [weft-carrier|jdk-vt-default]  two tasks pass a token n times",
+        "  pingpong   [n=1000000] [weft-carrier|jdk-vt-default|weft-loop|jdk-loop]  n park/unpark round trips",
+        "  timers     [n=1000000] [timeout_s=10]           W4: register n timeouts on the wheel, then cancel them",
         "  threadpool [n=10000] [jdk-fixed-200|weft-executor|jdk-vt-executor]  n requests of 3 x sleep(10 ms)",
         "pingpong and threadpool without an impl run both impls in this JVM, one RESULT line each.",
         "system property -Dbench.warmup=K runs K un-timed iterations first (default 0);",
@@ -37,6 +38,7 @@ public final class Main {
             case "sleepers" -> Sleepers.main(rest);
             case "pingpong" -> PingPong.main(rest);
             case "threadpool" -> ThreadPool.main(rest);
+            case "timers" -> Timers.main(rest);
             default -> {
                 System.err.println("unknown workload: " + w + "\n" + USAGE);
                 System.exit(2);
