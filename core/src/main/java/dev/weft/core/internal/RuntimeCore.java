@@ -287,7 +287,7 @@ public final class RuntimeCore {
 
     /** Spawns a task on {@code carrier} (or on the default scheduler in fallback mode). */
     public <T> TaskImpl<T> spawnOn(Carrier carrier, String taskName, Callable<T> body) {
-        TaskImpl<T> task = newThreadTask(carrier, taskName, body);
+        TaskImpl<T> task = newThreadTask(carrier, taskName, body, true);
         task.thread.start();
         return task;
     }
@@ -296,7 +296,8 @@ public final class RuntimeCore {
      * Creates a task and its unstarted thread, registered as live; the caller starts the thread.
      * This is how thread factories (e.g. for StructuredTaskScope) hand forks to the runtime.
      */
-    public <T> TaskImpl<T> newThreadTask(Carrier carrier, String taskName, Callable<T> body) {
+    public <T> TaskImpl<T> newThreadTask(Carrier carrier, String taskName, Callable<T> body,
+                                          boolean registerNow) {
         if (closed) {
             throw rejected();
         }
@@ -310,7 +311,13 @@ public final class RuntimeCore {
             vt.setName(taskName);
         }
         task.thread = vt;
-        register(task);
+        if (registerNow) {
+            register(task);
+        } else {
+            // A thread factory's caller may never start the thread (a cancelled StructuredTaskScope
+            // does that): count the task only once it runs, so shutdown never waits for a ghost.
+            task.registerOnStart = true;
+        }
         return task;
     }
 
@@ -360,6 +367,17 @@ public final class RuntimeCore {
                 unhomedSpawned.decrementAndGet();
             }
             throw rejected();
+        }
+    }
+
+    /** Counts a task created with {@code registerNow == false}, from its own thread as it starts. */
+    void registerStarted(TaskImpl<?> task) {
+        Carrier c = task.carrier;
+        if (c != null) {
+            c.spawned.incrementAndGet();
+        } else {
+            unhomed.put(task, Boolean.TRUE);
+            unhomedSpawned.incrementAndGet();
         }
     }
 

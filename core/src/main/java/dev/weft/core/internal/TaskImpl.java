@@ -49,6 +49,8 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
     final long spawnedNanos;
     /** The thread running the body (set before start; for blocking tasks, when the body starts). */
     volatile Thread thread;
+    /** Counted by the runtime only when it starts (threads handed to a thread factory's caller). */
+    boolean registerOnStart;
     /** Links of the carrier's live list (carrier thread only). */
     TaskImpl<?> prevLive, nextLive;
     boolean listed;
@@ -92,6 +94,9 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
     public void run() {
         if (thread == null) {
             thread = Thread.currentThread();
+        }
+        if (registerOnStart) {
+            runtime.registerStarted(this);
         }
         Carrier c = carrier;
         if (c != null) {

@@ -57,7 +57,7 @@ public final class RuntimeAccess {
         return core.newThreadTask(core.place(), name, () -> {
             body.run();
             return null;
-        }).thread();
+        }, false).thread();
     }
 
     /**

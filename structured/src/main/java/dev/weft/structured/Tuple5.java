@@ -1,0 +1,17 @@
+package dev.weft.structured;
+
+/**
+ * The results of {@link Structured#join} or {@link Structured#tryJoin} of 5 callables, in argument order.
+ *
+ * @param first the result of the 1st callable
+ * @param second the result of the 2nd callable
+ * @param third the result of the 3rd callable
+ * @param fourth the result of the 4th callable
+ * @param fifth the result of the 5th callable
+ * @param <A> its type
+ * @param <B> its type
+ * @param <C> its type
+ * @param <D> its type
+ * @param <E> its type
+ */
+public record Tuple5<A, B, C, D, E>(A first, B second, C third, D fourth, E fifth) {}

@@ -1,0 +1,19 @@
+package dev.weft.structured;
+
+/**
+ * The results of {@link Structured#join} or {@link Structured#tryJoin} of 6 callables, in argument order.
+ *
+ * @param first the result of the 1st callable
+ * @param second the result of the 2nd callable
+ * @param third the result of the 3rd callable
+ * @param fourth the result of the 4th callable
+ * @param fifth the result of the 5th callable
+ * @param sixth the result of the 6th callable
+ * @param <A> its type
+ * @param <B> its type
+ * @param <C> its type
+ * @param <D> its type
+ * @param <E> its type
+ * @param <F> its type
+ */
+public record Tuple6<A, B, C, D, E, F>(A first, B second, C third, D fourth, E fifth, F sixth) {}

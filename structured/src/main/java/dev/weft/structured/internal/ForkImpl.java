@@ -1,0 +1,214 @@
+package dev.weft.structured.internal;
+
+import dev.weft.core.sync.Select;
+import dev.weft.core.sync.SelectClause;
+import dev.weft.core.sync.SelectWaiter;
+import dev.weft.structured.Fork;
+import dev.weft.structured.ForkFailedException;
+
+import java.io.InterruptedIOException;
+import java.nio.channels.ClosedByInterruptException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+
+/**
+ * A fork: the body a {@link ScopeCore} hands to {@code StructuredTaskScope.fork} (it never throws:
+ * it records the body's outcome here and returns this object), and the handle users hold.
+ *
+ * <p>Completion is observed through select waiters (a small list under this object's monitor):
+ * {@link #join()} is a one-clause select over {@link #onComplete()}, so waiting, interruption and
+ * the select protocol are core's. Observing a completion transfers nothing, so any number of
+ * waiters may win on it.
+ *
+ * @param <T> the result type
+ */
+public final class ForkImpl<T> implements Fork<T>, Callable<Object> {
+    private final ScopeCore scope;
+    private final String name;
+    final boolean daemon;
+    private final Callable<? extends T> body;
+    /** The fork's thread, set by the scope's thread factory before it starts. */
+    volatile Thread thread;
+    private volatile boolean cancelRequested;
+    /** Null while running, then the final outcome. Written under the monitor. */
+    private volatile Outcome outcome;
+    /** Registered select waiters (monitor-guarded); null once completed. */
+    private List<Node> waiters = new ArrayList<>(2);
+
+    /** How a fork ended. */
+    record Outcome(State state, Object value, Throwable error) {}
+
+    private record Node(SelectWaiter waiter, int index) {}
+
+    ForkImpl(ScopeCore scope, String name, boolean daemon, Callable<? extends T> body) {
+        this.scope = scope;
+        this.name = name;
+        this.daemon = daemon;
+        this.body = body;
+    }
+
+    /** The fork thread's body: runs the user's callable, records the outcome, never throws. */
+    @Override
+    public Object call() {
+        Outcome o;
+        if (cancelRequested || scope.isCancelled()) {
+            o = new Outcome(State.CANCELLED, null, null);
+        } else {
+            try {
+                T v = ScopedValue.where(ScopeCore.FORK_SCOPE, scope).call(body::call);
+                o = new Outcome(State.SUCCEEDED, v, null);
+            } catch (Throwable t) {
+                boolean cancelled = cancelRequested || (scope.isCancelled() && isCancellation(t));
+                o = new Outcome(cancelled ? State.CANCELLED : State.FAILED, null, t);
+            }
+        }
+        finish(o);
+        return this;
+    }
+
+    /** Ends a fork whose thread never started (scope cancelled, runtime closed). */
+    void finishNotStarted() {
+        finish(new Outcome(State.CANCELLED, null, null));
+    }
+
+    private void finish(Outcome o) {
+        List<Node> toWake;
+        synchronized (this) {
+            if (outcome != null) {
+                return;
+            }
+            outcome = o;
+            toWake = waiters;
+            waiters = null;
+        }
+        for (Node n : toWake) {
+            n.waiter.tryWin(n.index, this);
+        }
+        thread = null;
+        scope.forkDone(this);
+    }
+
+    static boolean isCancellation(Throwable t) {
+        return t instanceof InterruptedException || t instanceof CancellationException
+                || t instanceof ClosedByInterruptException || t instanceof InterruptedIOException;
+    }
+
+    /** Interrupts the fork's thread as part of a cancellation (not from the fork itself). */
+    void interrupt() {
+        Thread t = thread;
+        if (t != null && t != Thread.currentThread()) {
+            t.interrupt();
+        }
+    }
+
+    /** The outcome, or null while running. */
+    Outcome outcome() {
+        return outcome;
+    }
+
+    ScopeCore scope() {
+        return scope;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public State state() {
+        Outcome o = outcome;
+        return o == null ? State.RUNNING : o.state();
+    }
+
+    @Override
+    public boolean isDone() {
+        return outcome != null;
+    }
+
+    @Override
+    public T join() throws InterruptedException {
+        if (outcome == null) {
+            Select.select(onComplete());
+        }
+        return resultNow();
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public T resultNow() {
+        Outcome o = outcome;
+        if (o == null) {
+            throw new IllegalStateException("fork '" + name + "' of scope '" + scope.name() + "' has not ended");
+        }
+        return switch (o.state()) {
+            case SUCCEEDED -> (T) o.value();
+            case FAILED -> throw failure();
+            case CANCELLED -> throw new CancellationException("fork '" + name + "' of scope '" + scope.name()
+                    + "' was cancelled");
+            case RUNNING -> throw new AssertionError();
+        };
+    }
+
+    /** A new exception reporting this fork's failure. */
+    ForkFailedException failure() {
+        return new ForkFailedException(scope.name(), name, outcome.error());
+    }
+
+    @Override
+    public Throwable exception() {
+        Outcome o = outcome;
+        if (o == null || o.state() != State.FAILED) {
+            throw new IllegalStateException("fork '" + name + "' did not fail; it is " + state());
+        }
+        return o.error();
+    }
+
+    @Override
+    public boolean cancel() {
+        if (outcome != null || cancelRequested) {
+            return false;
+        }
+        cancelRequested = true;
+        interrupt();
+        return true;
+    }
+
+    /** Marks the fork cancelled and interrupts it (JoinSet.cancelAll). */
+    void cancelQuietly() {
+        cancel();
+    }
+
+    @Override
+    public SelectClause<Fork<T>> onComplete() {
+        return (waiter, index) -> {
+            Node node;
+            synchronized (this) {
+                if (outcome == null) {
+                    node = new Node(waiter, index);
+                    waiters.add(node);
+                } else {
+                    node = null;
+                }
+            }
+            if (node == null) {
+                waiter.tryWin(index, this);
+                return SelectClause.Registration.NONE;
+            }
+            return () -> {
+                synchronized (this) {
+                    if (waiters != null) {
+                        waiters.remove(node);
+                    }
+                }
+            };
+        };
+    }
+
+    @Override
+    public String toString() {
+        return "Fork[" + name + ", " + state() + "]";
+    }
+}

@@ -1,0 +1,440 @@
+package dev.weft.structured.internal;
+
+import dev.weft.core.WeftRuntime;
+import dev.weft.core.spi.RuntimeAccess;
+import dev.weft.core.spi.TimerHandle;
+import dev.weft.structured.DeadlineExceededException;
+import dev.weft.structured.Fork;
+import dev.weft.structured.ForkFailedException;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.StructuredTaskScope;
+import java.util.concurrent.StructuredTaskScope.Joiner;
+import java.util.concurrent.StructuredTaskScope.Subtask;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * The one implementation behind {@code Scope}, {@code JoinSet} and the {@code Structured} verbs:
+ * a JDK {@link StructuredTaskScope} (preview in JDK 25, so it never leaves this class) whose
+ * thread factory makes every fork a Weft task, plus Weft's own bookkeeping.
+ *
+ * <h2>Implementation overview</h2>
+ * The JDK scope gives structure (forks are confined to the owner's block, {@code close} waits for
+ * every thread, the thread dump shows the scope as a thread container named after it) and owner
+ * checks. Everything else is decided here, because the JDK 25 API cannot cancel a scope from
+ * outside a joiner and its timeout uses the common pool's wall clock:
+ * <ul>
+ *   <li>Each fork's body ({@link ForkImpl#call()}) never throws: it records its outcome, then calls
+ *       {@link #forkDone}, which applies the {@linkplain Policy policy} and may cancel the scope.
+ *       The joiner's {@code onComplete} then answers "cancel" to the JDK scope once this scope is
+ *       cancelled, so the JDK's {@code join} wakes.</li>
+ *   <li>Cancelling ({@link #tryCancel}) is a single compare-and-set of {@link #reason}; the winner
+ *       interrupts every live fork (interruption is cancellation in Weft) and cancels child
+ *       scopes. It may run in any thread: a fork, a timer on a carrier, another task.</li>
+ *   <li>Daemon forks: when the owner joins and the last user fork has ended, the scope is
+ *       cancelled with reason {@code DONE}, which interrupts only the daemons.</li>
+ *   <li>Deadlines: {@code min(own, enclosing scope's)}, armed on the carrier's timer wheel
+ *       ({@link RuntimeAccess#schedule}) so they follow the runtime's (test) clock.</li>
+ * </ul>
+ *
+ * <table class="striped">
+ *   <caption>Cancellation reasons and what join throws</caption>
+ *   <tr><th>reason</th><th>set by</th><th>join</th></tr>
+ *   <tr><td>DONE</td><td>last user fork after join started</td><td>returns (WAIT_ALL: first failure)</td></tr>
+ *   <tr><td>FAILED</td><td>first failure (FAIL_FAST)</td><td>ForkFailedException</td></tr>
+ *   <tr><td>WON</td><td>first success (RACE)</td><td>returns</td></tr>
+ *   <tr><td>CANCELLED</td><td>cancel(), owner interrupted, close before join</td><td>CancellationException</td></tr>
+ *   <tr><td>TIMED_OUT</td><td>deadline timer</td><td>DeadlineExceededException</td></tr>
+ * </table>
+ */
+public final class ScopeCore {
+    /** The scope whose fork the current thread runs (to nest deadlines and cancellation). */
+    static final ScopedValue<ScopeCore> FORK_SCOPE = ScopedValue.newInstance();
+    /** The innermost open scope the current thread owns. */
+    private static final ThreadLocal<ScopeCore> OWNED = new ThreadLocal<>();
+
+    /** What a scope does when a fork ends. */
+    public enum Policy {
+        /** A failure of any fork cancels the scope; join throws it (Ox's supervised, JDK's default). */
+        FAIL_FAST,
+        /** Failures are recorded; join waits for all and throws the first (Tokio's join!). */
+        WAIT_ALL,
+        /** The first success cancels the others; join fails only if all failed. */
+        RACE,
+        /** Nothing is cancelled on completion (JoinSet). */
+        COLLECT
+    }
+
+    private static final int NONE = 0, DONE = 1, FAILED = 2, WON = 3, CANCELLED = 4, TIMED_OUT = 5;
+    private static final int OPEN = 0, JOINED = 1, CLOSED = 2;
+
+    private final String name;
+    private final Policy policy;
+    private final WeftRuntime runtime;
+    private final Thread owner;
+    private final ScopeCore parent;
+    private final ScopeCore previouslyOwned;
+    private final long deadline;
+    private final Consumer<ForkImpl<?>> onForkDone;
+    private StructuredTaskScope<Object, Void> sts;
+    private TimerHandle timer;
+
+    private final Set<ForkImpl<?>> live = ConcurrentHashMap.newKeySet();
+    private final Set<ScopeCore> children = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger userLive = new AtomicInteger();
+    private final AtomicInteger reason = new AtomicInteger(NONE);
+    private final ConcurrentLinkedQueue<ForkImpl<?>> failures = new ConcurrentLinkedQueue<>();
+    private final AtomicReference<ForkImpl<?>> winner = new AtomicReference<>();
+    private volatile boolean joining;
+
+    // Owner-thread state.
+    private volatile int state = OPEN;
+    private boolean stsJoinStarted;
+    private ForkImpl<?> pendingFork;
+    private int forkCount;
+
+    private ScopeCore(String name, Policy policy, WeftRuntime runtime, ScopeCore parent, long deadline,
+                      Consumer<ForkImpl<?>> onForkDone) {
+        this.name = name;
+        this.policy = policy;
+        this.runtime = runtime;
+        this.owner = Thread.currentThread();
+        this.parent = parent;
+        this.previouslyOwned = OWNED.get();
+        this.deadline = deadline;
+        this.onForkDone = onForkDone;
+    }
+
+    /**
+     * Opens a scope owned by the calling thread.
+     *
+     * @param timeout    the scope's own time limit, or null for none (an enclosing deadline still applies)
+     * @param onForkDone called in each fork's thread after it ended, or null
+     */
+    public static ScopeCore open(String name, Policy policy, Duration timeout, Consumer<ForkImpl<?>> onForkDone) {
+        Objects.requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("name must not be blank, was '" + name + "'");
+        }
+        WeftRuntime rt = runtimeHere();
+        ScopeCore parent = OWNED.get();
+        if (parent == null && FORK_SCOPE.isBound()) {
+            parent = FORK_SCOPE.get();
+        }
+        long now = RuntimeAccess.nanoTime(rt);
+        long dl = Long.MAX_VALUE;
+        if (timeout != null) {
+            long nanos;
+            try {
+                nanos = Math.max(0, timeout.toNanos());
+            } catch (ArithmeticException e) {
+                nanos = timeout.isNegative() ? 0 : Long.MAX_VALUE;
+            }
+            dl = now + nanos < now ? Long.MAX_VALUE : now + nanos;
+        }
+        if (parent != null) {
+            dl = Math.min(dl, parent.deadline);
+        }
+        ScopeCore s = new ScopeCore(name, policy, rt, parent, dl, onForkDone);
+        s.sts = StructuredTaskScope.open(new WeftJoiner(s),
+                cf -> cf.withThreadFactory(s::newThread).withName(name));
+        OWNED.set(s);
+        if (parent != null) {
+            parent.children.add(s);
+            if (parent.isCancelled() && parent.reason.get() != DONE) {
+                s.tryCancel(parent.reason.get() == TIMED_OUT ? TIMED_OUT : CANCELLED);
+            }
+        }
+        if (dl != Long.MAX_VALUE && !s.isCancelled()) {
+            if (dl <= now) {
+                s.tryCancel(TIMED_OUT);
+            } else {
+                try {
+                    s.timer = RuntimeAccess.schedule(rt, dl, () -> s.tryCancel(TIMED_OUT));
+                } catch (RejectedExecutionException e) {
+                    s.close();
+                    throw e;
+                }
+            }
+        }
+        return s;
+    }
+
+    private static WeftRuntime runtimeHere() {
+        try {
+            return WeftRuntime.current();
+        } catch (IllegalStateException outside) {
+            return WeftRuntime.shared();
+        }
+    }
+
+    private Thread newThread(Runnable r) {
+        ForkImpl<?> f = pendingFork;
+        Thread t = RuntimeAccess.newTaskThread(runtime, f.name(), r);
+        f.thread = t;
+        return t;
+    }
+
+    /** The JDK joiner: cancels the JDK scope once this scope is cancelled. */
+    private record WeftJoiner(ScopeCore core) implements Joiner<Object, Void> {
+        @Override
+        public boolean onComplete(Subtask<?> subtask) {
+            return core.isCancelled();
+        }
+
+        @Override
+        public Void result() {
+            return null;
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Whether the scope was cancelled for any reason (including "user forks done"). */
+    public boolean isCancelled() {
+        return reason.get() != NONE;
+    }
+
+    /** Whether the scope was cancelled by {@link #cancel()}, an enclosing scope, a failure or its deadline. */
+    public boolean isCancelledAbnormally() {
+        int r = reason.get();
+        return r == FAILED || r == CANCELLED || r == TIMED_OUT;
+    }
+
+    /** Time left before the deadline, or null if the scope has none. */
+    public Duration remaining() {
+        if (deadline == Long.MAX_VALUE) {
+            return null;
+        }
+        return Duration.ofNanos(Math.max(0, deadline - RuntimeAccess.nanoTime(runtime)));
+    }
+
+    private void checkOwner(String what) {
+        if (Thread.currentThread() != owner) {
+            throw new WrongThreadException("scope '" + name + "' is owned by thread '" + owner.getName()
+                    + "'; only its owner may " + what + " (open a scope in this thread instead)");
+        }
+    }
+
+    private void checkOpen(String what) {
+        if (state == CLOSED) {
+            throw new IllegalStateException("scope '" + name + "' is closed; cannot " + what);
+        }
+    }
+
+    /**
+     * Forks {@code body} as a Weft task of this scope (owner thread only).
+     *
+     * @param forkName the fork's name, or null for {@code <scope>-<n>}
+     */
+    public <T> ForkImpl<T> fork(String forkName, Callable<? extends T> body, boolean daemon) {
+        Objects.requireNonNull(body, "body");
+        checkOwner("fork");
+        checkOpen("fork");
+        if (state != OPEN) {
+            throw new IllegalStateException("scope '" + name + "' was already joined; fork before join");
+        }
+        int n = forkCount++;
+        ForkImpl<T> f = new ForkImpl<>(this, forkName != null ? forkName : name + "-" + n, daemon, body);
+        if (!daemon) {
+            userLive.incrementAndGet();
+        }
+        live.add(f);
+        if (isCancelled()) {
+            f.finishNotStarted();
+            return f;
+        }
+        pendingFork = f;
+        try {
+            sts.fork((Callable<Object>) f);
+        } catch (RuntimeException | Error e) {
+            f.finishNotStarted();
+            throw e;
+        } finally {
+            pendingFork = null;
+        }
+        Thread t = f.thread;
+        if ((t == null && !f.isDone()) || (t != null && t.getState() == Thread.State.NEW)) {
+            // The JDK scope was cancelled concurrently and did not start the thread.
+            f.finishNotStarted();
+        }
+        return f;
+    }
+
+    /** Called by each fork, in its thread, right after its outcome was recorded. */
+    void forkDone(ForkImpl<?> f) {
+        live.remove(f);
+        ForkImpl.Outcome o = f.outcome();
+        switch (o.state()) {
+            case FAILED -> {
+                failures.add(f);
+                if (policy == Policy.FAIL_FAST) {
+                    tryCancel(FAILED);
+                }
+            }
+            case SUCCEEDED -> {
+                if (policy == Policy.RACE && !f.daemon && winner.compareAndSet(null, f)) {
+                    tryCancel(WON);
+                }
+            }
+            default -> { }
+        }
+        if (onForkDone != null) {
+            onForkDone.accept(f);
+        }
+        if (!f.daemon && userLive.decrementAndGet() == 0 && joining) {
+            tryCancel(DONE);
+        }
+    }
+
+    /** Cancels the scope (any thread): its forks are interrupted and child scopes cancelled. */
+    public void cancel() {
+        tryCancel(CANCELLED);
+    }
+
+    /** Cancels every live fork without cancelling the scope (JoinSet.cancelAll). */
+    public void cancelForks() {
+        for (ForkImpl<?> f : live) {
+            f.cancelQuietly();
+        }
+    }
+
+    private boolean tryCancel(int r) {
+        if (!reason.compareAndSet(NONE, r)) {
+            return false;
+        }
+        for (ForkImpl<?> f : live) {
+            if (r != DONE || f.daemon) {
+                f.interrupt();
+            }
+        }
+        if (r != DONE && r != WON) {
+            for (ScopeCore c : children) {
+                c.tryCancel(r == TIMED_OUT ? TIMED_OUT : CANCELLED);
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Waits for the user forks (owner only), then cancels the daemons, and reports the outcome.
+     *
+     * @throws InterruptedException if the owner is interrupted; the scope is then cancelled
+     */
+    public void join() throws InterruptedException {
+        checkOwner("join");
+        checkOpen("join");
+        if (state != OPEN) {
+            throw new IllegalStateException("scope '" + name + "' was already joined");
+        }
+        state = JOINED;
+        if (Thread.interrupted()) {
+            tryCancel(CANCELLED);
+            throw new InterruptedException();
+        }
+        joining = true;
+        if (userLive.get() == 0) {
+            tryCancel(DONE);
+        }
+        stsJoinStarted = true;
+        try {
+            sts.join();
+        } catch (InterruptedException e) {
+            tryCancel(CANCELLED);
+            throw e;
+        }
+        RuntimeException ex = outcomeException();
+        if (ex != null) {
+            throw ex;
+        }
+    }
+
+    private RuntimeException outcomeException() {
+        List<ForkImpl<?>> fails = new ArrayList<>(failures);
+        RuntimeException ex = switch (reason.get()) {
+            case TIMED_OUT -> new DeadlineExceededException(name);
+            case CANCELLED -> new CancellationException("scope '" + name + "' was cancelled");
+            case FAILED -> fails.removeFirst().failure();
+            case WON -> null;
+            default -> {
+                if (policy == Policy.RACE) {
+                    yield fails.isEmpty() ? new CancellationException("scope '" + name + "': no fork succeeded")
+                            : fails.removeFirst().failure();
+                }
+                yield fails.isEmpty() ? null : fails.removeFirst().failure();
+            }
+        };
+        if (ex != null) {
+            for (ForkImpl<?> f : fails) {
+                ex.addSuppressed(f.failure());
+            }
+        }
+        return ex;
+    }
+
+    /** The first fork that succeeded (RACE), or null. */
+    @SuppressWarnings("unchecked")
+    public <T> Fork<T> winner() {
+        return (Fork<T>) winner.get();
+    }
+
+    /** Whether {@link #close()} has run. */
+    public boolean isClosed() {
+        return state == CLOSED;
+    }
+
+    /** Cancels what is left, waits for every fork to end, and closes (owner only; idempotent). */
+    public void close() {
+        checkOwner("close");
+        if (state == CLOSED) {
+            return;
+        }
+        boolean interrupted = false;
+        try {
+            if (!stsJoinStarted) {
+                tryCancel(CANCELLED);
+                stsJoinStarted = true;
+                try {
+                    sts.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            sts.close();
+        } finally {
+            state = CLOSED;
+            if (timer != null) {
+                timer.cancel();
+            }
+            if (previouslyOwned == null) {
+                OWNED.remove();
+            } else {
+                OWNED.set(previouslyOwned);
+            }
+            if (parent != null) {
+                parent.children.remove(this);
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Scope[" + name + "]";
+    }
+}
