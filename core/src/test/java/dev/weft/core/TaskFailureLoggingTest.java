@@ -2,7 +2,6 @@ package dev.weft.core;
 
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -57,11 +56,15 @@ class TaskFailureLoggingTest {
             Task<Object> t = rt.spawn("observed-task", () -> { throw new IllegalStateException("seen"); });
             assertThrows(TaskFailedException.class, t::join);
             t = null;
-            // Give the cleaner every chance to run (bounded), then check nothing was logged.
-            for (int i = 0; i < 20; i++) {
+            // A control that must be logged: once the cleaner has reported it, it has also
+            // processed the joined task's handle, which became unreachable before it.
+            CountDownLatch ended = new CountDownLatch(1);
+            spawnAndForget(rt, ended);
+            ended.await();
+            TestSupport.await("the control failure to be logged", () -> {
                 System.gc();
-                Thread.sleep(Duration.ofMillis(5));
-            }
+                return records.stream().anyMatch(r -> r.getMessage().contains("forgotten-task"));
+            });
             assertTrue(records.stream().noneMatch(r -> r.getMessage().contains("observed-task")), records.toString());
         } finally {
             jul.removeHandler(h);
