@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the queue then reads {@code sleeping}; both are volatile, so one of them sees the other.
  *
  * <p>Run-slice accounting: every continuation run is timed; slices longer than the runtime's
- * threshold are counted and reported to the {@link SliceListener} with the task, so a task that
+ * threshold are counted and reported to the runtime's slow-slice listener with the task, so a task that
  * starves its loop can be named.
  */
 public final class Carrier implements Executor {
@@ -307,7 +307,7 @@ public final class Carrier implements Executor {
                 ForkJoinPool.commonPool().execute(r);
             }
             while ((r = remote.poll()) != null) {
-                ForkJoinPool.commonPool().execute(r);
+                ForkJoinPool.commonPool().execute(r); // after stop: never lose a continuation
             }
         }
     }
@@ -334,12 +334,18 @@ public final class Carrier implements Executor {
         }
     }
 
-    private int runContinuations() {
+    /** Moves what other threads submitted to the local deque, in order (carrier thread only). */
+    private void drainRemote() {
         Runnable r;
         while ((r = remote.poll()) != null) {
             local.addLast(r);
         }
+    }
+
+    private int runContinuations() {
+        drainRemote();
         long start = System.nanoTime();
+        Runnable r;
         long sliceStart = start;
         int ran = 0;
         while ((r = local.pollFirst()) != null) {
@@ -361,9 +367,7 @@ public final class Carrier implements Executor {
                 break;
             }
             if ((ran & 63) == 0) {
-                while ((r = remote.poll()) != null) {
-                    local.addLast(r);
-                }
+                drainRemote();
             }
         }
         stats.busyNanos += sliceStart - start;

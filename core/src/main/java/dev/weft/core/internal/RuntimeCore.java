@@ -70,7 +70,7 @@ public final class RuntimeCore {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition quiet = lock.newCondition();
     private volatile ShutdownReport report;
-    private volatile SliceListener sliceListener;
+    private volatile dev.weft.core.spi.RuntimeAccess.SlowSliceListener sliceListener;
     private final Thread.Builder.OfVirtual fallbackBuilder = Thread.ofVirtual();
 
     public RuntimeCore(String name, int carriers, Transport transport, int blockingThreads,
@@ -162,44 +162,33 @@ public final class RuntimeCore {
         return closed;
     }
 
-    public long liveTasks() {
-        long n = unhomed.size();
+    /** {@code base} plus {@code perCarrier} summed over the carriers (racy, for statistics). */
+    private long plusCarriers(long base, java.util.function.ToLongFunction<Carrier> perCarrier) {
+        long n = base;
         for (Carrier c : carriers) {
-            n += c.spawned.get() - c.ended.get();
+            n += perCarrier.applyAsLong(c);
         }
-        return Math.max(0, n);
+        return n;
+    }
+
+    public long liveTasks() {
+        return Math.max(0, plusCarriers(unhomed.size(), c -> c.spawned.get() - c.ended.get()));
     }
 
     public long spawnedTasks() {
-        long n = unhomedSpawned.get();
-        for (Carrier c : carriers) {
-            n += c.spawned.get();
-        }
-        return n;
+        return plusCarriers(unhomedSpawned.get(), c -> c.spawned.get());
     }
 
     public long completedTasks() {
-        long n = completed.get();
-        for (Carrier c : carriers) {
-            n += c.completed;
-        }
-        return n;
+        return plusCarriers(completed.get(), c -> c.completed);
     }
 
     public long failedTasks() {
-        long n = failed.get();
-        for (Carrier c : carriers) {
-            n += c.failed;
-        }
-        return n;
+        return plusCarriers(failed.get(), c -> c.failed);
     }
 
     public long cancelledTasks() {
-        long n = cancelled.get();
-        for (Carrier c : carriers) {
-            n += c.cancelled;
-        }
-        return n;
+        return plusCarriers(cancelled.get(), c -> c.cancelled);
     }
 
     public int blockingThreads() {
@@ -270,7 +259,7 @@ public final class RuntimeCore {
         return out;
     }
 
-    public void setSliceListener(SliceListener l) {
+    public void setSliceListener(dev.weft.core.spi.RuntimeAccess.SlowSliceListener l) {
         this.sliceListener = l;
     }
 
@@ -455,7 +444,7 @@ public final class RuntimeCore {
 
     void reportSlowSlice(Carrier carrier, Runnable continuation, long nanos) {
         carrier.stats.slowSlices++;
-        SliceListener l = sliceListener;
+        dev.weft.core.spi.RuntimeAccess.SlowSliceListener l = sliceListener;
         if (l != null) {
             String taskName = continuation == carrier.lastEndedContinuation
                     ? (carrier.lastEndedName != null ? carrier.lastEndedName : "task-" + carrier.lastEndedId)
@@ -467,7 +456,7 @@ public final class RuntimeCore {
                 }
             }
             try {
-                l.slowSlice(carrier, nanos, taskName);
+                l.slowSlice(carrier.index, nanos, taskName);
             } catch (Throwable e) {
                 log.log(System.Logger.Level.WARNING, "slice listener failed", e);
             }

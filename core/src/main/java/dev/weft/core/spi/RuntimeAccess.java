@@ -145,7 +145,6 @@ public final class RuntimeAccess {
 
     /** Installs the runtime's one slow-slice listener (null removes it). */
     public static void onSlowSlice(WeftRuntime rt, SlowSliceListener listener) {
-        CoreBridge.core(rt).setSliceListener(listener == null ? null
-                : (carrier, nanos, name) -> listener.slowSlice(carrier.index(), nanos, name));
+        CoreBridge.core(rt).setSliceListener(listener);
     }
 }
