@@ -126,9 +126,14 @@ public final class TaskLocal<T> {
         /** Runs {@code body} in a fresh task with these bindings (used by spawn). */
         static void runWith(Bindings captured, ScopedValue.Carrier base, Runnable body) {
             if (captured == null) {
-                base.run(body);
+                if (base == null) {
+                    body.run();
+                } else {
+                    base.run(body);
+                }
             } else {
-                captured.bind(base.where(BINDINGS, captured)).run(body);
+                captured.bind(base == null ? ScopedValue.where(BINDINGS, captured) : base.where(BINDINGS, captured))
+                        .run(body);
             }
         }
     }
@@ -138,7 +143,7 @@ public final class TaskLocal<T> {
         return BINDINGS.isBound() ? BINDINGS.get() : null;
     }
 
-    /** Runs {@code body} under {@code base} plus the bindings {@link #capture()} returned. */
+    /** Runs {@code body} under {@code base} (may be null) plus the bindings {@link #capture()} returned. */
     static void runWith(Object captured, ScopedValue.Carrier base, Runnable body) {
         Bindings.runWith((Bindings) captured, base, body);
     }

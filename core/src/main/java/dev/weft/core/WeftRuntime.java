@@ -114,7 +114,10 @@ public final class WeftRuntime implements AutoCloseable {
     /**
      * Spawns {@code body} as a new task and returns its handle at once (Tokio's {@code spawn}).
      * From inside a task the new task starts on the same carrier; from outside, on the next
-     * carrier round-robin.
+     * carrier round-robin. The spawner only queues the task: its carrier creates and starts the
+     * virtual thread, so a spawn costs the caller one queue insert. Context reaches the task through
+     * {@link TaskLocal} (captured here, at the spawn); {@code InheritableThreadLocal} values of the
+     * spawning thread are not inherited.
      *
      * @throws RejectedExecutionException if the runtime is closed
      * @throws NullPointerException       if {@code body} is null

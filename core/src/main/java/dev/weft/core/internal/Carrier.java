@@ -31,6 +31,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Dekker pair: the carrier writes {@code sleeping} then re-reads the queues, a submitter writes
  * the queue then reads {@code sleeping}; both are volatile, so one of them sees the other.
  *
+ * <p>A task spawned onto a carrier in carrier mode is queued as its {@link TaskImpl}; the carrier
+ * creates and starts its virtual thread when it reaches it, and the thread's first run goes to
+ * the head of the deque, so the task starts in spawn order.
+ *
  * <p>Run-slice accounting: every continuation run is timed; slices longer than the runtime's
  * threshold are counted and reported to the runtime's slow-slice listener with the task, so a task that
  * starves its loop can be named.
@@ -58,6 +62,8 @@ public final class Carrier implements Executor {
     /** Started, not yet ended tasks of this carrier: an intrusive list confined to the carrier thread. */
     private TaskImpl<?> liveHead;
     final CarrierStats stats = new CarrierStats();
+    /** Metrics' scheduling probe, or null: read once per turn and once per submission (see {@link Probes}). */
+    volatile dev.weft.core.spi.SchedulingProbe probe;
     private final Thread.Builder.OfVirtual vtBuilder;
 
     Carrier(RuntimeCore runtime, int index, String threadName, NettyTransport transport,
@@ -79,6 +85,45 @@ public final class Carrier implements Executor {
 
     void start() {
         thread.start();
+    }
+
+    /**
+     * Starts the virtual thread of a task spawned onto this carrier (carrier thread only): its
+     * first continuation goes to the local deque.
+     */
+    private void startVirtualThread(TaskImpl<?> task) {
+        Thread vt = vtBuilder.unstarted(task);
+        task.continuation = CarrierScheduler.continuationOf(vt);
+        String name = task.rawName();
+        if (name != null) {
+            vt.setName(name);
+        }
+        task.thread = vt;
+        // Its first run goes to the head of the deque, next: the task runs in spawn order, as if
+        // its thread had been started by the spawner (a spawn-then-yieldNow lets the child run).
+        startingInline = true;
+        try {
+            vt.start();
+        } finally {
+            startingInline = false;
+        }
+    }
+
+    /** Set while {@link #startVirtualThread} starts a thread, so its first run is queued first. */
+    private boolean startingInline;
+
+    /**
+     * Runs a queued item away from the carrier once it has stopped: continuations on the common
+     * pool, queued task starts as virtual threads of the JDK's scheduler, so nothing is lost.
+     */
+    private static void runAfterStop(Runnable r) {
+        if (r instanceof TaskImpl<?> queued) {
+            Thread vt = Thread.ofVirtual().unstarted(queued);
+            queued.thread = vt;
+            vt.start();
+        } else {
+            ForkJoinPool.commonPool().execute(r);
+        }
     }
 
     /** An unstarted virtual thread scheduled by this carrier. */
@@ -106,6 +151,11 @@ public final class Carrier implements Executor {
         return stats;
     }
 
+    /** Installs (null removes) the scheduling probe this carrier reports samples to. */
+    public void setSchedulingProbe(dev.weft.core.spi.SchedulingProbe p) {
+        probe = p;
+    }
+
     /** Timers of this carrier. */
     public CarrierTimers timers() {
         return timers;
@@ -119,6 +169,31 @@ public final class Carrier implements Executor {
     /** Live tasks homed on this carrier (spawned and not ended; racy). */
     public int liveTasks() {
         return (int) Math.max(0, spawned.get() - ended.get());
+    }
+
+    /**
+     * The task whose continuation this carrier runs now (carrier thread only), so a task finds
+     * itself with no scoped value; see {@link TaskImpl#currentOrNull()}.
+     */
+    TaskImpl<?> running;
+    /** This carrier's started, not ended tasks by their continuation (carrier thread only). */
+    private java.util.IdentityHashMap<Runnable, TaskImpl<?>> byContinuation = new java.util.IdentityHashMap<>();
+    private int byContinuationPeak;
+
+    /**
+     * Records {@code task}, whose thread's first run is going on now, as running here, if its
+     * thread is scheduled by this carrier and the carrier still runs; false otherwise (the caller
+     * then binds a scoped value instead).
+     */
+    boolean bindRunning(TaskImpl<?> task) {
+        Runnable cont = task.continuation;
+        if (cont == null || stopped || CarrierScheduler.schedulerOf(task.thread) != this) {
+            return false;
+        }
+        byContinuation.put(cont, task);
+        byContinuationPeak = Math.max(byContinuationPeak, byContinuation.size());
+        running = task;
+        return true;
     }
 
     /** Links a task that starts running here (carrier thread only). */
@@ -151,6 +226,11 @@ public final class Carrier implements Executor {
             case FAILED -> failed++;
             case CANCELLED -> cancelled++;
             case RUNNING -> { }
+        }
+        if (!stopped && t.continuation != null && byContinuation.remove(t.continuation) != null
+                && byContinuation.isEmpty() && byContinuationPeak > 4096) {
+            byContinuation = new java.util.IdentityHashMap<>(); // give back the table a burst grew
+            byContinuationPeak = 0;
         }
         if (t.listed && !stopped) {
             TaskImpl<?> p = t.prevLive, n = t.nextLive;
@@ -223,12 +303,20 @@ public final class Carrier implements Executor {
      */
     @Override
     public void execute(Runnable continuation) {
+        dev.weft.core.spi.SchedulingProbe p = probe;
+        if (p != null) {
+            continuation = Probes.maybeStamp(p, continuation);
+        }
         if (isCurrent() && !stopped) {
-            local.addLast(continuation);
+            if (startingInline) {
+                local.addFirst(continuation);
+            } else {
+                local.addLast(continuation);
+            }
             return;
         }
         if (stopped) {
-            ForkJoinPool.commonPool().execute(continuation);
+            runAfterStop(continuation);
             return;
         }
         remote.offer(continuation);
@@ -236,7 +324,7 @@ public final class Carrier implements Executor {
             loop.wakeup();
         }
         if (stopped && remote.remove(continuation)) {
-            ForkJoinPool.commonPool().execute(continuation);
+            runAfterStop(continuation);
         }
     }
 
@@ -304,10 +392,10 @@ public final class Carrier implements Executor {
             timers.stop();
             Runnable r;
             while ((r = local.pollFirst()) != null) {
-                ForkJoinPool.commonPool().execute(r);
+                runAfterStop(r);
             }
             while ((r = remote.poll()) != null) {
-                ForkJoinPool.commonPool().execute(r); // after stop: never lose a continuation
+                runAfterStop(r); // after stop: never lose a continuation
             }
         }
     }
@@ -348,9 +436,25 @@ public final class Carrier implements Executor {
         Runnable r;
         long sliceStart = start;
         int ran = 0;
+        dev.weft.core.spi.SchedulingProbe p = probe;
         while ((r = local.pollFirst()) != null) {
+            if (r instanceof Probes.Stamped s) {
+                r = s.continuation;
+                if (p != null) {
+                    Probes.wakeDelay(p, index, sliceStart - s.stampNanos);
+                }
+            }
             try {
-                r.run();
+                if (r instanceof TaskImpl<?> queued) {
+                    startVirtualThread(queued);
+                } else {
+                    running = byContinuation.get(r);
+                    try {
+                        r.run();
+                    } finally {
+                        running = null;
+                    }
+                }
             } catch (Throwable t) {
                 runtime.log.log(System.Logger.Level.ERROR, "continuation failed on " + thread.getName(), t);
             }
@@ -359,6 +463,9 @@ public final class Carrier implements Executor {
             sliceStart = end;
             ran++;
             stats.recordSlice(slice);
+            if (p != null) {
+                Probes.slice(p, index, stats.slices, slice);
+            }
             if (slice > runtime.slowSliceNanos) {
                 runtime.reportSlowSlice(this, r, slice);
             }

@@ -37,6 +37,34 @@ public final class CarrierScheduler {
     }
 
     private static final java.lang.invoke.VarHandle RUN_CONTINUATION;
+    private static final java.lang.invoke.VarHandle SCHEDULER;
+
+    static {
+        java.lang.invoke.VarHandle vh = null;
+        if (BUILDER != null) {
+            try {
+                Class<?> vt = Class.forName("java.lang.VirtualThread");
+                vh = java.lang.invoke.MethodHandles.privateLookupIn(vt, java.lang.invoke.MethodHandles.lookup())
+                        .findVarHandle(vt, "scheduler", Executor.class);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                vh = null; // tasks then find themselves through a scoped value, at some cost per task
+            }
+        }
+        SCHEDULER = vh;
+    }
+
+    /**
+     * The scheduler of virtual thread {@code vt} (a {@link Carrier} for Weft's carrier tasks), or
+     * null when it cannot be read.
+     */
+    static Executor schedulerOf(Thread vt) {
+        return SCHEDULER == null ? null : (Executor) SCHEDULER.get(vt);
+    }
+
+    /** Whether {@link #schedulerOf} can read a virtual thread's scheduler. */
+    static boolean canReadScheduler() {
+        return SCHEDULER != null;
+    }
 
     static {
         java.lang.invoke.VarHandle vh = null;

@@ -27,6 +27,10 @@ public final class CarrierTimers {
     private final AtomicInteger pending = new AtomicInteger();
     public long fired;
     public long cancelledCount;
+    /** Sum and maximum of how late fired timers ran, in runtime-clock nanos (carrier thread only, read racily). */
+    public long latenessTotalNanos, latenessMaxNanos;
+    /** The runtime clock when the current {@link #runDue} started firing. */
+    private long firingNanos;
 
     CarrierTimers(Carrier carrier, RuntimeClock clock) {
         this.carrier = carrier;
@@ -82,6 +86,7 @@ public final class CarrierTimers {
     int runDue() {
         Timer t;
         while ((t = cancelled.poll()) != null) {
+            cancelledCount++;
             wheel.remove(t);
         }
         while ((t = inbox.poll()) != null) {
@@ -92,7 +97,9 @@ public final class CarrierTimers {
         if (wheel.size() == 0) {
             return 0;
         }
-        return wheel.advanceTo(nowMs());
+        long now = clock.nanoTime();
+        firingNanos = now;
+        return wheel.advanceTo(Math.max(0, (now - originNanos) / 1_000_000));
     }
 
     /** Nanoseconds until the next timer may be due; 0 when work is waiting; MAX_VALUE when none. */
@@ -122,6 +129,19 @@ public final class CarrierTimers {
         stopped = true;
     }
 
+    /** Lateness against the wheel's deadline (the requested one rounded up to the millisecond). */
+    private void recordLateness(Timer t) {
+        long late = Math.max(0, firingNanos - (originNanos + t.deadlineMs * 1_000_000L));
+        latenessTotalNanos += late;
+        if (late > latenessMaxNanos) {
+            latenessMaxNanos = late;
+        }
+        dev.weft.core.spi.SchedulingProbe p = carrier.probe;
+        if (p != null) {
+            Probes.timer(p, carrier.index, fired, late);
+        }
+    }
+
     private final class Timer extends TimerEntry implements TimerHandle {
         final java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger();
         final Runnable action;
@@ -135,6 +155,7 @@ public final class CarrierTimers {
             if (state.compareAndSet(PENDING, FIRED)) {
                 pending.decrementAndGet();
                 fired++;
+                recordLateness(this);
                 try {
                     action.run();
                 } catch (Throwable e) {

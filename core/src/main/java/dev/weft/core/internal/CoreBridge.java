@@ -41,6 +41,6 @@ public abstract class CoreBridge {
         return get().coreOf(runtime);
     }
 
-    /** Runs {@code body} under {@code base} plus captured task-local bindings. */
+    /** Runs {@code body} under {@code base} (null: no other binding) plus captured task-local bindings. */
     public abstract void runWithTaskLocals(Object captured, ScopedValue.Carrier base, Runnable body);
 }

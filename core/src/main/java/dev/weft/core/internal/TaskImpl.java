@@ -24,8 +24,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <h2>Implementation overview</h2>
  * <ul>
- *   <li>{@link #run()} is the thread's body: it binds {@link #CURRENT} (so
- *       {@code WeftRuntime.current()} and placement find the task) and the inherited task-locals,
+ *   <li>{@link #run()} is the thread's body: it makes the task findable from its own thread (so
+ *       {@code WeftRuntime.current()} and placement find it): on a carrier, the carrier records
+ *       which task it runs; elsewhere (blocking pool, fallback mode) {@link #CURRENT} is bound.
+ *       It binds the inherited task-locals,
  *       runs the {@code FutureTask}, then marks the task ended and tells the runtime.</li>
  *   <li>{@code ended} flips exactly once, after the body; {@link #join()} of a cancelled task
  *       waits for it, on a latch created only when someone waits.</li>
@@ -72,6 +74,13 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
 
     /** The task the calling thread runs, or null. */
     public static TaskImpl<?> currentOrNull() {
+        Thread t = Thread.currentThread();
+        if (t.isVirtual() && CarrierScheduler.schedulerOf(t) instanceof Carrier c) {
+            TaskImpl<?> running = c.running;
+            if (running != null && running.thread == t) {
+                return running;
+            }
+        }
         return CURRENT.isBound() ? CURRENT.get() : null;
     }
 
@@ -106,7 +115,15 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
             body.cancel(false); // the runtime is cancelling what is left: do not start the body
         }
         try {
-            if (taskLocals == null) {
+            if (c != null && c.bindRunning(this)) {
+                // The carrier knows which of its tasks runs, so no scoped value is bound: a parked
+                // task keeps no binding objects alive and its stack is three frames shallower.
+                if (taskLocals == null) {
+                    body.run();
+                } else {
+                    CoreBridge.get().runWithTaskLocals(taskLocals, null, body);
+                }
+            } else if (taskLocals == null) {
                 ScopedValue.where(CURRENT, this).run(body);
             } else {
                 CoreBridge.get().runWithTaskLocals(taskLocals, ScopedValue.where(CURRENT, this), body);

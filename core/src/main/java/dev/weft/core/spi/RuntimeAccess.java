@@ -25,6 +25,19 @@ public final class RuntimeAccess {
         return CoreBridge.core(rt).eventLoopGroup();
     }
 
+    /**
+     * The event loop of the carrier the calling task of {@code rt} is homed on (its wake-ups from
+     * that loop are local), or null when the caller is not a task of {@code rt} running on its own
+     * virtual thread (a plain thread, a blocking-pool job, a task of another runtime).
+     */
+    public static io.netty.channel.IoEventLoop currentEventLoop(WeftRuntime rt) {
+        TaskImpl<?> t = TaskImpl.currentOrNull();
+        if (t != null && t.runtime() == CoreBridge.core(rt) && t.carrier() != null && t.thread() == Thread.currentThread()) {
+            return t.carrier().eventLoop();
+        }
+        return null;
+    }
+
     /** The transport's channel classes. */
     public static NettyTransport transport(WeftRuntime rt) {
         return CoreBridge.core(rt).transport();
@@ -129,7 +142,8 @@ public final class RuntimeAccess {
             var st = c.stats();
             cs.add(new RuntimeStats.Carrier(c.index(), c.thread().getName(), c.runQueueDepth(), c.liveTasks(),
                     st.slices, st.busyNanos, st.slowSlices, st.maxSliceNanos, st.blocks,
-                    c.timers().pending(), c.timers().fired));
+                    c.timers().pending(), c.timers().fired, c.timers().cancelledCount,
+                    c.timers().latenessTotalNanos, c.timers().latenessMaxNanos));
         }
         return new RuntimeStats(core.spawnedTasks(), core.completedTasks(), core.failedTasks(), core.cancelledTasks(),
                 core.liveTasks(), core.timedWaiters.get(), core.blockingThreads(), core.blockingBusy(),
@@ -141,6 +155,15 @@ public final class RuntimeAccess {
     public interface SlowSliceListener {
         /** The task named {@code taskName} ran {@code nanos} on carrier {@code carrierIndex} without parking. Must not block. */
         void slowSlice(int carrierIndex, long nanos, String taskName);
+    }
+
+    /**
+     * Installs the runtime's one scheduling probe on every carrier (null removes it); it replaces
+     * the previous one. Takes effect on each carrier within a turn: a sample already in flight
+     * may still reach the previous probe.
+     */
+    public static void setSchedulingProbe(WeftRuntime rt, SchedulingProbe probe) {
+        CoreBridge.core(rt).carriers().forEach(c -> c.setSchedulingProbe(probe));
     }
 
     /** Installs the runtime's one slow-slice listener (null removes it). */

@@ -35,8 +35,13 @@ public record RuntimeStats(long spawned, long completed, long failed, long cance
      * @param idleBlocks     times it blocked for lack of work
      * @param timersPending  timers armed and not yet fired or cancelled
      * @param timersFired    timers fired
+     * @param timersCancelled timers cancelled before they fired
+     * @param timerLatenessTotalNanos sum over fired timers of how late each fired (runtime clock, against its
+     *                       deadline rounded up to the wheel's millisecond)
+     * @param timerLatenessMaxNanos the latest a timer fired
      */
     public record Carrier(int index, String threadName, int runQueueDepth, int liveTasks, long slices, long busyNanos,
-                          long slowSlices, long maxSliceNanos, long idleBlocks, int timersPending, long timersFired) {
+                          long slowSlices, long maxSliceNanos, long idleBlocks, int timersPending, long timersFired,
+                          long timersCancelled, long timerLatenessTotalNanos, long timerLatenessMaxNanos) {
     }
 }

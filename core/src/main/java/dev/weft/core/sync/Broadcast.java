@@ -142,13 +142,9 @@ public final class Broadcast<T> implements AutoCloseable {
         return closed;
     }
 
-    void unsubscribe() {
-        lock.lock();
-        try {
-            receivers--;
-        } finally {
-            lock.unlock();
-        }
+    /** A receiver closed; the caller holds {@link #lock}. */
+    void unsubscribeLocked() {
+        receivers--;
     }
 
     private void wakeAll() {

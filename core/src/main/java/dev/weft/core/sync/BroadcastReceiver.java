@@ -74,10 +74,12 @@ public final class BroadcastReceiver<T> implements AutoCloseable {
                 return;
             }
             closed = true;
+            // in the same critical section: a send or receiverCount() that sees this receiver
+            // closed must not count it (found by BroadcastLincheckTest)
+            channel.unsubscribeLocked();
         } finally {
             channel.lock.unlock();
         }
-        channel.unsubscribe();
     }
 
     /** Under the channel lock: a result, or Empty. */

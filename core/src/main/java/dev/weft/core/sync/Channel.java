@@ -519,6 +519,9 @@ public final class Channel<T> implements Sender<T>, Receiver<T>, AutoCloseable {
     /** Hands buffered values to parked receivers and free slots to parked senders. */
     @SuppressWarnings("unchecked")
     private void pump() {
+        if (receivers.isEmpty() && senders.isEmpty()) {
+            return; // the common case: nobody parked, nothing to hand over
+        }
         for (;;) {
             while (!buffer.isEmpty() && !receivers.isEmpty()) {
                 WaitNode n = receivers.poll();

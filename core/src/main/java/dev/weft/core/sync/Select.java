@@ -2,7 +2,6 @@ package dev.weft.core.sync;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -95,7 +94,10 @@ public final class Select {
             throw new IllegalArgumentException("select needs at least one clause");
         }
         for (int i = 0; i < n; i++) {
-            Objects.requireNonNull(clauses[i], "clause " + i);
+            if (clauses[i] == null) {
+                // not requireNonNull(x, "clause " + i): that builds the message on every select
+                throw new NullPointerException("clause " + i);
+            }
         }
         Timeouts.checkInterrupt();
         long deadline = timed ? Timeouts.deadline(Duration.ofNanos(nanos)) : 0;

@@ -29,7 +29,9 @@ final class Timeouts {
     }
 
     static void checkInterrupt() throws InterruptedException {
-        if (Thread.interrupted()) {
+        // isInterrupted() first: a plain read on the hot path; interrupted() clears, and for a
+        // virtual thread clearing takes its interrupt lock.
+        if (Thread.currentThread().isInterrupted() && Thread.interrupted()) {
             throw new InterruptedException();
         }
     }

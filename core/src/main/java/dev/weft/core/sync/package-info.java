@@ -29,5 +29,12 @@
  *       {@link dev.weft.core.sync.Barrier}, {@link dev.weft.core.sync.CancellationToken},
  *       {@link dev.weft.core.sync.OnceCell}.
  * </ul>
+ *
+ * <p><b>Linearizability.</b> The non-parking operations of {@code Channel} (try-send, try-receive,
+ * reservations and their permits, close, size), {@code Broadcast} (send, each receiver's
+ * try-receive and close, receiver count, close) and {@code Semaphore} (try-acquire, returning or
+ * forgetting permits, release, available permits, close) are linearizable: each takes effect at one
+ * instant inside its call. The tests check this with Lincheck's model checker and stress mode
+ * ({@code *LincheckTest}); the parking forms share the same critical sections.
  */
 package dev.weft.core.sync;

@@ -36,12 +36,14 @@ class ParkingTimerTest {
     @Test
     void unparkEndsTimedPark() throws Exception {
         try (WeftRuntime rt = WeftRuntime.builder().carriers(2).build()) {
+            java.util.concurrent.CompletableFuture<Thread> started = new java.util.concurrent.CompletableFuture<>();
             Task<Long> t = rt.spawn(() -> {
+                started.complete(Thread.currentThread());
                 long t0 = System.nanoTime();
                 Parking.parkNanos(this, Duration.ofSeconds(30).toNanos());
                 return System.nanoTime() - t0;
             });
-            Thread th = ((dev.weft.core.internal.TaskImpl<?>) t).thread();
+            Thread th = started.get(10, java.util.concurrent.TimeUnit.SECONDS);
             long giveUp = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (th.getState() != Thread.State.WAITING && th.getState() != Thread.State.TIMED_WAITING) {
                 assertTrue(System.nanoTime() < giveUp, "task did not park within 10 s: " + th.getState());
@@ -60,9 +62,12 @@ class ParkingTimerTest {
     void stressRandomTimedParks() throws Exception {
         try (WeftRuntime rt = WeftRuntime.builder().carriers(2).build()) {
             List<Task<Integer>> tasks = new ArrayList<>();
-            List<Thread> threads = new ArrayList<>();
+            List<Thread> threads = java.util.Collections.synchronizedList(new ArrayList<>());
+            java.util.concurrent.CountDownLatch allStarted = new java.util.concurrent.CountDownLatch(400);
             for (int i = 0; i < 400; i++) {
                 Task<Integer> t = rt.spawn(() -> {
+                    threads.add(Thread.currentThread());
+                    allStarted.countDown();
                     ThreadLocalRandom r = ThreadLocalRandom.current();
                     int n = 0;
                     for (int k = 0; k < 200; k++) {
@@ -82,8 +87,8 @@ class ParkingTimerTest {
                     return n;
                 });
                 tasks.add(t);
-                threads.add(((dev.weft.core.internal.TaskImpl<?>) t).thread());
             }
+            assertTrue(allStarted.await(60, java.util.concurrent.TimeUnit.SECONDS), "tasks did not all start in 60 s");
             AtomicBoolean stop = new AtomicBoolean();
             Thread poker = Thread.ofPlatform().start(() -> {
                 ThreadLocalRandom r = ThreadLocalRandom.current();
