@@ -7,6 +7,8 @@
 module dev.weft.metrics {
     requires transitive dev.weft.core;
     requires transitive micrometer.core;
+    requires dev.weft.net;
+    requires dev.weft.fs;
     // virtual-thread pinning is read from JFR's jdk.VirtualThreadPinned events (optional at run time)
     requires jdk.jfr;
 

@@ -1,8 +1,10 @@
-/** Weft net: blocking-style TCP sockets and Netty-codec message streams on the carriers' transports. */
+/** Weft net: blocking-style TCP, Unix and UDP sockets, framing and Netty-codec message streams on the carriers' transports. */
 module dev.weft.net {
     requires transitive dev.weft.core;
     requires io.netty.buffer;
     requires io.netty.common;
+    // Netty's DomainSocketAddress, for Unix sockets on the native transports (present whenever they load)
+    requires static io.netty.transport.unix.common;
 
     exports dev.weft.net;
 }

@@ -21,7 +21,15 @@ public final class Main {
         "  sleepers   [n=1000000] [sleep_s=1]              W2: n tasks sleep, joined",
         "  pingpong   [n=1000000] [weft-carrier|jdk-vt-default|weft-loop|jdk-loop]  n park/unpark round trips",
         "  timers     [n=1000000] [timeout_s=10]           W4: register n timeouts on the wheel, then cancel them",
+        "  mpsc       [producers=1] [n=10000000] [capacity=1024] [inside|outside]  W3: P producers, 1 consumer, bounded Channel",
+        "  broadcast  [n=1000000] [weft|jox|both]         1 sender, 8 receivers: Broadcast vs 8 Jox channels",
+        "  select2    [n=2000000] [weft|jox|both]         select over two channels, one producer each",
+        "  fanout     [scopes=1000] [forks=1000] [weft|jdk-sts] [inside|outside]  scopes in turn: fork, join, sum",
+        "  timer-accuracy [n=100000] [both|weft|jdk-stpe] [chains=1000]  lateness of n sleeps of 1-100 ms",
         "  threadpool [n=10000] [jdk-fixed-200|weft-executor|jdk-vt-executor]  n requests of 3 x sleep(10 ms)",
+        "  files-read  [mib=1024] [chunk_kib=64] [weft|weft-pool|jdk-vt]       one task reads one file in chunks",
+        "  files-storm [files=10000] [size=4096] [tasks=64] [weft|weft-pool|weft-handle|jdk-vt]  read many small files",
+        "  fs-health   [msgs=20000] [files=10000] [tasks=64] [weft|weft-pool]   echo p99 idle vs during a file storm",
         "pingpong and threadpool without an impl run both impls in this JVM, one RESULT line each.",
         "system property -Dbench.warmup=K runs K un-timed iterations first (default 0);",
         "-Dbench.carriers=C sets the carriers of the runtime spawn/sleepers build (default: #CPUs).");
@@ -39,6 +47,14 @@ public final class Main {
             case "pingpong" -> PingPong.main(rest);
             case "threadpool" -> ThreadPool.main(rest);
             case "timers" -> Timers.main(rest);
+            case "mpsc" -> Mpsc.main(rest);
+            case "broadcast" -> BroadcastFanout.main(rest);
+            case "select2" -> Select2.main(rest);
+            case "fanout" -> Fanout.main(rest);
+            case "timer-accuracy" -> TimerAccuracy.main(rest);
+            case "files-read" -> Files.read(rest);
+            case "files-storm" -> Files.storm(rest);
+            case "fs-health" -> FsHealth.main(rest);
             default -> {
                 System.err.println("unknown workload: " + w + "\n" + USAGE);
                 System.exit(2);

@@ -2,6 +2,7 @@ package dev.weft.demos;
 
 import dev.weft.core.TaskInfo;
 import dev.weft.core.WeftRuntime;
+import dev.weft.metrics.WeftChannelMetrics;
 import dev.weft.metrics.WeftRuntimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -23,10 +24,18 @@ final class Observability {
 
     private Observability(WeftRuntime rt) {
         this.rt = rt;
-        WeftRuntimeMetrics.builder(rt).pinning(true).build().bindTo(registry);
+        // -Dweft.demos.pinning=false leaves out the JFR stream (to measure the binder without it)
+        boolean pinning = !"false".equals(System.getProperty("weft.demos.pinning"));
+        WeftRuntimeMetrics.builder(rt).pinning(pinning).build().bindTo(registry);
+        // Named channels are the JVM's, not the runtime's; a demo lives as long as its JVM, so
+        // the binder (and its listener for channels created later) is never closed.
+        WeftChannelMetrics.create().bindTo(registry);
     }
 
-    /** A registry with {@code rt}'s meters bound (pinning included: a demo is where one looks for it). */
+    /**
+     * A registry with {@code rt}'s meters bound (pinning and the scheduling histograms included:
+     * a demo is where one looks for them) and the JVM's named channels.
+     */
     static Observability of(WeftRuntime rt) {
         return new Observability(rt);
     }

@@ -118,7 +118,7 @@ class DemoMetricsTest {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             String last;
             do {
-                Thread.sleep(200);
+                Thread.sleep(100);   // poll interval of a bounded wait (deadline above, asserts below)
                 last = DemoServersTest.curl(metrics);
                 assertTrue(last.endsWith("\n200"), last);
                 last = last.substring(0, last.lastIndexOf('\n'));
@@ -126,6 +126,8 @@ class DemoMetricsTest {
                     || ok.get() < 100) && System.nanoTime() < deadline);
             assertTrue(parse(last, "weft_tasks_spawned_tasks_total", "runtime=\"demo-metrics\"") >= spawned0 + 10, last);
             assertTrue(parse(last, "weft_carrier_slices_total", "carrier=\"0\"") > slices0, last);
+            assertTrue(last.contains("weft_scheduling_slice_seconds_bucket{"), "slice histogram: " + last);
+            assertTrue(last.contains("weft_scheduling_wake_delay_seconds_count{"), "wake-up delay histogram: " + last);
             assertTrue(ok.get() >= 100, "requests served: " + ok.get());
         } finally {
             stop.set(true);

@@ -4,6 +4,10 @@ import dev.weft.core.Weft;
 import dev.weft.fs.internal.ChunkIo;
 import dev.weft.fs.internal.Offload;
 import dev.weft.fs.internal.Op;
+import dev.weft.fs.internal.Posix;
+import dev.weft.fs.internal.Ring;
+import dev.weft.fs.internal.Uring;
+import dev.weft.fs.internal.UringFile;
 import dev.weft.net.TcpStream;
 
 import java.io.Closeable;
@@ -24,8 +28,11 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * An open file whose reads, writes and other system calls park the calling task and run on the
- * runtime's blocking pool (Tokio's {@code tokio::fs::File}, the JDK's {@link FileChannel}).
+ * An open file whose reads, writes and other system calls park the calling task (Tokio's
+ * {@code tokio::fs::File}, the JDK's {@link FileChannel}). Where the runtime's
+ * {@linkplain Fs#backend(dev.weft.core.WeftRuntime) backend} is io_uring, reads and writes of a
+ * regular file are io_uring requests completed on the calling task's carrier loop; everything else
+ * (open, size, sync, close, append mode, pipes) runs on the runtime's blocking pool.
  * Outside a task the calls run on the caller, as {@link Fs} explains.
  *
  * <pre>{@code
@@ -45,6 +52,11 @@ import java.util.Set;
  * the caller is still waiting (see {@code dev.weft.fs.internal.Op}).
  *
  * <h2>Cancellation</h2>
+ * On the io_uring backend the kernel request in flight is not cancelled: it completes into the
+ * handle's own direct buffer, which (with the descriptor and the slot) is released only by its
+ * completion; a cancelled read delivers nothing more, a cancelled write may still land that one
+ * request (at most {@value ChunkIo#CHUNK} bytes). Details in the package documentation. On the
+ * blocking pool:
  * A task cancelled during an operation wakes at once with {@link InterruptedIOException}
  * (interrupt status kept). Nothing the caller owns is touched after that: the blocking job works
  * on its own buffers and may finish in the background, stopping at its next chunk boundary.
@@ -75,6 +87,8 @@ public final class FileHandle implements Closeable {
     private final boolean append;
     private final Resource resource;
     private final Cleaner.Cleanable cleanable;
+    /** The io_uring descriptor of a regular file opened by a task of an io_uring runtime, else null. */
+    private final UringFile uring;
     private volatile long position;
     /** The last operation the caller walked away from, if it may still run. */
     private volatile Op pending;
@@ -85,11 +99,13 @@ public final class FileHandle implements Closeable {
     /** What the cleaner closes; must not reach the handle. */
     private static final class Resource implements Runnable {
         final FileChannel ch;
+        final UringFile uring;
         final String what;
         volatile boolean ownerClosed;
 
-        Resource(FileChannel ch, String what) {
+        Resource(FileChannel ch, UringFile uring, String what) {
             this.ch = ch;
+            this.uring = uring;
             this.what = what;
         }
 
@@ -103,6 +119,9 @@ public final class FileHandle implements Closeable {
         }
 
         void closeQuietly() {
+            if (uring != null) {
+                uring.closeHandle();
+            }
             try {
                 ch.close();
             } catch (IOException ignored) {
@@ -111,14 +130,15 @@ public final class FileHandle implements Closeable {
         }
     }
 
-    private FileHandle(Path path, FileChannel ch, boolean seekable, boolean append) {
+    private FileHandle(Path path, FileChannel ch, UringFile uring, boolean seekable, boolean append) {
         this.path = path;
         this.ch = ch;
+        this.uring = uring;
         this.seekable = seekable;
         this.append = append;
         String opener = Weft.currentTask().map(t -> " opened by task '" + t.name() + "'")
                 .orElse(" opened by thread '" + Thread.currentThread().getName() + "'");
-        this.resource = new Resource(ch, path + opener);
+        this.resource = new Resource(ch, uring, path + opener);
         this.cleanable = CLEANER.register(this, resource);
     }
 
@@ -141,23 +161,53 @@ public final class FileHandle implements Closeable {
             opts.add(StandardOpenOption.READ);
         }
         boolean append = opts.contains(StandardOpenOption.APPEND);
+        boolean wantUring = !append && Uring.wantDescriptor();
         Opened o = Offload.call(op -> {
             FileChannel ch = FileChannel.open(path, opts);
             try {
-                boolean regular = Files.readAttributes(path, BasicFileAttributes.class).isRegularFile();
+                BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class);
+                boolean regular = attrs.isRegularFile();
                 long pos = append && regular ? ch.size() : 0;
-                return new Opened(ch, regular, pos);
+                UringFile u = wantUring && regular ? uringDescriptor(path, opts, attrs) : null;
+                return new Opened(ch, u, regular, pos);
             } catch (IOException | RuntimeException e) {
                 ch.close();
                 throw e;
             }
         });
-        FileHandle h = new FileHandle(path, o.ch, o.regular, append);
+        FileHandle h = new FileHandle(path, o.ch, o.uring, o.regular, append);
         h.position = o.position;
         return h;
     }
 
-    private record Opened(FileChannel ch, boolean regular, long position) {}
+    private record Opened(FileChannel ch, UringFile uring, boolean regular, long position) {}
+
+    /**
+     * A second descriptor of the file just opened, for io_uring (a blocking-pool job). It must
+     * be the same file: a path replaced between the two opens is detected by its file key, and
+     * the handle then keeps to the blocking pool. Returns null where it cannot be had.
+     */
+    private static UringFile uringDescriptor(Path path, Set<OpenOption> opts, BasicFileAttributes attrs) {
+        boolean write = opts.contains(StandardOpenOption.WRITE);
+        boolean read = opts.contains(StandardOpenOption.READ) || !write;
+        int flags = read && write ? Posix.O_RDWR : write ? Posix.O_WRONLY : Posix.O_RDONLY;
+        int fd;
+        try {
+            fd = Posix.open(path, flags);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        try {
+            Object key = Files.readAttributes(Path.of("/proc/self/fd/" + fd), BasicFileAttributes.class).fileKey();
+            if (key != null && key.equals(attrs.fileKey())) {
+                return new UringFile(fd, write);
+            }
+        } catch (IOException | RuntimeException e) {
+            // fall through: no proof it is the same file
+        }
+        Posix.close(fd);
+        return null;
+    }
 
     /**
      * Creates a file for writing, truncating it if it exists ({@code WRITE, CREATE, TRUNCATE_EXISTING};
@@ -189,6 +239,17 @@ public final class FileHandle implements Closeable {
             return run(new Op(), op -> ChunkIo.read(ch, -1, dst, off, len, op));
         }
         long start = position;
+        Ring ring = ring();
+        if (ring != null) {
+            try {
+                int n = uringRead(ring, start, dst, off, len);
+                position = start + Math.max(n, 0);
+                return n;
+            } catch (InterruptedIOException e) {
+                position = start + e.bytesTransferred;
+                throw e;
+            }
+        }
         int n = run(new Op(), op -> {
             int r = ChunkIo.read(ch, start, dst, off, len, op);
             if (!op.finish()) {
@@ -217,6 +278,13 @@ public final class FileHandle implements Closeable {
         nonNegative("at", at);
         ensureOpen();
         awaitPending();
+        if (len == 0) {
+            return 0;
+        }
+        Ring ring = ring();
+        if (ring != null) {
+            return uringRead(ring, at, dst, off, len);
+        }
         return run(new Op(), op -> ChunkIo.read(ch, at, dst, off, len, op));
     }
 
@@ -264,6 +332,18 @@ public final class FileHandle implements Closeable {
             return;
         }
         long start = position;
+        Ring ring = append ? null : ring();
+        if (ring != null && uring.writable()) {
+            try {
+                uringWrite(ring, start, src, off, len, this::advancePosition);
+            } catch (InterruptedIOException e) {
+                // The request in flight, if any, moves the position further when it lands.
+                advancePosition(start + e.bytesTransferred);
+                throw e;
+            }
+            position = start + len;
+            return;
+        }
         long end = run(new Op(), op -> {
             long e;
             if (append) {
@@ -296,6 +376,14 @@ public final class FileHandle implements Closeable {
         nonNegative("at", at);
         ensureOpen();
         awaitPending();
+        if (len == 0) {
+            return;
+        }
+        Ring ring = append ? null : ring();
+        if (ring != null && uring.writable()) {
+            uringWrite(ring, at, src, off, len, null);
+            return;
+        }
         run(new Op(), op -> ChunkIo.write(ch, at, src, off, len, op));
     }
 
@@ -439,17 +527,36 @@ public final class FileHandle implements Closeable {
 
     /**
      * Sends the file from the current position to its end to {@code stream}, moving the position.
-     * A copy loop: each chunk of {@value ChunkIo#CHUNK} bytes is read on the blocking pool, then
-     * written to the socket (which parks while the peer is slow). Returns when the last byte is
-     * handed to the socket (call {@link TcpStream#flush()} to wait for the peer's kernel to take it).
+     * Returns when the last byte is handed to the socket (call {@link TcpStream#flush()} to wait
+     * for the peer's kernel to take it).
+     *
+     * <p><b>Zero-copy</b> where the stream's carrier runs io_uring: the range goes to the
+     * transport as one file region and the kernel moves it file → pipe → socket
+     * ({@code IORING_OP_SPLICE}, run by io_uring's workers, so a page-cache miss never stalls the
+     * carrier); the task parks until the transport has sent it all. Elsewhere (epoll, NIO, a pipe
+     * or device, a {@linkplain TcpStream#split() split} stream) it is a copy loop: each chunk of
+     * {@value ChunkIo#CHUNK} bytes is read off the carrier, then written to the socket (parking
+     * while the peer is slow). Epoll's {@code sendfile} is not used because it would read the disk
+     * on the carrier thread.
      *
      * @return bytes sent
-     * @throws InterruptedIOException if cancelled; {@code bytesTransferred} counts bytes sent
-     *                                before the chunk in progress (the position is past them too)
+     * @throws InterruptedIOException if cancelled. Copy loop: {@code bytesTransferred} counts
+     *                                bytes sent before the chunk in progress (the position is
+     *                                past them too). Zero-copy: the transport goes on sending the
+     *                                whole range in the background (closing this handle meanwhile
+     *                                fails the connection); the position is moved past the range.
      * @throws IOException            if reading the file or writing the socket failed
      */
     public long transferTo(TcpStream stream) throws IOException {
         Objects.requireNonNull(stream, "stream");
+        ensureOpen();
+        awaitPending();
+        if (seekable && zeroCopy(stream)) {
+            long start = position;
+            long count = Math.max(0, size() - start);
+            position = start + count;   // also if cancelled: the region is sent in the background
+            return sendRegion(stream, start, count);
+        }
         byte[] buf = new byte[ChunkIo.CHUNK];
         long sent = 0;
         while (true) {
@@ -473,7 +580,8 @@ public final class FileHandle implements Closeable {
 
     /**
      * Sends {@code count} bytes starting at {@code at} (fewer if the file ends first) to
-     * {@code stream}; the current position does not move. As {@link #transferTo(TcpStream)}.
+     * {@code stream}; the current position does not move. Zero-copy or a copy loop, as
+     * {@link #transferTo(TcpStream)}.
      *
      * @return bytes sent
      */
@@ -481,6 +589,12 @@ public final class FileHandle implements Closeable {
         nonNegative("at", at);
         nonNegative("count", count);
         Objects.requireNonNull(stream, "stream");
+        ensureOpen();
+        awaitPending();
+        if (seekable && zeroCopy(stream)) {
+            long n = Math.min(count, Math.max(0, size() - at));
+            return sendRegion(stream, at, n);
+        }
         byte[] buf = new byte[(int) Math.min(ChunkIo.CHUNK, Math.max(1, count))];
         long sent = 0;
         while (sent < count) {
@@ -501,6 +615,29 @@ public final class FileHandle implements Closeable {
             sent += n;
         }
         return sent;
+    }
+
+    /** Whether a transfer to {@code stream} from the calling thread can be zero-copy (see transferTo). */
+    private boolean zeroCopy(TcpStream stream) {
+        return stream.runtime() != null && Uring.zeroCopyCause(stream.runtime()) == null;
+    }
+
+    /** One file region for the whole range; the handle keeps ownership of the channel. */
+    private long sendRegion(TcpStream stream, long at, long count) throws IOException {
+        if (count == 0) {
+            return 0;
+        }
+        io.netty.channel.DefaultFileRegion region = new io.netty.channel.DefaultFileRegion(ch, at, count) {
+            @Override
+            protected void deallocate() {
+                // DefaultFileRegion would close the channel: it is this handle's, closed by close()
+            }
+        };
+        stream.writeFileRegion(region);
+        dev.weft.fs.internal.Gate g = dev.weft.fs.internal.Gate.of(stream.runtime());
+        g.bytesRead.add(count);
+        g.zeroCopyBytes.add(count);
+        return count;
     }
 
     private static InterruptedIOException withProgress(InterruptedIOException e, long sent) {
@@ -534,6 +671,9 @@ public final class FileHandle implements Closeable {
         resource.ownerClosed = true;
         try {
             Offload.callEvenIfInterrupted(op -> {
+                if (uring != null) {
+                    uring.closeHandle();
+                }
                 ch.close();
                 return null;
             });
@@ -547,6 +687,72 @@ public final class FileHandle implements Closeable {
     @Override
     public String toString() {
         return "FileHandle[" + path + ", position " + position + (closed ? ", closed" : "") + "]";
+    }
+
+    /** The calling task's carrier ring if this handle's reads and writes go through io_uring, else null. */
+    private Ring ring() throws IOException {
+        return uring != null && seekable ? Uring.ringHere() : null;
+    }
+
+    private int uringRead(Ring ring, long at, byte[] dst, int off, int len) throws IOException {
+        Op op = new Op();
+        try {
+            int n = Uring.read(ring, uring, path, at, dst, off, len, op);
+            op.ended();
+            return n;
+        } catch (InterruptedIOException e) {
+            if (!op.hasEnded()) {
+                pending = op;
+            }
+            throw e;
+        } catch (IOException | RuntimeException | Error e) {
+            op.ended();
+            throw e;
+        }
+    }
+
+    /**
+     * After a cancelled write at the current position, both the caller and the abandoned request's
+     * completion (on the loop) report where the file's data now ends: the larger wins.
+     */
+    private void advancePosition(long end) {
+        // A CAS loop, not a lock: the completion side runs on a carrier thread, which must never block.
+        long p;
+        while (end > (p = position) && !POSITION.compareAndSet(this, p, end)) {
+            Thread.onSpinWait();
+        }
+    }
+
+    private static final java.lang.invoke.VarHandle POSITION;
+
+    static {
+        try {
+            POSITION = java.lang.invoke.MethodHandles.lookup().findVarHandle(FileHandle.class, "position", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private void uringWrite(Ring ring, long at, byte[] src, int off, int len, java.util.function.LongConsumer abandonedEnd)
+            throws IOException {
+        Op op = new Op();
+        try {
+            Uring.write(ring, uring, path, at, src, off, len, op, abandonedEnd);
+            op.ended();
+        } catch (InterruptedIOException e) {
+            if (!op.hasEnded()) {
+                pending = op;
+            }
+            throw e;
+        } catch (IOException | RuntimeException | Error e) {
+            op.ended();
+            throw e;
+        }
+    }
+
+    /** The path this handle's reads and writes take now, for the calling task (for tests and diagnostics). */
+    FsBackend backendHere() throws IOException {
+        return ring() != null ? FsBackend.IO_URING : FsBackend.BLOCKING_POOL;
     }
 
     private <T> T run(Op op, Offload.Job<T> job) throws IOException {

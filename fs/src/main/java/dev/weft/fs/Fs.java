@@ -4,6 +4,7 @@ import dev.weft.core.WeftRuntime;
 import dev.weft.fs.internal.ChunkIo;
 import dev.weft.fs.internal.Gate;
 import dev.weft.fs.internal.Offload;
+import dev.weft.fs.internal.Uring;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -50,7 +51,10 @@ import java.util.Set;
  *       runtime's file-operation slots ({@linkplain #setMaxInFlight 64 by default}, FIFO; waiting
  *       for one parks the task, it costs no thread), the JDK call runs on the runtime's blocking
  *       pool ({@link WeftRuntime#spawnBlocking}), and the task parks until it is done. The carrier
- *       never makes a file system call.</li>
+ *       never makes a blocking file system call. Where the runtime's {@linkplain #backend(WeftRuntime)
+ *       backend} is io_uring, {@link #readAllBytes} is instead three to four io_uring requests
+ *       (open, reads, close) completed on the task's own carrier loop (see the package
+ *       documentation).</li>
  *   <li><b>On any other thread</b> (a plain platform or virtual thread, a blocking-pool job):
  *       the JDK call runs directly on the caller, exactly as {@code Files} would.</li>
  *   <li><b>On a carrier thread outside a task</b> (a Netty handler, a timer action):
@@ -92,14 +96,56 @@ public final class Fs {
 
     // ------------------------------------------------------------------ backend and limits
 
-    /** The path file operations take: {@link FsBackend#BLOCKING_POOL} (io_uring is not used yet). */
-    public static FsBackend backend() {
-        return FsBackend.BLOCKING_POOL;
+    /**
+     * The backend {@code rt}'s file-handle reads and writes take: {@link FsBackend#IO_URING} when
+     * its carriers run the io_uring transport (and Netty's io_uring and the C library's
+     * {@code open(2)} load), unless {@link #setBackend} chose the blocking pool; else
+     * {@link FsBackend#BLOCKING_POOL}. Other operations (open, metadata, directories, whole-file
+     * helpers) always take the blocking pool.
+     */
+    public static FsBackend backend(WeftRuntime rt) {
+        return Uring.backend(Objects.requireNonNull(rt, "rt"));
     }
 
-    /** Why {@link FsBackend#IO_URING} is not the backend. */
+    /**
+     * {@link #backend(WeftRuntime)} of the calling task's runtime; outside a task, the backend a
+     * runtime built with the default transport would take in this process.
+     */
+    public static FsBackend backend() {
+        if (dev.weft.core.Weft.currentTask().isPresent()) {
+            try {
+                return backend(WeftRuntime.current());
+            } catch (IllegalStateException notInRuntime) {
+                // fall through
+            }
+        }
+        return Uring.processUnavailabilityCause() == null ? FsBackend.IO_URING : FsBackend.BLOCKING_POOL;
+    }
+
+    /** Why {@code rt} does not use {@link FsBackend#IO_URING}, or null if it does. */
+    public static String backendUnavailabilityCause(WeftRuntime rt) {
+        Objects.requireNonNull(rt, "rt");
+        if (Uring.backend(rt) == FsBackend.IO_URING) {
+            return null;
+        }
+        String cause = Uring.unavailabilityCause(rt);
+        return cause != null ? cause : "the blocking pool was chosen with Fs.setBackend";
+    }
+
+    /** Why io_uring cannot be used for files in this process at all, or null if it can. */
     public static String backendUnavailabilityCause() {
-        return "io_uring file operations are not implemented yet; every file operation runs on the runtime's blocking pool";
+        return Uring.processUnavailabilityCause();
+    }
+
+    /**
+     * Chooses the backend of {@code rt}'s file-handle reads and writes from now on (handles opened
+     * under the blocking pool keep it); null restores the automatic choice. Meant for comparisons
+     * and diagnostics: the automatic choice is the fast one.
+     *
+     * @throws IllegalStateException if {@code IO_URING} is asked for where it cannot be used
+     */
+    public static void setBackend(WeftRuntime rt, FsBackend backend) {
+        Uring.requestBackend(Objects.requireNonNull(rt, "rt"), backend);
     }
 
     /**
@@ -120,7 +166,9 @@ public final class Fs {
     /** A snapshot of {@code rt}'s file-operation counters. */
     public static FsStats stats(WeftRuntime rt) {
         Gate g = Gate.of(Objects.requireNonNull(rt, "rt"));
-        return new FsStats(g.max(), g.running(), g.queued(), g.peak(), g.completed());
+        return new FsStats(g.max(), g.running(), g.queued(), g.peak(), g.completed(), Uring.backend(rt),
+                g.uringOps.sum(), g.uringNanos.sum(), g.poolOps.sum(), g.poolNanos.sum(),
+                g.bytesRead.sum(), g.bytesWritten.sum(), g.failures.sum(), g.zeroCopyBytes.sum());
     }
 
     // ------------------------------------------------------------------ reading
@@ -134,6 +182,10 @@ public final class Fs {
      */
     public static byte[] readAllBytes(Path path) throws IOException {
         Objects.requireNonNull(path, "path");
+        dev.weft.fs.internal.Ring ring = Uring.ringHere();
+        if (ring != null) {
+            return Uring.readAllBytes(ring, path);
+        }
         return Offload.call(op -> {
             try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
                 return ChunkIo.readAll(ch, op);

@@ -12,8 +12,11 @@ public enum FsBackend {
      */
     BLOCKING_POOL("blocking-pool"),
     /**
-     * Operations submitted to io_uring on the carrier's own event loop and completed there
-     * (not implemented yet: see {@link Fs#backendUnavailabilityCause()}).
+     * File-handle reads and writes of regular files are io_uring requests ({@code IORING_OP_READ}
+     * / {@code IORING_OP_WRITE}, i.e. {@code pread}/{@code pwrite}) submitted on the calling task's
+     * own carrier loop and completed there: the task parks, the carrier goes on serving sockets
+     * and timers, and the completion wakes the task with a local enqueue. Opening, closing,
+     * metadata and the whole-file helpers still take the blocking pool.
      */
     IO_URING("io_uring");
 

@@ -2,8 +2,41 @@
  * Files for tasks: {@link dev.weft.fs.Fs} (whole-file operations, Tokio's {@code tokio::fs}),
  * {@link dev.weft.fs.DirStream} (streaming directory listings) and {@link dev.weft.fs.FileHandle}
  * (an open file with positional I/O and a transfer to a socket). Every file system call parks the
- * calling task and runs on the runtime's bounded blocking pool; a carrier never makes one.
+ * calling task; a carrier never makes a blocking file system call.
  *
  * {@snippet file="dev/weft/fs/snippets/FsSnippets.java" region="basics"}
+ *
+ * <h2>Backends ({@link dev.weft.fs.Fs#backend(dev.weft.core.WeftRuntime)}, {@link dev.weft.fs.FsStats})</h2>
+ * <ul>
+ *   <li><b>io_uring</b>, where the runtime's carriers run Netty's io_uring transport: file-handle
+ *       reads and writes of regular files ({@code IORING_OP_READ}/{@code WRITE}, i.e.
+ *       {@code pread}/{@code pwrite}) and {@link dev.weft.fs.Fs#readAllBytes} ({@code OPENAT},
+ *       {@code READ}, {@code CLOSE}) are io_uring requests submitted on the calling task's own
+ *       carrier loop through Netty 4.2's public {@code IoUringIoHandle}/{@code IoUringIoOps};
+ *       the task parks and the completion, handled on that loop, wakes it with a local enqueue.
+ *       {@link dev.weft.fs.FileHandle#transferTo(dev.weft.net.TcpStream)} hands the range to the
+ *       transport as a file region (io_uring {@code SPLICE}: zero-copy). A handle gets a second
+ *       descriptor of the file for the ring, opened read-only or read-write with the C library's
+ *       {@code open(2)} (never created or truncated; Netty's {@code FileDescriptor.from} would
+ *       truncate) and checked to be the same file.</li>
+ *   <li><b>blocking pool</b>, everywhere else and for every other operation (open, metadata,
+ *       directories, writes of whole files, append mode, pipes and devices): the JDK call runs on
+ *       the runtime's bounded blocking pool (two hand-offs per operation, as {@code tokio::fs}).</li>
+ * </ul>
+ * Both paths share one cap per runtime ({@link dev.weft.fs.Fs#setMaxInFlight}, 64): a storm of
+ * file calls queues parked tasks, not threads or kernel work.
+ *
+ * <h2>Cancellation and buffers</h2>
+ * A cancelled task wakes at once with {@link java.io.InterruptedIOException}. The kernel never
+ * sees the caller's memory: data moves through pooled direct buffers, copied in before a write is
+ * submitted and out after a read completes, by the caller itself. A request the caller walked
+ * away from keeps its buffer, descriptor and slot until the kernel's completion arrives, and its
+ * clean-up (on the loop) then returns them; the next operation on the same handle waits for it.
+ * File state after a cancelled io_uring <b>read</b>: unchanged, the position moved by the bytes
+ * delivered ({@code bytesTransferred}). After a cancelled io_uring <b>write</b>: the chunks
+ * completed before the cancellation ({@code bytesTransferred} bytes) plus possibly the one
+ * request in flight (at most 256 KiB, whole or a prefix of it) land; nothing after it is
+ * submitted; once that request has completed (the handle's next operation waits for it), the
+ * position is where the written data ends.
  */
 package dev.weft.fs;

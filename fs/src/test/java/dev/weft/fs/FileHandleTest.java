@@ -61,6 +61,39 @@ class FileHandleTest {
         return b;
     }
 
+    /** The backend this class's runtime is expected to take (the pool subclass overrides it). */
+    FsBackend expectedBackend() {
+        return Fs.backendUnavailabilityCause() == null ? FsBackend.IO_URING : FsBackend.BLOCKING_POOL;
+    }
+
+    /** The handle's reads and writes take the runtime's backend, and the counters show that path. */
+    @Test
+    void takesTheReportedBackend() throws Exception {
+        Path f = dir.resolve("b");
+        assertEquals(expectedBackend(), Fs.backend(rt));
+        FsStats before = Fs.stats(rt);
+        rt.run(() -> {
+            assertEquals(expectedBackend(), Fs.backend());
+            try (FileHandle h = FileHandle.open(f, READ, WRITE, CREATE_NEW)) {
+                assertEquals(expectedBackend(), h.backendHere());
+                h.writeAt(0, pattern(10_000), 0, 10_000);
+                assertEquals(10_000, h.readAt(0, new byte[20_000], 0, 20_000));
+            }
+            return null;
+        });
+        FsStats after = Fs.stats(rt);
+        assertEquals(expectedBackend(), after.backend());
+        assertTrue(after.bytesRead() - before.bytesRead() >= 10_000, "bytes read counted: " + after);
+        assertTrue(after.bytesWritten() - before.bytesWritten() >= 10_000, "bytes written counted: " + after);
+        if (expectedBackend() == FsBackend.IO_URING) {
+            assertTrue(after.uringOps() - before.uringOps() >= 2, "read and write were io_uring requests: " + after);
+            assertTrue(after.uringNanos() > before.uringNanos());
+        } else {
+            assertEquals(before.uringOps(), after.uringOps(), "no io_uring request on the pool backend");
+        }
+        assertTrue(after.poolOps() > before.poolOps(), "open and close ran on the pool: " + after);
+    }
+
     /** Sequential writes and reads move the position; seek moves it with no I/O; EOF is -1. */
     @Test
     void currentPosition() throws Exception {
@@ -226,15 +259,48 @@ class FileHandleTest {
                     assertEquals(data.length, h.position());
                     assertEquals(1000, h.transferTo(5, 1000, s));
                     assertEquals(data.length, h.position());
+                    assertEquals(0, h.transferTo(s), "nothing left after the end");
+                    assertEquals(10, h.transferTo(data.length - 10, 1000, s), "a range past the end is clipped");
                     s.flush();
+                    // the handle's channel survives the transport's release of the region
+                    byte[] first = new byte[4];
+                    assertEquals(4, h.readAt(0, first, 0, 4));
                 }
                 byte[] got = peer.join();
-                byte[] want = new byte[data.length - 10 + 1000];
+                byte[] want = new byte[data.length - 10 + 1000 + 10];
                 System.arraycopy(data, 10, want, 0, data.length - 10);
                 System.arraycopy(data, 5, want, data.length - 10, 1000);
+                System.arraycopy(data, data.length - 10, want, data.length - 10 + 1000, 10);
                 assertArrayEquals(want, got);
             }
             return null;
         });
+    }
+
+    /** On io_uring the transfer is zero-copy (the counters say so); on the pool backend it is a copy loop. */
+    @Test
+    void transferPathIsReported() throws Exception {
+        Path f = dir.resolve("z");
+        byte[] data = pattern(3_000_000);
+        Files.write(f, data);
+        long before = Fs.stats(rt).zeroCopyBytes();
+        rt.run(() -> {
+            try (TcpListener l = TcpListener.bind(rt, new InetSocketAddress("127.0.0.1", 0))) {
+                Task<byte[]> peer = rt.spawn(() -> {
+                    try (TcpStream s = l.accept()) {
+                        return s.inputStream().readAllBytes();
+                    }
+                });
+                try (TcpStream s = TcpStream.connect(l.localAddress(), Duration.ofSeconds(5));
+                     FileHandle h = FileHandle.open(f)) {
+                    assertEquals(data.length, h.transferTo(s));
+                    s.flush();
+                }
+                assertArrayEquals(data, peer.join());
+            }
+            return null;
+        });
+        long zeroCopied = Fs.stats(rt).zeroCopyBytes() - before;
+        assertEquals(expectedBackend() == FsBackend.IO_URING ? data.length : 0, zeroCopied);
     }
 }

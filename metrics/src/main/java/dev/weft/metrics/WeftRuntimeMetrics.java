@@ -57,13 +57,27 @@ import java.util.function.ToDoubleFunction;
  *   <tr><td>{@code weft.carrier.parks}</td><td>function counter</td><td>times the carrier blocked for lack of work</td></tr>
  *   <tr><td>{@code weft.timers.pending}</td><td>gauge</td><td>timers armed on the carrier's wheel</td></tr>
  *   <tr><td>{@code weft.timers.fired}</td><td>function counter</td><td>timers fired on the carrier's wheel</td></tr>
+ *   <tr><td>{@code weft.timers.cancelled}</td><td>function counter</td><td>timers cancelled before they fired</td></tr>
+ *   <tr><td>{@code weft.timers.lateness.max}</td><td>time gauge</td><td>the latest a timer of the carrier fired after its deadline</td></tr>
+ *   <tr><td>{@code weft.scheduling.wake.delay}</td><td>timer, histogram</td><td>sampled (see {@link Builder#schedulingSamplePeriod}): delay from a continuation's wake-up (unpark, spawn, yield) to its run</td></tr>
+ *   <tr><td>{@code weft.scheduling.slice}</td><td>timer, histogram</td><td>sampled: how long a continuation ran before it parked, yielded or ended</td></tr>
+ *   <tr><td>{@code weft.timers.lateness}</td><td>timer, histogram</td><td>sampled: how late timers fired after their deadline (rounded up to the wheel's millisecond)</td></tr>
  *   <tr><td>{@code weft.threads.virtual.pinned}</td><td>timer</td><td>only with {@link Builder#pinning(boolean)}: pinned parks, tag {@code reason}</td></tr>
  * </table>
  *
  * <h2>Implementation overview</h2>
- * All but the pinning timer are function meters over {@code RuntimeStats}, the counters the
- * carriers keep anyway: nothing runs per task or per slice on behalf of a registry, and a scrape
- * reads one snapshot (cached for a few milliseconds, so one scrape of many meters takes one).
+ * All but the pinning timer and the three scheduling histograms are function meters over
+ * {@code RuntimeStats}, the counters the carriers keep anyway: a scrape reads one snapshot
+ * (cached for a few milliseconds, so one scrape of many meters takes one). The histograms come
+ * from the runtime's one {@code SchedulingProbe}, installed while some registry wants them: each
+ * carrier hands it about one slice, one wake-up and one timer firing in
+ * {@link Builder#schedulingSamplePeriod(int) N} (default 16), which it records into Micrometer
+ * timers on the carrier thread. So their {@code count} is about 1/N of the events (the exact
+ * counts are {@code weft.carrier.slices} and {@code weft.timers.fired}); their distribution is
+ * the events'. Without a bound registry the carriers pay one volatile read per turn and per
+ * submitted continuation. A sampled wake-up costs a {@code System.nanoTime()} and a small
+ * allocation where it is submitted; with the default period, W1 spawn and W5 echo ran within
+ * noise of the unbound runtime (see {@code docs/BENCHMARKS.md}, "Metrics overhead").
  * The meters hold the runtime weakly, as Micrometer's function meters do: a runtime that is gone
  * reads {@code NaN}. Slow slices are logged from the runtime's one slow-slice listener, at most
  * once a minute per task name, by a background thread (the listener runs on the carrier and
@@ -75,9 +89,10 @@ import java.util.function.ToDoubleFunction;
  * <h2>Binding twice, failing registries</h2>
  * Binding the same runtime twice to one registry (with this binder or another) registers nothing
  * new: Micrometer returns the meters already there, which read the same counters, and the pinning
- * events are recorded once per registry. Two runtimes with the same name collide the same way: give
- * them different names or an extra tag. A registry that throws while a meter is registered or
+ * events and scheduling samples are recorded once per registry. Two runtimes with the same name
+ * collide the same way: give them different names or an extra tag. A registry that throws while a meter is registered or
  * updated loses that meter (logged once at {@code WARNING}); the runtime and the other meters go on.
+ * A histogram whose {@code record} throws loses that sample, on the carrier, silently.
  *
  * <p>Thread-safe. {@link #close()} is idempotent; meters already registered stay (and keep
  * reading the runtime).
@@ -90,6 +105,9 @@ public final class WeftRuntimeMetrics implements MeterBinder, AutoCloseable {
     private final boolean pinning;
     private final Duration pinnedThreshold;
     private final boolean slowSliceLog;
+    private final boolean scheduling;
+    private final boolean schedulingPerCarrier;
+    private final int schedulingPeriod;
     private final StatsCache cache;
     private final RuntimeHub hub;
     private final Set<MeterRegistry> bound = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -103,6 +121,9 @@ public final class WeftRuntimeMetrics implements MeterBinder, AutoCloseable {
         this.pinning = b.pinning;
         this.pinnedThreshold = b.pinnedThreshold;
         this.slowSliceLog = b.slowSliceLog;
+        this.scheduling = b.scheduling;
+        this.schedulingPerCarrier = b.schedulingPerCarrier;
+        this.schedulingPeriod = b.schedulingPeriod;
         this.cache = new StatsCache();
         this.hub = RuntimeHub.of(rt);
     }
@@ -160,6 +181,13 @@ public final class WeftRuntimeMetrics implements MeterBinder, AutoCloseable {
         for (int i = 0, n = rt.carriers(); i < n; i++) {
             bindCarrier(registry, i);
         }
+        if (scheduling) {
+            try {
+                hub.addSchedulingRegistry(registry, tags, schedulingPerCarrier, schedulingPeriod);
+            } catch (RuntimeException e) {
+                warn("weft.scheduling.*", e);
+            }
+        }
         if (pinning) {
             try {
                 hub.addPinningRegistry(registry, tags, pinnedThreshold);
@@ -185,10 +213,15 @@ public final class WeftRuntimeMetrics implements MeterBinder, AutoCloseable {
         cgauge(registry, ct, index, "weft.timers.pending", "timers armed and not yet fired or cancelled", "timers",
                 RuntimeStats.Carrier::timersPending);
         ccounter(registry, ct, index, "weft.timers.fired", "timers fired", "timers", RuntimeStats.Carrier::timersFired);
+        ccounter(registry, ct, index, "weft.timers.cancelled", "timers cancelled before they fired", "timers",
+                RuntimeStats.Carrier::timersCancelled);
         StatsCache cache = this.cache;
         guard("weft.carrier.slice.max", () -> TimeGauge.builder("weft.carrier.slice.max", rt, TimeUnit.NANOSECONDS,
                         r -> carrierValue(cache, r, index, RuntimeStats.Carrier::maxSliceNanos))
                 .tags(ct).description("longest continuation run").register(registry));
+        guard("weft.timers.lateness.max", () -> TimeGauge.builder("weft.timers.lateness.max", rt, TimeUnit.NANOSECONDS,
+                        r -> carrierValue(cache, r, index, RuntimeStats.Carrier::timerLatenessMaxNanos))
+                .tags(ct).description("the latest a timer fired after its deadline").register(registry));
     }
 
     private void counter(MeterRegistry registry, String name, String description, String unit,
@@ -263,8 +296,10 @@ public final class WeftRuntimeMetrics implements MeterBinder, AutoCloseable {
     }
 
     /**
-     * Stops what this binder started: its part in the slow-slice log and in the JFR pinning
-     * stream (which stops when no binder in the JVM needs it). Registered meters stay. Idempotent.
+     * Stops what this binder started: its part in the slow-slice log, in the scheduling probe
+     * (removed from the carriers with the runtime's last binder that wanted it: the histograms then
+     * stop moving) and in the JFR pinning stream (which stops when no binder in the JVM needs it).
+     * Registered meters stay. Idempotent.
      */
     @Override
     public void close() {
@@ -279,6 +314,11 @@ public final class WeftRuntimeMetrics implements MeterBinder, AutoCloseable {
         if (pinning) {
             for (MeterRegistry r : regs) {
                 hub.removePinningRegistry(r);
+            }
+        }
+        if (scheduling) {
+            for (MeterRegistry r : regs) {
+                hub.removeSchedulingRegistry(r);
             }
         }
         if (logStarted) {
@@ -298,6 +338,9 @@ public final class WeftRuntimeMetrics implements MeterBinder, AutoCloseable {
         private boolean pinning;
         private Duration pinnedThreshold = Duration.ofMillis(20);
         private boolean slowSliceLog = true;
+        private boolean scheduling = true;
+        private boolean schedulingPerCarrier;
+        private int schedulingPeriod = 16;
 
         private Builder(WeftRuntime rt) {
             this.rt = rt;
@@ -340,6 +383,40 @@ public final class WeftRuntimeMetrics implements MeterBinder, AutoCloseable {
          */
         public Builder slowSliceLog(boolean log) {
             this.slowSliceLog = log;
+            return this;
+        }
+
+        /**
+         * Whether to record the scheduling histograms ({@code weft.scheduling.wake.delay},
+         * {@code weft.scheduling.slice}, {@code weft.timers.lateness}). Default true. Off, the
+         * carriers get no probe from this binder and pay nothing per slice.
+         */
+        public Builder scheduling(boolean scheduling) {
+            this.scheduling = scheduling;
+            return this;
+        }
+
+        /**
+         * Whether the scheduling histograms have a {@code carrier} tag (one histogram per
+         * carrier). Default false: one per runtime, fewer time series.
+         */
+        public Builder schedulingPerCarrier(boolean perCarrier) {
+            this.schedulingPerCarrier = perCarrier;
+            return this;
+        }
+
+        /**
+         * The scheduling histograms record about one event in {@code period} of each kind (slices,
+         * wake-ups, timer firings). Default 16; 1 records every event, at about 0.1-0.2 µs of
+         * carrier CPU per event (W1 spawn: +48 % CPU per task, against +3-10 % at 16). Where binders of one runtime ask for different periods, the smallest wins for all.
+         *
+         * @throws IllegalArgumentException if {@code period} is not a power of two between 1 and 2^20
+         */
+        public Builder schedulingSamplePeriod(int period) {
+            if (period <= 0 || period > (1 << 20) || Integer.bitCount(period) != 1) {
+                throw new IllegalArgumentException("schedulingSamplePeriod must be a power of two in 1..2^20, was " + period);
+            }
+            this.schedulingPeriod = period;
             return this;
         }
 

@@ -58,7 +58,8 @@ class WeftRuntimeMetricsBadInputTest {
             double before = reg.get("weft.tasks.spawned").functionCounter().count();
             spawnAndJoin(rt, 50);
             Await.until("completed", () -> rt.liveTasks() == 0);
-            Thread.sleep(20);   // older than the 5 ms snapshot cache
+            // the meters read a snapshot up to 5 ms old: poll until it shows all 50 (100 if counted twice)
+            Await.until("50 spawns counted", () -> reg.get("weft.tasks.spawned").functionCounter().count() - before >= 50);
             double after = reg.get("weft.tasks.spawned").functionCounter().count();
             assertEquals(50, after - before, 0.0, "each task counted once");
         }

@@ -145,7 +145,6 @@ class WeftRuntimeMetricsBindTest {
         WeftRuntimeMetrics.of(rt).bindTo(reg);
         rt.run(() -> 1);
         rt.shutdown(Duration.ofSeconds(5));
-        Thread.sleep(10);
         double spawned = count(reg, "weft.tasks.spawned");
         assertTrue(spawned >= 1 || Double.isNaN(spawned), "spawned " + spawned);
         reg.getMeters().forEach(m -> m.measure().forEach(ms -> ms.getValue()));

@@ -67,7 +67,18 @@ class WeftRuntimeMetricsSlowSliceTest {
             } catch (AssertionError e) {
                 throw new AssertionError(e.getMessage() + "; lines: " + lines, e);
             }
-            Thread.sleep(200);
+            // One carrier reports in order and one thread writes the lines in order: once a later
+            // slow task's line is out, any second 'hog' line would be out too.
+            rt.spawn("marker", () -> {
+                spin(30);
+                Thread.sleep(1);
+                return null;
+            }).join();
+            try {
+                Await.until("the marker's line", () -> lines.stream().anyMatch(l -> l.contains("'marker'")));
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; lines: " + lines, e);
+            }
             assertEquals(1, lines.stream().filter(l -> l.contains("'hog'")).count(), "once a minute per task name: " + lines);
             assertTrue(reg.get("weft.carrier.slice.max").timeGauge().value(java.util.concurrent.TimeUnit.MILLISECONDS) >= 25);
         } finally {
@@ -81,8 +92,7 @@ class WeftRuntimeMetricsSlowSliceTest {
         try (WeftRuntime rt = WeftRuntime.builder().name("pin").carriers(1).build();
              WeftRuntimeMetrics m = WeftRuntimeMetrics.builder(rt).pinning(true).pinnedThreshold(Duration.ZERO).build()) {
             SimpleMeterRegistry reg = new SimpleMeterRegistry();
-            m.bindTo(reg);
-            Thread.sleep(500);   // let the JFR stream start
+            m.bindTo(reg);   // returns once the JFR recording has started (RecordingStream.startAsync)
             rt.run(() -> Pinner.VALUE);
             Await.until("a pinned event", () -> reg.find("weft.threads.virtual.pinned").timers().stream()
                     .mapToLong(t -> t.count()).sum() >= 1);

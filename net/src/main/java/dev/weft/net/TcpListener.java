@@ -136,18 +136,29 @@ public final class TcpListener implements AutoCloseable {
      */
     public void serve(Handler handler) throws IOException {
         Objects.requireNonNull(handler, "handler");
+        serveLoop(queue, TcpStream::new, handler::handle);
+    }
+
+    /** A handler of either stream type, for {@link #serveLoop}. */
+    interface Body<S extends NetStream> {
+        void handle(S stream) throws Exception;
+    }
+
+    /** The accept loop of {@code serve}, shared by TCP and Unix listeners. */
+    static <S extends NetStream> void serveLoop(AcceptQueue queue, java.util.function.Function<Conduit, S> wrap,
+                                                Body<S> handler) throws IOException {
         for (;;) {
-            TcpStream s;
+            S s;
             try {
-                s = accept();
+                s = wrap.apply(queue.accept(Conduit.NO_DEADLINE));
             } catch (SocketException e) {
-                if (isClosed() || !queue.channel().isOpen()) {
+                if (queue.isClosed() || !queue.channel().isOpen()) {
                     return;
                 }
                 throw e;
             }
             try {
-                spawnOnCarrier(s, "tcp " + s.peerAddress(), () -> {
+                spawnOnCarrier(s, "conn " + s.peerAddress(), () -> {
                     try (s) {
                         handler.handle(s);
                     } catch (IOException e) {
@@ -170,13 +181,13 @@ public final class TcpListener implements AutoCloseable {
      *
      * @throws RejectedExecutionException if the runtime is closed
      */
-    public static <T> Task<T> spawnOnCarrier(TcpStream stream, String name, java.util.concurrent.Callable<T> body) {
+    public static <T> Task<T> spawnOnCarrier(NetStream stream, String name, java.util.concurrent.Callable<T> body) {
         return RuntimeAccess.spawnOn(stream.runtime(), stream.channel().eventLoop(), name, body);
     }
 
     /** The bound address (with the real port when bound to port 0). */
     public InetSocketAddress localAddress() {
-        return queue.localAddress();
+        return (InetSocketAddress) queue.localAddress();
     }
 
     /** Whether {@link #close()} was called. */

@@ -56,7 +56,15 @@ class TcpTransportConformanceTest {
                         Task<byte[]> reader = rt.spawn(() -> s.inputStream().readAllBytes());
                         s.writeAll(sent);
                         s.shutdownOutput();
-                        byte[] got = reader.join(Duration.ofSeconds(30));
+                        byte[] got;
+                        try {
+                            got = reader.join(Duration.ofSeconds(30));
+                        } catch (java.util.concurrent.TimeoutException e) {
+                            // Say where it is stuck: bytes the client could not send, or replies it did not get.
+                            throw new AssertionError("no EOF from the echo server within 30 s on " + s + ": client pending write bytes "
+                                    + s.pendingWriteBytes() + ", writable " + s.channel().isWritable() + ", readable now "
+                                    + s.available() + ", " + NetStats.of(rt), e);
+                        }
                         assertEquals(sent.length, got.length, () -> "echoed bytes on " + s);
                         assertArrayEquals(sent, got);
                     }

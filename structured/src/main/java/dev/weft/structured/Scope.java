@@ -82,7 +82,9 @@ public final class Scope implements AutoCloseable {
     }
 
     /**
-     * Starts {@code body} as a user fork named {@code <scope>-<n>}. Never parks. If the scope is
+     * Starts {@code body} as a user fork named {@code <scope>-<n>}. Never parks; an owner that is
+     * a virtual thread (a Weft task) yields its carrier after every 64th fork, so that the forks
+     * queued on that carrier start running while it goes on forking. If the scope is
      * already cancelled, the body does not run and the fork is {@link Fork.State#CANCELLED}.
      *
      * @param body what the fork runs

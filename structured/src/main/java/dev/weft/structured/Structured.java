@@ -373,13 +373,90 @@ public final class Structured {
     }
 
     /**
+     * As {@link #select(SelectClause[])}, but gives up once {@code timeout} has passed on the
+     * runtime's clock. A timeout and a clause whose result is {@code null} are kept apart: the
+     * first throws, the second returns {@code null}.
+     *
+     * {@snippet :
+     * try {
+     *     Order o = Structured.select(Duration.ofSeconds(1), orders.onReceive(), rush.onReceive());
+     * } catch (TimeoutException e) {
+     *     // nothing arrived within 1 s; no message was taken
+     * }
+     * }
+     *
+     * @param timeout how long to wait; zero or negative: commit only a clause ready now
+     * @param clauses the branches; at least one
+     * @return the winning clause's result (may be {@code null})
+     * @throws TimeoutException         if no clause committed in time; then none ever will
+     * @throws InterruptedException     if interrupted before or while waiting; nothing committed
+     * @throws IllegalArgumentException if no clause is given
+     * @throws NullPointerException     if {@code timeout} or a clause is null
+     */
+    @SafeVarargs
+    @SuppressWarnings("unchecked")
+    public static <R> R select(Duration timeout, SelectClause<? extends R>... clauses)
+            throws InterruptedException, TimeoutException {
+        Objects.requireNonNull(timeout, "timeout");
+        SelectClause<?>[] boxed = new SelectClause<?>[clauses.length];
+        for (int i = 0; i < clauses.length; i++) {
+            boxed[i] = Objects.requireNonNull(clauses[i], "clause " + i).map(Box::new);
+        }
+        Optional<Box> r = Select.select(timeout, (SelectClause<Box>[]) boxed);
+        if (r.isEmpty()) {
+            throw new TimeoutException("select: no clause committed within " + timeout);
+        }
+        return (R) r.get().value();
+    }
+
+    /**
+     * As {@link #select(Duration, SelectClause[])}, biased: of the clauses ready at once, the first
+     * in argument order wins, and any ready clause wins over the timeout (a clause that becomes
+     * ready in the same instant the time is up is still taken if the select sees it first).
+     *
+     * @param timeout how long to wait; zero or negative: commit the first clause ready now
+     * @param clauses the branches; at least one
+     * @return the winning clause's result (may be {@code null})
+     * @throws TimeoutException         if no clause committed in time; then none ever will
+     * @throws InterruptedException     if interrupted before or while waiting; nothing committed
+     * @throws IllegalArgumentException if no clause is given
+     * @throws NullPointerException     if {@code timeout} or a clause is null
+     */
+    @SafeVarargs
+    @SuppressWarnings("unchecked")
+    public static <R> R selectBiased(Duration timeout, SelectClause<? extends R>... clauses)
+            throws InterruptedException, TimeoutException {
+        Objects.requireNonNull(timeout, "timeout");
+        if (clauses.length == 0) {
+            throw new IllegalArgumentException("select needs at least one clause");
+        }
+        // The timer is the last clause of a biased select: it only wins when no clause before it
+        // is ready, and it commits nothing, so the select stays lossless.
+        SelectClause<?>[] all = new SelectClause<?>[clauses.length + 1];
+        for (int i = 0; i < clauses.length; i++) {
+            all[i] = Objects.requireNonNull(clauses[i], "clause " + i).map(Box::new);
+        }
+        all[clauses.length] = Clauses.after(timeout).map(d -> TIMED_OUT);
+        Box r = Select.selectBiased((SelectClause<Box>[]) all);
+        if (r == TIMED_OUT) {
+            throw new TimeoutException("select: no clause committed within " + timeout);
+        }
+        return (R) r.value();
+    }
+
+    /** The result of {@link #selectBiased(Duration, SelectClause[])}'s timer clause. */
+    private static final Box TIMED_OUT = new Box(null);
+
+    /**
      * A select with a default branch: commits a clause that is ready now (fairly chosen) or
      * returns empty at once, in which case nothing was committed. Never parks.
      * {@code trySelect(a, b).orElseGet(() -> dflt)} is Tokio's {@code select!} with an
      * {@code else} branch.
      *
      * @param clauses the branches; at least one
-     * @return the winning clause's result, or empty if none was ready (or the winner's result was null)
+     * @return the winning clause's result, or empty if none was ready (or the winner's result was
+     *         null: use {@link #select(Duration, SelectClause[])} with {@link Duration#ZERO}, which
+     *         throws on "none ready", to tell the two apart)
      * @throws InterruptedException     if the caller's interrupt status is set; nothing committed
      * @throws IllegalArgumentException if no clause is given
      */

@@ -13,6 +13,15 @@
  * scope and fork has a name that the JDK's JSON thread dump
  * ({@code jcmd <pid> Thread.dump_to_file -format=json <file>}) shows as a tree of thread containers.
  *
+ * <p><b>Fan-out.</b> Forks of a task start on the owner's carrier (local wake-ups, see
+ * {@code docs/adr/0001-task-placement.md}) and spill to other carriers once it is busy. An owner
+ * that is a task yields its carrier after every 64th fork, so the forks already queued run while
+ * it keeps forking: a scope with thousands of forks then has only a few dozen alive at a time.
+ * Cancellation finds the live forks in an owner-appended array rather than a concurrent set, so
+ * this module adds no hashing to a fork. {@code java -jar weft-bench.jar fanout}
+ * measures it against a raw {@code StructuredTaskScope} and Tokio's {@code JoinSet}
+ * ({@code docs/BENCHMARKS.md}).
+ *
  * <p>Interruption is cancellation: interrupting a thread that waits in any method here cancels
  * what it started, and the method returns only once that has ended.
  */

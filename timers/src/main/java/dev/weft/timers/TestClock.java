@@ -36,9 +36,27 @@ import java.util.concurrent.locks.LockSupport;
  * Weft does not see as timed: they also hold virtual time still, and last their real duration.
  *
  * <p>Time starts paused at an arbitrary origin and never goes backwards. Thread-safe.
+ *
+ * <p>The clock's public surface uses only exported types: it <em>holds</em> the clock source its
+ * runtimes read (core's {@code RuntimeClock}, which core exports only to Weft's modules) instead
+ * of being one, so code in named modules can use every method here. The auto-advance rule and
+ * the pitfalls it avoids are recorded in {@code docs/adr/0002-test-clock-auto-advance.md}.
  */
-public final class TestClock extends RuntimeClock {
+public final class TestClock {
     private final AtomicLong now = new AtomicLong(1_000_000_000_000L);
+    /** What the runtimes built by {@link #newRuntime} read: this clock's virtual time. */
+    private final RuntimeClock source = new RuntimeClock() {
+        @Override
+        public long nanoTime() {
+            return now.get();
+        }
+
+        /** Carriers never wait for real time on this clock. */
+        @Override
+        public boolean isVirtual() {
+            return true;
+        }
+    };
     private final List<WeftRuntime> runtimes = new CopyOnWriteArrayList<>();
     private volatile Thread driver;
     private volatile long jumps;
@@ -47,15 +65,12 @@ public final class TestClock extends RuntimeClock {
     /** A paused clock, auto-advance off. */
     public TestClock() {}
 
-    @Override
+    /**
+     * The clock's current time in nanoseconds from an arbitrary origin: what {@link Time#nanoTime()}
+     * returns inside its runtimes. Never blocks; never goes backwards.
+     */
     public long nanoTime() {
         return now.get();
-    }
-
-    /** Always {@code true}: carriers never wait for real time on this clock. */
-    @Override
-    public boolean isVirtual() {
-        return true;
     }
 
     /**
@@ -64,7 +79,7 @@ public final class TestClock extends RuntimeClock {
      */
     public WeftRuntime newRuntime(WeftRuntime.Builder builder) {
         Objects.requireNonNull(builder, "builder");
-        WeftRuntime rt = RuntimeAccess.withClock(builder, this).build();
+        WeftRuntime rt = RuntimeAccess.withClock(builder, source).build();
         runtimes.add(rt);
         return rt;
     }

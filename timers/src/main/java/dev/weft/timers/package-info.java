@@ -66,5 +66,15 @@
  *   <li><b>Instants.</b> Virtual time moves {@link dev.weft.timers.Time#nanoTime()} and
  *   {@link dev.weft.timers.Deadline}s; {@link java.time.Instant#now()} stays the wall clock.</li>
  * </ul>
+ * The rule, each pitfall and the tests that prove it are recorded in
+ * {@code docs/adr/0002-test-clock-auto-advance.md}. {@link dev.weft.timers.TestClock} uses only
+ * exported types in its API (it holds core's clock source rather than extending it), so it works
+ * the same from a named module.
+ *
+ * <h2>Accuracy</h2>
+ * A sleep is never early and, on the wheel's millisecond ticks, about 1 ms late at the median;
+ * the tail depends on how busy the carrier is when the timer fires, since the woken task queues
+ * behind the carrier's other runnable tasks. {@code java -jar weft-bench.jar timer-accuracy}
+ * measures it next to {@code ScheduledThreadPoolExecutor} (figures in {@code docs/BENCHMARKS.md}).
  */
 package dev.weft.timers;

@@ -112,6 +112,36 @@ class TestClockTest {
         watcher.join();
     }
 
+    /**
+     * Tokio's classic pitfall: with paused time, {@code timeout(1 s, spawn_blocking(..))} fires at
+     * once, because the runtime looks idle while the blocking thread works. Here the blocking job
+     * holds time still, so the timeout does not fire however long (in real time) the job takes.
+     */
+    @WeftTest
+    void timeoutOverBlockingWorkDoesNotFireEarly(WeftRuntime rt, TestClock clock) throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        long v = clock.nanoTime();
+        Thread releaser = Thread.ofPlatform().start(() -> {
+            try {
+                started.await();
+            } catch (InterruptedException e) {
+                return;
+            }
+            long polls0 = clock.autoAdvancePolls();
+            await("auto-advance to poll 200 times", () -> clock.autoAdvancePolls() - polls0 >= 200);
+            release.countDown();
+        });
+        String r = Time.timeout(Duration.ofSeconds(1), () -> rt.spawnBlocking(() -> {
+            started.countDown();
+            release.await();
+            return "done";
+        }).join());
+        assertEquals("done", r, "the timeout fired while the blocking job ran");
+        assertEquals(v, clock.nanoTime(), "time jumped while the blocking pool was busy");
+        releaser.join();
+    }
+
     /** No jump while a task waits on a java.util.concurrent latch (released by a platform thread). */
     @WeftTest
     void noJumpWhileWaitingOnALatch(TestClock clock) throws Exception {

@@ -84,6 +84,7 @@ public final class ChunkIo {
                 }
                 done += n;
                 op.progress(done);
+                op.countRead(n);
                 if (n < want) {
                     break;
                 }
@@ -139,6 +140,7 @@ public final class ChunkIo {
                 }
                 done += want;
                 op.progress(done);
+                op.countWritten(want);
             }
         } finally {
             give(tmp);
@@ -181,6 +183,7 @@ public final class ChunkIo {
                 tmp.flip().get(out, done, n);
                 done += n;
                 op.progress(done);
+                op.countRead(n);
             }
         } finally {
             give(tmp);

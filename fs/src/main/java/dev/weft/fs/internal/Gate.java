@@ -8,6 +8,7 @@ import java.util.WeakHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The per-runtime cap on file operations in flight: a fair semaphore in front of the blocking
@@ -32,6 +33,24 @@ public final class Gate {
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger peak = new AtomicInteger();
     private final AtomicLong completed = new AtomicLong();
+    /** Per-path counters: cheap striped adders, read racily by {@code Fs.stats}. */
+    public final LongAdder uringOps = new LongAdder();
+    public final LongAdder uringNanos = new LongAdder();
+    public final LongAdder poolOps = new LongAdder();
+    public final LongAdder poolNanos = new LongAdder();
+    public final LongAdder bytesRead = new LongAdder();
+    public final LongAdder bytesWritten = new LongAdder();
+    public final LongAdder failures = new LongAdder();
+    public final LongAdder zeroCopyBytes = new LongAdder();
+    /** The backend asked for (null: automatic); see {@link Uring#backend}. */
+    volatile dev.weft.fs.FsBackend requested;
+    /** The carriers' rings, one per event loop, registered on first use. */
+    final java.util.concurrent.ConcurrentHashMap<io.netty.channel.IoEventLoop, Ring> rings =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    WeftRuntime runtime() {
+        return runtime;
+    }
 
     private Gate(WeftRuntime runtime, int max) {
         this.runtime = runtime;
@@ -93,6 +112,10 @@ public final class Gate {
         permits.release();
     }
 
+    boolean tryAcquire() {
+        return permits.tryAcquire();
+    }
+
     /** Brackets a job's body on the pool thread (counts it as running). */
     void started() {
         int now = running.incrementAndGet();
@@ -100,8 +123,8 @@ public final class Gate {
     }
 
     void ended() {
+        completed.incrementAndGet();   // before running drops: "none in flight" implies "all counted"
         running.decrementAndGet();
-        completed.incrementAndGet();
         permits.release();
     }
 

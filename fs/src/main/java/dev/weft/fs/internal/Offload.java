@@ -88,6 +88,7 @@ public final class Offload {
             throw new InterruptedIOException("file operation interrupted before it started (nothing was done)");
         }
         Gate gate = Gate.of(rt);
+        op.gate = gate;
         try {
             gate.acquire();
         } catch (InterruptedException e) {
@@ -145,14 +146,19 @@ public final class Offload {
 
     private static Object runJob(Gate gate, Op op, Job<?> job) {
         gate.started();
+        long t0 = System.nanoTime();
         try {
             Object r = job.run(op);
             return r;
         } catch (UncheckedIOException e) {
+            gate.failures.increment();
             return new Failure(e.getCause());
         } catch (Throwable t) {
+            gate.failures.increment();
             return new Failure(t);
         } finally {
+            gate.poolOps.increment();
+            gate.poolNanos.add(System.nanoTime() - t0);
             op.finish();
             op.ended();
             gate.ended();

@@ -33,6 +33,8 @@ public final class Op {
     private final AtomicInteger state = new AtomicInteger(RUNNING);
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile long progress;
+    /** The runtime's counters when the op runs for a task (null on a plain thread). */
+    volatile Gate gate;
 
     /**
      * Starts a copy to or from the caller's memory.
@@ -109,8 +111,24 @@ public final class Op {
         progress = bytes;
     }
 
+    /** Counts {@code n} bytes read from a file (for {@code Fs.stats}). */
+    public void countRead(long n) {
+        Gate g = gate;
+        if (g != null && n > 0) {
+            g.bytesRead.add(n);
+        }
+    }
+
+    /** Counts {@code n} bytes written to a file. */
+    public void countWritten(long n) {
+        Gate g = gate;
+        if (g != null && n > 0) {
+            g.bytesWritten.add(n);
+        }
+    }
+
     /** Called once the job's body has ended, whatever the outcome. */
-    void ended() {
+    public void ended() {
         ended.countDown();
     }
 

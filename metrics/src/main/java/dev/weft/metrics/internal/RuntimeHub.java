@@ -32,6 +32,7 @@ public final class RuntimeHub {
     /** Registries pinning is recorded into, with how many binders asked; guarded by this. */
     private final Map<MeterRegistry, PinTarget> pinTargets = new IdentityHashMap<>();
     private volatile List<PinTarget> pinSnapshot = List.of();
+    private final SchedulingRecorder scheduling;
 
     private static final class PinTarget {
         final MeterRegistry registry;
@@ -55,6 +56,29 @@ public final class RuntimeHub {
             names.add(c.threadName());
         }
         this.carrierThreads = Set.copyOf(names);
+        this.scheduling = new SchedulingRecorder(rt);
+    }
+
+    /**
+     * Records the scheduling histograms (wake-up delay, slice, timer lateness) of this runtime into
+     * {@code registry} from now on, once however many binders ask, installing the runtime's
+     * scheduling probe if none was.
+     *
+     * @param period record about one event in this many (a power of two)
+     * @throws RuntimeException whatever the registry threw
+     */
+    public void addSchedulingRegistry(MeterRegistry registry, Tags tags, boolean perCarrier, int period) {
+        scheduling.add(registry, tags, perCarrier, period);
+    }
+
+    /** Undoes one {@link #addSchedulingRegistry}; the probe is removed with the last registry. */
+    public void removeSchedulingRegistry(MeterRegistry registry) {
+        scheduling.remove(registry);
+    }
+
+    /** The sample period of the installed scheduling probe, 0 when none. */
+    public int schedulingPeriod() {
+        return scheduling.installedPeriod();
     }
 
     /** The hub of {@code rt}, made on first use. */

@@ -6,11 +6,11 @@ import dev.weft.core.spi.RuntimeAccess;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.ServerChannel;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.ArrayDeque;
@@ -31,7 +31,7 @@ import java.util.concurrent.RejectedExecutionException;
  */
 public final class AcceptQueue extends ChannelInboundHandlerAdapter {
     private final WeftRuntime runtime;
-    private final ServerSocketChannel server;
+    private final ServerChannel server;
     private final ArrayDeque<Conduit> ready = new ArrayDeque<>();
     private boolean readPending;
     private int registering;
@@ -40,12 +40,12 @@ public final class AcceptQueue extends ChannelInboundHandlerAdapter {
     private Throwable failure;
     private Thread waiter;
 
-    AcceptQueue(WeftRuntime runtime, ServerSocketChannel server) {
+    AcceptQueue(WeftRuntime runtime, ServerChannel server) {
         this.runtime = runtime;
         this.server = server;
     }
 
-    public ServerSocketChannel channel() {
+    public ServerChannel channel() {
         return server;
     }
 
@@ -53,7 +53,7 @@ public final class AcceptQueue extends ChannelInboundHandlerAdapter {
         return runtime;
     }
 
-    public InetSocketAddress localAddress() {
+    public SocketAddress localAddress() {
         return server.localAddress();
     }
 
@@ -77,6 +77,7 @@ public final class AcceptQueue extends ChannelInboundHandlerAdapter {
                     drop = closed || !f.isSuccess();
                     if (!drop) {
                         ready.add(c);
+                        c.counters().accepted.increment();
                     }
                     w = takeWaiter();
                 }

@@ -46,6 +46,11 @@ import java.util.function.Consumer;
  *       the high water mark plus one chunk in memory.</li>
  *   <li><b>End of input.</b> {@code ALLOW_HALF_CLOSURE} is on: the peer's FIN arrives as
  *       {@link ChannelInputShutdownEvent} and the channel stays open for writing.</li>
+ *   <li><b>Halves.</b> A split stream's read half closes with {@link #closeInput()} (no more
+ *       reads requested, input dropped) and its write half with {@link #shutdownOutputAsync()};
+ *       the owner closes the conduit once both are.</li>
+ *   <li><b>Counters.</b> {@link NetCounters} of the runtime, bumped where the event happens
+ *       (bytes copied, a park, {@code channelActive}/{@code channelInactive}).</li>
  * </ul>
  * State is guarded by {@code this}; the lock is held only for queue and flag updates, never
  * across a park or a Netty call that could run handlers, so a task and the loop that share a
@@ -78,12 +83,15 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
     private boolean userClosed;
     private boolean moved;
     private boolean outputShut;
+    private boolean inputClosed;
+    private boolean countedOpen;
     private Throwable failure;
     private Thread readWaiter;
     private Thread writeWaiter;
     private volatile long readTimeoutNanos;
     private volatile long writeTimeoutNanos;
     private volatile long lingerNanos = 30_000_000_000L;
+    private final NetCounters counters;
 
     /**
      * Asks the channel for one read, on its loop, unless the input ended meanwhile: a read
@@ -93,7 +101,7 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
     private final Runnable readTask = () -> {
         boolean skip;
         synchronized (this) {
-            skip = inputShut || inactive || userClosed || moved;
+            skip = inputShut || inactive || userClosed || moved || inputClosed;
             if (skip) {
                 readPending = false;
             }
@@ -106,6 +114,12 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
     public Conduit(WeftRuntime runtime, Channel ch) {
         this.runtime = runtime;
         this.ch = ch;
+        this.counters = NetCounters.of(runtime);
+    }
+
+    /** The counters of this conduit's runtime. */
+    public NetCounters counters() {
+        return counters;
     }
 
     public Channel channel() {
@@ -119,11 +133,22 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
     // ------------------------------------------------------------------ loop side (handler)
 
     @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        synchronized (this) {
+            if (!countedOpen) {
+                countedOpen = true;
+                counters.open.increment();
+            }
+        }
+        ctx.fireChannelActive();
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         Thread w;
         boolean drop;
         synchronized (this) {
-            drop = userClosed || moved;
+            drop = userClosed || moved || inputClosed;
             if (!drop) {
                 inbound.add(msg);
             }
@@ -167,6 +192,10 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
             readPending = false;
             r = takeReader();
             w = takeWriter();
+            if (countedOpen) {
+                countedOpen = false;
+                counters.open.decrement();
+            }
         }
         wake(r);
         wake(w);
@@ -278,6 +307,7 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
                     int n = Math.min(len, b.readableBytes());
                     b.readBytes(dst, off, n);
                     consumed(b);
+                    counters.bytesRead.add(n);
                     return n;
                 }
                 if (endOfInput()) {
@@ -306,6 +336,7 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
                     b.readBytes(dst);
                     dst.limit(limit);
                     consumed(b);
+                    counters.bytesRead.add(n);
                     return n;
                 }
                 if (endOfInput()) {
@@ -328,7 +359,7 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
         for (;;) {
             boolean ask;
             synchronized (this) {
-                checkUsable();
+                checkReadable();
                 Object m = inbound.poll();
                 if (m != null) {
                     return m;
@@ -344,7 +375,7 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
 
     /** Bytes (byte mode) or messages queued that a read takes without parking. */
     public synchronized int available(boolean bytes) {
-        if (userClosed || moved) {
+        if (userClosed || moved || inputClosed) {
             return 0;
         }
         if (!bytes) {
@@ -359,7 +390,7 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
 
     /** The first readable buffer, after dropping empty ones; {@code null} if none. Holds the lock. */
     private ByteBuf headBuffer() throws SocketException {
-        checkUsable();
+        checkReadable();
         for (;;) {
             ByteBuf b = (ByteBuf) inbound.peek();
             if (b == null || b.isReadable()) {
@@ -406,6 +437,7 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
     }
 
     private void parkReader(boolean ask, long deadline) {
+        counters.readsParked.increment();
         if (ask) {
             try {
                 ch.eventLoop().execute(readTask);
@@ -450,6 +482,7 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
             ByteBuf b = ch.alloc().ioBuffer(n);
             b.writeBytes(src, off + done, n);
             ch.writeAndFlush(b, ch.voidPromise());
+            counters.bytesWritten.add(n);
             done += n;
         }
     }
@@ -472,6 +505,7 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
             b.writeBytes(src);
             src.limit(limit);
             ch.writeAndFlush(b, ch.voidPromise());
+            counters.bytesWritten.add(n);
             done += n;
         }
     }
@@ -517,6 +551,7 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
                 }
                 writeWaiter = me;
             }
+            counters.writesParked.increment();
             park(deadline);
             synchronized (this) {
                 if (writeWaiter == Thread.currentThread()) {
@@ -567,7 +602,56 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
         Futures.await(duplex.shutdownOutput(), deadline, "shutdownOutput");
     }
 
+    /**
+     * Stops reading for good (the read half was closed): drops buffered input, wakes a parked
+     * reader (it throws "read half closed") and asks the channel for nothing more, so the peer's
+     * further bytes stay in the kernel (its writes eventually park). Never parks. Idempotent.
+     */
+    public void closeInput() {
+        Thread r;
+        synchronized (this) {
+            if (inputClosed || userClosed) {
+                return;
+            }
+            inputClosed = true;
+            releaseInbound();
+            r = takeReader();
+        }
+        wake(r);
+    }
+
+    /**
+     * Half-close without waiting (the write half was closed): flushes what was written, then
+     * shuts the output down; a parked writer wakes and throws "output shut down". Never parks.
+     * Idempotent; does nothing once closed.
+     */
+    public void shutdownOutputAsync() {
+        Thread w;
+        synchronized (this) {
+            if (outputShut || userClosed || moved) {
+                return;
+            }
+            outputShut = true;
+            w = takeWriter();
+        }
+        wake(w);
+        if (ch instanceof DuplexChannel duplex && ch.isActive()) {
+            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+                if (duplex.isActive()) {
+                    duplex.shutdownOutput();
+                }
+            });
+        }
+    }
+
     // ------------------------------------------------------------------ lifecycle
+
+    private void checkReadable() throws SocketException {
+        checkUsable();
+        if (inputClosed) {
+            throw new SocketException("read half closed");
+        }
+    }
 
     private void checkUsable() throws SocketException {
         if (userClosed) {
@@ -665,6 +749,9 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
                 dead = inactive;
                 next.outputShut = outputShut;
                 next.failure = failure;
+                next.inputClosed = inputClosed;
+                next.countedOpen = countedOpen;
+                countedOpen = false;
             }
             ChannelPipeline p = ch.pipeline();
             p.remove(this);

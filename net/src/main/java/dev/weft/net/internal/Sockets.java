@@ -15,6 +15,9 @@ import java.lang.reflect.InvocationTargetException;
 import java.net.BindException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Path;
 
 /** Opening channels of the runtime's transport: connect, bind, and the options every stream gets. */
 public final class Sockets {
@@ -23,8 +26,18 @@ public final class Sockets {
     /** Options of a new stream channel: demand-driven reads, half-close, no-delay. */
     static void configureStream(Channel ch) {
         ch.config().setAutoRead(false);
-        ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        ch.config().setOption(ChannelOption.TCP_NODELAY, true);
+        if (ch.config() instanceof io.netty.channel.socket.DuplexChannelConfig duplex) {
+            // Through the typed setter: the Unix domain configs ignore the ALLOW_HALF_CLOSURE
+            // option key, and without half-closure the peer's FIN closes the whole channel,
+            // dropping what is still queued for writing.
+            duplex.setAllowHalfClosure(true);
+        } else {
+            ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        }
+        if (ch instanceof SocketChannel) {
+            // not for Unix domain sockets, which have no Nagle
+            ch.config().setOption(ChannelOption.TCP_NODELAY, true);
+        }
     }
 
     /** Registers {@code ch} on the next carrier's loop (round-robin), as Netty's bootstraps do. */
@@ -73,6 +86,7 @@ public final class Sockets {
                 e.initCause(cause);
                 throw e;
             }
+            c.counters().connected.increment();
             return c;
         } catch (IOException | RuntimeException e) {
             ch.close();
@@ -130,4 +144,102 @@ public final class Sockets {
         }
     }
 
+    // ------------------------------------------------------------------ Unix domain sockets
+
+    /**
+     * Whether the runtime's transport has Unix domain stream sockets Weft can use: the native
+     * ones. Netty 4.2's NIO has domain channels, but they ignore half-closure (its NIO byte
+     * channel checks for {@code SocketChannelConfig}, which the domain config is not): the peer's
+     * FIN closes the whole channel and drops what is still queued for writing, so they are not
+     * offered.
+     */
+    public static boolean supportsUnix(WeftRuntime rt) {
+        return RuntimeAccess.transport(rt).domainSocketChannel() != null;
+    }
+
+    private static void checkUnix(WeftRuntime rt) {
+        if (!supportsUnix(rt)) {
+            throw new UnsupportedOperationException("the " + RuntimeAccess.transport(rt).kind()
+                    + " transport has no Unix domain sockets");
+        }
+    }
+
+    /** The native transports' address type for {@code path}. */
+    private static SocketAddress unixAddress(NettyTransport t, Path path) {
+        return new io.netty.channel.unix.DomainSocketAddress(path.toString());
+    }
+
+    /** A channel address as the JDK's type ({@code null} stays {@code null}). */
+    public static UnixDomainSocketAddress jdkUnixAddress(SocketAddress a) {
+        if (a == null || a instanceof UnixDomainSocketAddress) {
+            return (UnixDomainSocketAddress) a;
+        }
+        if (a instanceof io.netty.channel.unix.DomainSocketAddress d) {
+            return UnixDomainSocketAddress.of(d.path());
+        }
+        throw new IllegalStateException("not a Unix domain address: " + a);
+    }
+
+    /** Opens a Unix domain stream connection to {@code path}; parks until it is established. */
+    public static Conduit connectUnix(WeftRuntime rt, Path path, long timeoutNanos) throws IOException {
+        checkUnix(rt);
+        long deadline = Conduit.deadline(timeoutNanos);
+        NettyTransport t = RuntimeAccess.transport(rt);
+        Channel ch = newChannel(t.domainSocketChannel());
+        Conduit c = new Conduit(rt, ch);
+        try {
+            configureStream(ch);
+            ch.pipeline().addLast(Conduit.NAME, c);
+            Futures.await(register(rt, ch), deadline, "connect to " + path);
+            ChannelFuture cf = ch.connect(unixAddress(t, path));
+            Futures.awaitDone(cf, deadline, "connect to " + path);
+            if (!cf.isSuccess()) {
+                Throwable cause = cf.cause();
+                ConnectException e = new ConnectException("connect to " + path + " failed: "
+                        + (cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName()));
+                e.initCause(cause);
+                throw e;
+            }
+            c.counters().connected.increment();
+            return c;
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens a listening Unix domain socket at {@code path}; parks until it is bound.
+     *
+     * @throws BindException naming the path when it cannot be bound (e.g. the file exists)
+     */
+    public static AcceptQueue bindUnix(WeftRuntime rt, Path path, int backlog) throws IOException {
+        checkUnix(rt);
+        if (java.nio.file.Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            // Netty's Unix server channels would replace the file, stealing a live socket's path.
+            throw new BindException("cannot bind " + path + ": the file exists (a live socket, or a stale one: delete it first)");
+        }
+        NettyTransport t = RuntimeAccess.transport(rt);
+        io.netty.channel.ServerChannel sc = newChannel(t.domainServerChannel());
+        AcceptQueue q = new AcceptQueue(rt, sc);
+        try {
+            sc.config().setAutoRead(false);
+            sc.config().setOption(ChannelOption.SO_BACKLOG, backlog);
+            sc.pipeline().addLast("weft-accept", q);
+            Futures.await(register(rt, sc), Conduit.NO_DEADLINE, "bind " + path);
+            ChannelFuture bf = sc.bind(unixAddress(t, path));
+            Futures.awaitDone(bf, Conduit.NO_DEADLINE, "bind " + path);
+            if (!bf.isSuccess()) {
+                Throwable cause = bf.cause();
+                BindException e = new BindException("cannot bind " + path + ": "
+                        + (cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName()));
+                e.initCause(cause);
+                throw e;
+            }
+            return q;
+        } catch (IOException | RuntimeException e) {
+            sc.close();
+            throw e;
+        }
+    }
 }

@@ -34,8 +34,11 @@ public final class ForkImpl<T> implements Fork<T>, Callable<Object> {
     private volatile boolean cancelRequested;
     /** Null while running, then the final outcome. Written under the monitor. */
     private volatile Outcome outcome;
-    /** Registered select waiters (monitor-guarded); null once completed. */
-    private List<Node> waiters = new ArrayList<>(2);
+    /**
+     * Registered select waiters (monitor-guarded); created on the first registration, since most
+     * forks are only read through {@code resultNow} after their scope's join. Null once completed.
+     */
+    private List<Node> waiters;
 
     /** How a fork ended. */
     record Outcome(State state, Object value, Throwable error) {}
@@ -83,8 +86,10 @@ public final class ForkImpl<T> implements Fork<T>, Callable<Object> {
             toWake = waiters;
             waiters = null;
         }
-        for (Node n : toWake) {
-            n.waiter.tryWin(n.index, this);
+        if (toWake != null) {
+            for (Node n : toWake) {
+                n.waiter.tryWin(n.index, this);
+            }
         }
         thread = null;
         scope.forkDone(this);
@@ -188,6 +193,9 @@ public final class ForkImpl<T> implements Fork<T>, Callable<Object> {
             synchronized (this) {
                 if (outcome == null) {
                     node = new Node(waiter, index);
+                    if (waiters == null) {
+                        waiters = new ArrayList<>(2);
+                    }
                     waiters.add(node);
                 } else {
                     node = null;

@@ -78,6 +78,8 @@ public final class ScopeCore {
 
     private static final int NONE = 0, DONE = 1, FAILED = 2, WON = 3, CANCELLED = 4, TIMED_OUT = 5;
     private static final int OPEN = 0, JOINED = 1, CLOSED = 2;
+    /** A virtual-thread owner yields after this many forks (a power of two). */
+    private static final int YIELD_EVERY = 64;
 
     private final String name;
     private final Policy policy;
@@ -90,7 +92,14 @@ public final class ScopeCore {
     private StructuredTaskScope<Object, Void> sts;
     private TimerHandle timer;
 
-    private final Set<ForkImpl<?>> live = ConcurrentHashMap.newKeySet();
+    /**
+     * Every fork that may still run, for cancellation to interrupt. Not a concurrent set: a fork
+     * would then pay a hash insert and remove (plus the table's resizes as a scope grows to
+     * thousands of forks), which was the largest cost this module added to a fork. Only the owner
+     * appends; a done fork is simply skipped and dropped at the next compaction.
+     */
+    private volatile ForkList forks = new ForkList(8);
+    private final String forkNamePrefix;
     private final Set<ScopeCore> children = ConcurrentHashMap.newKeySet();
     private final AtomicInteger userLive = new AtomicInteger();
     private final AtomicInteger reason = new AtomicInteger(NONE);
@@ -114,6 +123,60 @@ public final class ScopeCore {
         this.previouslyOwned = OWNED.get();
         this.deadline = deadline;
         this.onForkDone = onForkDone;
+        this.forkNamePrefix = name + "-";
+    }
+
+    /**
+     * An append-only array of forks with a published size. The owner writes slot {@code size}
+     * and then the volatile {@code size}; any thread reads {@code size} and then the slots below
+     * it, so it sees every fork appended before. A full list is replaced, never mutated again.
+     */
+    private static final class ForkList {
+        final ForkImpl<?>[] items;
+        volatile int size;
+
+        ForkList(int capacity) {
+            items = new ForkImpl<?>[capacity];
+        }
+    }
+
+    /** Owner only: makes {@code f} visible to cancellation. */
+    private void track(ForkImpl<?> f) {
+        ForkList l = forks;
+        int n = l.size;
+        if (n == l.items.length) {
+            l = compact(l, n);
+            n = l.size;
+        }
+        l.items[n] = f;
+        l.size = n + 1;
+    }
+
+    /**
+     * Owner only: a new list with the forks of {@code l} that have not ended, at least half
+     * free (so appends stay amortised O(1) and a long-lived JoinSet does not keep ended forks).
+     */
+    private ForkList compact(ForkList l, int n) {
+        int running = 0;
+        for (int i = 0; i < n; i++) {
+            if (!l.items[i].isDone()) {
+                running++;
+            }
+        }
+        ForkList m = new ForkList(running * 2 > l.items.length ? l.items.length * 2 : l.items.length);
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            ForkImpl<?> f = l.items[i];
+            if (!f.isDone()) {
+                m.items[k++] = f;
+            }
+        }
+        m.size = k;
+        // Publish before the caller appends: a canceller that reads the old list after this
+        // write would miss the new fork, but then the owner's isCancelled() check after the
+        // append sees the cancellation (both sides write, then read, volatiles).
+        forks = m;
+        return m;
     }
 
     /**
@@ -248,11 +311,12 @@ public final class ScopeCore {
             throw new IllegalStateException("scope '" + name + "' was already joined; fork before join");
         }
         int n = forkCount++;
-        ForkImpl<T> f = new ForkImpl<>(this, forkName != null ? forkName : name + "-" + n, daemon, body);
+        ForkImpl<T> f = new ForkImpl<>(this, forkName != null ? forkName : forkNamePrefix + n, daemon, body);
         if (!daemon) {
             userLive.incrementAndGet();
         }
-        live.add(f);
+        // Track, then check: a concurrent tryCancel either sees this fork or is seen here.
+        track(f);
         if (isCancelled()) {
             f.finishNotStarted();
             return f;
@@ -270,13 +334,18 @@ public final class ScopeCore {
         if ((t == null && !f.isDone()) || (t != null && t.getState() == Thread.State.NEW)) {
             // The JDK scope was cancelled concurrently and did not start the thread.
             f.finishNotStarted();
+        } else if ((n & (YIELD_EVERY - 1)) == YIELD_EVERY - 1 && owner.isVirtual()) {
+            // A task's forks are queued on its own carrier and wait until the owner parks. Let
+            // them run every YIELD_EVERY forks, so a scope with thousands of forks keeps only a
+            // few dozen alive (their threads, stacks and the JDK scope's thread set stay small
+            // and in cache) instead of all of them at once.
+            Thread.yield();
         }
         return f;
     }
 
     /** Called by each fork, in its thread, right after its outcome was recorded. */
     void forkDone(ForkImpl<?> f) {
-        live.remove(f);
         ForkImpl.Outcome o = f.outcome();
         switch (o.state()) {
             case FAILED -> {
@@ -307,8 +376,12 @@ public final class ScopeCore {
 
     /** Cancels every live fork without cancelling the scope (JoinSet.cancelAll). */
     public void cancelForks() {
-        for (ForkImpl<?> f : live) {
-            f.cancelQuietly();
+        ForkList l = forks;
+        for (int i = 0, n = l.size; i < n; i++) {
+            ForkImpl<?> f = l.items[i];
+            if (!f.isDone()) {
+                f.cancelQuietly();
+            }
         }
     }
 
@@ -316,8 +389,10 @@ public final class ScopeCore {
         if (!reason.compareAndSet(NONE, r)) {
             return false;
         }
-        for (ForkImpl<?> f : live) {
-            if (r != DONE || f.daemon) {
+        ForkList l = forks;
+        for (int i = 0, n = l.size; i < n; i++) {
+            ForkImpl<?> f = l.items[i];
+            if (!f.isDone() && (r != DONE || f.daemon)) {
                 f.interrupt();
             }
         }

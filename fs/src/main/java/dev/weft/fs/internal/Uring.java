@@ -1,0 +1,464 @@
+package dev.weft.fs.internal;
+
+import dev.weft.core.Transport;
+import dev.weft.core.WeftRuntime;
+import dev.weft.core.spi.RuntimeAccess;
+import dev.weft.fs.FsBackend;
+import io.netty.channel.IoEventLoop;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.Path;
+
+/**
+ * The io_uring backend: which runtimes use it, and the read and write loops that run file
+ * requests on the calling task's own carrier ring.
+ *
+ * <h2>Implementation overview</h2>
+ * A request is taken through: a slot of the runtime's {@link Gate} (the same cap as the blocking
+ * pool's), a reference on the file's {@link UringFile} descriptor, a pooled direct buffer
+ * ({@link ChunkIo}) that the kernel reads or writes, then {@link Ring#submit} and a park until the
+ * completion. The caller's array is copied into the buffer before submission (writes) or out of
+ * it after the completion (reads), always by the caller itself: the kernel never sees the
+ * caller's memory, and a request the caller walks away from keeps its buffer, descriptor and slot
+ * until the kernel's completion, which then releases them on the loop.
+ */
+public final class Uring {
+    private static final String CLASS_CAUSE;
+
+    static {
+        String cause = null;
+        try {
+            if (!io.netty.channel.uring.IoUring.isAvailable()) {
+                Throwable t = io.netty.channel.uring.IoUring.unavailabilityCause();
+                cause = "Netty's io_uring transport is not available here: " + t;
+            }
+        } catch (Throwable t) {   // the classes are missing (a trimmed class path) or fail to load
+            cause = "Netty's io_uring classes cannot be loaded: " + t;
+        }
+        if (cause == null && !Posix.AVAILABLE) {
+            cause = Posix.UNAVAILABLE_CAUSE;
+        }
+        CLASS_CAUSE = cause;
+    }
+
+    private Uring() {}
+
+    /** Why {@code rt} cannot use io_uring for files, or null if it can. */
+    public static String unavailabilityCause(WeftRuntime rt) {
+        if (CLASS_CAUSE != null) {
+            return CLASS_CAUSE;
+        }
+        Transport t = RuntimeAccess.transport(rt).kind();
+        if (t != Transport.IO_URING) {
+            return "the runtime's carriers use the " + t + " transport, not io_uring (WeftRuntime.builder().transport(...))";
+        }
+        return null;
+    }
+
+    /**
+     * Why a file-to-socket transfer on {@code rt} cannot be zero-copy without touching the disk on
+     * a carrier, or null if it can: the carriers run io_uring and the kernel has
+     * {@code IORING_OP_SPLICE}, so Netty splices a {@code DefaultFileRegion} asynchronously.
+     */
+    public static String zeroCopyCause(WeftRuntime rt) {
+        if (CLASS_CAUSE != null) {
+            return CLASS_CAUSE;
+        }
+        if (RuntimeAccess.transport(rt).kind() != Transport.IO_URING) {
+            return "the runtime's transport is " + RuntimeAccess.transport(rt).kind() + ": sendfile would read the disk on the carrier";
+        }
+        if (backend(rt) != FsBackend.IO_URING) {
+            return "the blocking-pool backend was chosen with Fs.setBackend";
+        }
+        return SPLICE ? null : "the kernel's io_uring has no IORING_OP_SPLICE";
+    }
+
+    private static final boolean SPLICE = spliceSupported();
+
+    private static boolean spliceSupported() {
+        try {
+            return CLASS_CAUSE == null && io.netty.channel.uring.IoUring.isSpliceSupported();
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
+    /** Why io_uring cannot be used in this process at all, or null. */
+    public static String processUnavailabilityCause() {
+        return CLASS_CAUSE;
+    }
+
+    /** The backend {@code rt}'s file reads and writes take. */
+    public static FsBackend backend(WeftRuntime rt) {
+        Gate g = Gate.of(rt);
+        FsBackend req = g.requested;
+        if (req == FsBackend.BLOCKING_POOL) {
+            return FsBackend.BLOCKING_POOL;
+        }
+        return unavailabilityCause(rt) == null ? FsBackend.IO_URING : FsBackend.BLOCKING_POOL;
+    }
+
+    /**
+     * Chooses {@code rt}'s backend; null restores the automatic choice (io_uring where usable).
+     *
+     * @throws IllegalStateException if io_uring is asked for and cannot be used (with the cause)
+     */
+    public static void requestBackend(WeftRuntime rt, FsBackend backend) {
+        if (backend == FsBackend.IO_URING) {
+            String cause = unavailabilityCause(rt);
+            if (cause != null) {
+                throw new IllegalStateException("io_uring file backend unavailable: " + cause);
+            }
+        }
+        Gate.of(rt).requested = backend;
+    }
+
+    /**
+     * Whether a handle opened now by the calling thread should get an io_uring descriptor: the
+     * caller is a task of a runtime whose backend is io_uring.
+     */
+    public static boolean wantDescriptor() {
+        WeftRuntime rt = taskRuntime();
+        return rt != null && backend(rt) == FsBackend.IO_URING;
+    }
+
+    /**
+     * The ring of the calling task's carrier, registering it on first use; null where the call
+     * should take the blocking pool (not a carrier-homed task of an io_uring runtime).
+     */
+    public static Ring ringHere() throws IOException {
+        WeftRuntime rt = taskRuntime();
+        if (rt == null || backend(rt) != FsBackend.IO_URING) {
+            return null;
+        }
+        IoEventLoop loop = RuntimeAccess.currentEventLoop(rt);
+        if (loop == null) {
+            return null;
+        }
+        Gate g = Gate.of(rt);
+        Ring ring = g.rings.get(loop);
+        if (ring == null) {
+            ring = g.rings.computeIfAbsent(loop, Ring::new);
+        }
+        ring.awaitRegistered();
+        return ring.isDead() ? null : ring;
+    }
+
+    private static WeftRuntime taskRuntime() {
+        Thread me = Thread.currentThread();
+        if (!me.isVirtual() || dev.weft.core.Weft.currentTask().isEmpty()) {
+            return null;
+        }
+        return WeftRuntime.current();
+    }
+
+    /**
+     * Reads up to {@code len} bytes at {@code position} into {@code dst[off..]} through the ring,
+     * one request of at most {@link ChunkIo#CHUNK} bytes at a time; stops at a short read.
+     *
+     * @return bytes delivered, or -1 at end of file with nothing delivered
+     * @throws InterruptedIOException if cancelled; {@code bytesTransferred} bytes were delivered,
+     *                                the request in flight delivers nothing; {@code op} ends when
+     *                                its completion arrives
+     */
+    public static int read(Ring ring, UringFile f, Path path, long position, byte[] dst, int off, int len, Op op)
+            throws IOException {
+        int done = 0;
+        while (done < len) {
+            int want = Math.min(ChunkIo.CHUNK, len - done);
+            ByteBuffer buf = ChunkIo.take();
+            Ring.Req req;
+            try {
+                req = submit(ring, f, Ring.OP_READ, position + done, buf, 0, want, op, path, null);
+            } catch (InterruptedIOException e) {
+                e.bytesTransferred = done;
+                throw e;
+            }
+            int n;
+            try {
+                n = req.await();
+            } catch (InterruptedIOException e) {
+                e.bytesTransferred = done;
+                throw e;
+            }
+            try {
+                if (n < 0) {
+                    throw Posix.exception(path, -n);
+                }
+                buf.get(0, dst, off + done, n);
+                req.gate.bytesRead.add(n);
+            } finally {
+                finish(req, f);
+            }
+            if (n == 0) {
+                return done == 0 ? -1 : done;
+            }
+            done += n;
+            op.progress(done);
+            if (n < want) {
+                break;
+            }
+        }
+        return done;
+    }
+
+    /**
+     * Writes all of {@code src[off..off+len)} at {@code position} through the ring.
+     *
+     * @throws InterruptedIOException if cancelled; {@code bytesTransferred} bytes are known
+     *                                written; the request in flight (at most one chunk) still
+     *                                lands, in full or in part, after the call has returned
+     */
+    public static void write(Ring ring, UringFile f, Path path, long position, byte[] src, int off, int len, Op op,
+                             java.util.function.LongConsumer abandonedEnd) throws IOException {
+        if (!f.writable()) {
+            throw new java.nio.channels.NonWritableChannelException();
+        }
+        long done = 0;
+        while (done < len) {
+            int want = (int) Math.min(ChunkIo.CHUNK, len - done);
+            ByteBuffer buf = ChunkIo.take();
+            buf.put(0, src, off + (int) done, want);
+            int written = 0;
+            while (written < want) {
+                Ring.Req req;
+                int n;
+                try {
+                    req = submit(ring, f, Ring.OP_WRITE, position + done + written, buf, written, want - written, op, path,
+                            abandonedEnd);
+                    n = req.await();
+                } catch (InterruptedIOException e) {
+                    e.bytesTransferred = (int) Math.min(Integer.MAX_VALUE, done + written);
+                    throw e;
+                }
+                boolean last = n <= 0 || written + n >= want;
+                if (n < 0) {
+                    finish(req, f);
+                    throw Posix.exception(path, -n);
+                }
+                if (n == 0) {
+                    finish(req, f);
+                    throw new IOException(path + ": write(2) wrote nothing at offset " + (position + done + written));
+                }
+                req.gate.bytesWritten.add(n);
+                written += n;
+                if (last) {
+                    finish(req, f);
+                } else {
+                    finishKeepingBuffer(req, f);
+                }
+            }
+            done += want;
+            op.progress(done);
+        }
+    }
+
+    private static final int AT_FDCWD = -100;
+    private static final java.nio.charset.Charset JNU = jnuCharset();
+
+    private static java.nio.charset.Charset jnuCharset() {
+        try {
+            return java.nio.charset.Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
+        } catch (RuntimeException e) {
+            return java.nio.charset.StandardCharsets.UTF_8;
+        }
+    }
+
+    /**
+     * Reads a whole file with io_uring requests only: {@code OPENAT}, {@code READ}s until one
+     * returns 0, {@code CLOSE}. The path's bytes and the data live in one pooled direct buffer
+     * that the requests keep until their completions. A cancelled caller leaves at once; the
+     * request in flight completes in the background and its clean-up closes the descriptor.
+     *
+     * @throws InterruptedIOException if cancelled (nothing changes; the bytes are dropped)
+     * @throws IOException            the JDK's exception type for the errno, with the path
+     */
+    public static byte[] readAllBytes(Ring ring, Path path) throws IOException {
+        Gate gate = Gate.of(WeftRuntime.current());
+        byte[] name = path.toAbsolutePath().toString().getBytes(JNU);
+        if (name.length + 1 > ChunkIo.CHUNK) {
+            throw new java.nio.file.FileSystemException(path.toString(), null, "File name too long");
+        }
+        final ByteBuffer buf = ChunkIo.take();
+        buf.put(0, name).put(name.length, (byte) 0);
+        long base = java.lang.foreign.MemorySegment.ofBuffer(buf.duplicate().clear()).address();
+        Ring.Req open = new Ring.Req(Ring.OP_OPENAT, AT_FDCWD, 0, base, 0, Posix.O_RDONLY | Posix.O_CLOEXEC, buf, r -> {
+            ChunkIo.give(buf);
+            if (r.completed && r.res >= 0) {
+                UringFile.closeLater(r.res);
+            }
+        });
+        final int fd = run(ring, gate, open);
+        if (fd < 0) {
+            ChunkIo.give(buf);
+            throw Posix.exception(path, -fd);
+        }
+        byte[] out = new byte[8192];
+        int total = 0;
+        boolean handedOff = false;   // an abandoned read's clean-up owns the buffer and the descriptor
+        try {
+            while (true) {
+                Ring.Req read = new Ring.Req(Ring.OP_READ, fd, total, base, ChunkIo.CHUNK, 0, buf, r -> {
+                    ChunkIo.give(buf);
+                    UringFile.closeLater(fd);
+                });
+                int n;
+                try {
+                    n = run(ring, gate, read);
+                } catch (InterruptedIOException e) {
+                    handedOff = true;
+                    throw e;
+                }
+                if (n < 0) {
+                    throw Posix.exception(path, -n);
+                }
+                if (n == 0) {
+                    break;
+                }
+                if ((long) total + n > Integer.MAX_VALUE - 16) {
+                    throw new OutOfMemoryError("file too large for one array: " + path);
+                }
+                if (total + n > out.length) {
+                    out = java.util.Arrays.copyOf(out, Math.max(total + n, (int) Math.min(Integer.MAX_VALUE - 16, 2L * out.length)));
+                }
+                buf.get(0, out, total, n);
+                total += n;
+                gate.bytesRead.add(n);
+            }
+        } finally {
+            if (!handedOff) {
+                ChunkIo.give(buf);
+                closeDetached(ring, gate, fd);
+            }
+        }
+        return total == out.length ? out : java.util.Arrays.copyOf(out, total);
+    }
+
+    /** Closes {@code fd} with an io_uring request nobody waits for (its completion releases the slot). */
+    private static void closeDetached(Ring ring, Gate gate, int fd) {
+        if (!gate.tryAcquire()) {
+            UringFile.closeLater(fd);
+            return;
+        }
+        gate.started();
+        long t0 = System.nanoTime();
+        Ring.Req close = new Ring.Req(Ring.OP_CLOSE, fd, 0, 0L, 0, 0, null, r -> {
+            record(gate, t0, r.res);
+            gate.ended();
+        });
+        close.detach();
+        try {
+            ring.submit(close);
+        } catch (IOException e) {
+            gate.ended();
+            UringFile.closeLater(fd);
+        }
+    }
+
+    /**
+     * Takes a slot, submits {@code req} and parks for its result. If the caller is cancelled the
+     * request's own clean-up runs at its completion (and the slot is given back then).
+     */
+    private static int run(Ring ring, Gate gate, Ring.Req req) throws IOException {
+        try {
+            gate.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            req.cleanup.accept(req);   // never submitted: res is 0, so nothing was opened
+            throw new InterruptedIOException("file operation interrupted while queued");
+        }
+        gate.started();
+        long t0 = System.nanoTime();
+        java.util.function.Consumer<Ring.Req> own = req.cleanup;
+        req.onAbandon(r -> {
+            own.accept(r);
+            record(gate, t0, r.res);
+            gate.ended();
+        });
+        try {
+            ring.submit(req);
+        } catch (IOException e) {
+            gate.ended();
+            own.accept(req);
+            throw e;
+        }
+        int res = req.await();
+        record(gate, t0, res);
+        gate.ended();
+        return res;
+    }
+
+    /** Takes a slot and a descriptor reference, and hands the request to the ring. */
+    private static Ring.Req submit(Ring ring, UringFile f, byte opcode, long position, ByteBuffer buf, int bufOff, int len,
+                                   Op op, Path path, java.util.function.LongConsumer abandonedEnd) throws IOException {
+        Gate gate = Gate.of(WeftRuntime.current());
+        try {
+            gate.acquire();
+        } catch (InterruptedException e) {
+            ChunkIo.give(buf);
+            op.ended();
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("file operation interrupted while queued (nothing more was done)");
+        }
+        if (!f.acquire()) {
+            gate.release();
+            ChunkIo.give(buf);
+            throw new ClosedChannelException();
+        }
+        gate.started();
+        long t0 = System.nanoTime();
+        Ring.Req req = new Ring.Req(opcode, f.fd, position, buf, bufOff, len, r -> {
+            // The caller walked away: the kernel is done with the buffer only now (on the loop thread).
+            if (!r.orphaned) {
+                ChunkIo.give(buf);
+            }
+            f.release(false);
+            record(gate, t0, r.res);
+            gate.ended();
+            if (abandonedEnd != null) {   // where the file now ends, for the handle's position
+                abandonedEnd.accept(r.offset + (r.completed && r.res > 0 && !r.orphaned ? r.res : 0));
+            }
+            op.ended();
+        });
+        req.startNanos = t0;
+        req.gate = gate;
+        try {
+            ring.submit(req);
+        } catch (IOException e) {
+            ChunkIo.give(buf);
+            f.release(false);
+            gate.ended();
+            throw e;
+        }
+        return req;
+    }
+
+    /** The caller got the result and is done with the buffer. */
+    private static void finish(Ring.Req req, UringFile f) {
+        if (!req.orphaned) {
+            ChunkIo.give(req.buffer);
+        }
+        end(req, f);
+    }
+
+    private static void finishKeepingBuffer(Ring.Req req, UringFile f) {
+        end(req, f);
+    }
+
+    private static void end(Ring.Req req, UringFile f) {
+        f.release(false);
+        record(req.gate, req.startNanos, req.res);
+        req.gate.ended();
+    }
+
+    private static void record(Gate gate, long t0, int res) {
+        gate.uringOps.increment();
+        gate.uringNanos.add(System.nanoTime() - t0);
+        if (res < 0) {
+            gate.failures.increment();
+        }
+    }
+}

@@ -1,0 +1,304 @@
+package dev.weft.fs;
+
+import dev.weft.core.Task;
+import dev.weft.core.Transport;
+import dev.weft.core.WeftRuntime;
+import dev.weft.net.TcpListener;
+import dev.weft.net.TcpStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static dev.weft.fs.FsTesting.awaitIdle;
+import static java.nio.file.StandardOpenOption.CREATE_NEW;
+import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.WRITE;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The backend choice, cancellation of io_uring requests, and carrier health while a file storm
+ * runs (on both backends).
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class FsUringTest {
+    @TempDir
+    Path dir;
+
+    static void assumeUring() {
+        assumeTrue(Fs.backendUnavailabilityCause() == null, "io_uring unavailable: " + Fs.backendUnavailabilityCause());
+    }
+
+    static WeftRuntime runtime(String name, FsBackend backend) {
+        WeftRuntime rt = WeftRuntime.builder().name(name).carriers(1).build();
+        if (backend == FsBackend.BLOCKING_POOL) {
+            Fs.setBackend(rt, FsBackend.BLOCKING_POOL);
+        }
+        return rt;
+    }
+
+    /** A runtime on another transport takes the blocking pool and says why; io_uring cannot be forced on it. */
+    @Test
+    void otherTransportFallsBackWithACause() {
+        WeftRuntime rt = WeftRuntime.builder().name("fs-nio").transport(Transport.NIO).carriers(1).build();
+        try {
+            assertEquals(FsBackend.BLOCKING_POOL, Fs.backend(rt));
+            assertEquals(FsBackend.BLOCKING_POOL, Fs.stats(rt).backend());
+            String cause = Fs.backendUnavailabilityCause(rt);
+            assertNotNull(cause);
+            assertTrue(cause.contains("NIO"), cause);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Fs.setBackend(rt, FsBackend.IO_URING));
+            assertTrue(e.getMessage().contains("io_uring"), e.getMessage());
+        } finally {
+            rt.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    /** On an io_uring runtime the backend is io_uring with no cause; setBackend switches to the pool and back. */
+    @Test
+    void uringRuntimeReportsIoUring() {
+        assumeUring();
+        WeftRuntime rt = WeftRuntime.builder().name("fs-uring").transport(Transport.IO_URING).carriers(1).build();
+        try {
+            assertEquals(FsBackend.IO_URING, Fs.backend(rt));
+            assertNull(Fs.backendUnavailabilityCause(rt));
+            Fs.setBackend(rt, FsBackend.BLOCKING_POOL);
+            assertEquals(FsBackend.BLOCKING_POOL, Fs.backend(rt));
+            assertTrue(Fs.backendUnavailabilityCause(rt).contains("setBackend"));
+            Fs.setBackend(rt, null);
+            assertEquals(FsBackend.IO_URING, Fs.backend(rt));
+        } finally {
+            rt.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Whole-file reads of many sizes return the file's bytes; errors are the JDK's types with the path. */
+    @ParameterizedTest
+    @EnumSource(FsBackend.class)
+    void readAllBytesSizesAndErrors(FsBackend backend) throws Exception {
+        if (backend == FsBackend.IO_URING) {
+            assumeUring();
+        }
+        WeftRuntime rt = runtime("fs-readall", backend);
+        try {
+            for (int size : new int[] {0, 1, 4096, 8192, 8193, 300_000, 3 << 20}) {
+                Path f = dir.resolve("r" + size);
+                byte[] data = FileHandleTest.pattern(size);
+                Files.write(f, data);
+                assertArrayEquals(data, rt.run(() -> Fs.readAllBytes(f)), "size " + size);
+            }
+            Path missing = dir.resolve("missing");
+            java.nio.file.NoSuchFileException e = assertThrows(java.nio.file.NoSuchFileException.class,
+                    () -> rt.run(() -> Fs.readAllBytes(missing)));
+            assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
+            Path sub = Files.createDirectory(dir.resolve("sub"));
+            java.io.IOException e2 = assertThrows(java.io.IOException.class, () -> rt.run(() -> Fs.readAllBytes(sub)));
+            assertTrue(e2.getMessage().contains("directory"), e2.getMessage());
+            awaitIdle(rt);
+            FsStats s = Fs.stats(rt);
+            if (backend == FsBackend.IO_URING) {
+                assertTrue(s.uringOps() > 0 && s.poolOps() == 0, "whole-file reads went through the ring only: " + s);
+            } else {
+                assertEquals(0, s.uringOps(), "no ring request on the pool backend: " + s);
+            }
+        } finally {
+            rt.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    /**
+     * A task cancelled while its io_uring reads are in flight wakes with InterruptedIOException;
+     * the requests still complete (their buffers and slots come back: nothing stays in flight), the
+     * next operation on the same handle runs, and the file is unchanged.
+     */
+    @ParameterizedTest
+    @EnumSource(FsBackend.class)
+    void cancelledReadWakesAndTheHandleStaysUsable(FsBackend backend) throws Exception {
+        if (backend == FsBackend.IO_URING) {
+            assumeUring();
+        }
+        byte[] data = FileHandleTest.pattern(8 << 20);
+        Path f = dir.resolve("big");
+        Files.write(f, data);
+        WeftRuntime rt = runtime("fs-cancel-read", backend);
+        try {
+            FileHandle h = rt.run(() -> FileHandle.open(f));
+            CountDownLatch firstDone = new CountDownLatch(1);
+            AtomicReference<Throwable> seen = new AtomicReference<>();
+            Task<Void> t = rt.spawn(() -> {
+                byte[] buf = new byte[data.length];
+                try {
+                    while (true) {
+                        h.readAt(0, buf, 0, buf.length);
+                        firstDone.countDown();
+                    }
+                } catch (Throwable e) {
+                    seen.set(e);
+                    throw e;
+                }
+            });
+            assertTrue(firstDone.await(30, TimeUnit.SECONDS), "first read never completed");
+            t.cancel();
+            assertThrows(CancellationException.class, () -> t.join(Duration.ofSeconds(10)), "cancelled task did not wake");
+            assertInstanceOf(InterruptedIOException.class, seen.get());
+            awaitIdle(rt);
+            byte[] back = rt.run(() -> {
+                byte[] b = new byte[data.length];
+                h.readExactAt(0, b, 0, b.length);
+                h.close();
+                return b;
+            });
+            assertArrayEquals(data, back);
+        } finally {
+            rt.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    /**
+     * A task cancelled during a large write wakes with InterruptedIOException; once the request
+     * in flight completes, the file holds a prefix of the data at least {@code bytesTransferred}
+     * long.
+     */
+    @ParameterizedTest
+    @EnumSource(FsBackend.class)
+    void cancelledWriteLeavesAPrefix(FsBackend backend) throws Exception {
+        if (backend == FsBackend.IO_URING) {
+            assumeUring();
+        }
+        byte[] data = FileHandleTest.pattern(32 << 20);
+        Path f = dir.resolve("w");
+        WeftRuntime rt = runtime("fs-cancel-write", backend);
+        try {
+            CountDownLatch opened = new CountDownLatch(1);
+            AtomicReference<Throwable> seen = new AtomicReference<>();
+            Task<Void> t = rt.spawn(() -> {
+                try (FileHandle h = FileHandle.open(f, READ, WRITE, CREATE_NEW)) {
+                    opened.countDown();
+                    h.write(data);
+                } catch (Throwable e) {
+                    seen.set(e);
+                    throw e;
+                }
+                return null;
+            });
+            assertTrue(opened.await(30, TimeUnit.SECONDS));
+            t.cancel();
+            try {
+                t.join(Duration.ofSeconds(10));
+            } catch (CancellationException expected) {
+                // the usual outcome; a write that won the race completes normally
+            }
+            awaitIdle(rt);
+            byte[] got = Files.readAllBytes(f);
+            assertTrue(got.length <= data.length);
+            assertArrayEquals(Arrays.copyOf(data, got.length), got, "the file is a prefix of the data");
+            if (seen.get() instanceof InterruptedIOException e) {
+                assertTrue(got.length >= e.bytesTransferred, got.length + " < " + e.bytesTransferred);
+            }
+        } finally {
+            rt.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    /**
+     * A one-carrier runtime serves an echo socket while 64 tasks read files as fast as they can on
+     * the same carrier: every echo comes back within a bounded wait (not a speed assertion: the
+     * bound is seconds), and the storm made progress meanwhile.
+     */
+    @ParameterizedTest
+    @EnumSource(FsBackend.class)
+    void carrierAnswersSocketsDuringAFileStorm(FsBackend backend) throws Exception {
+        if (backend == FsBackend.IO_URING) {
+            assumeUring();
+        }
+        int files = 500;
+        for (int i = 0; i < files; i++) {
+            Files.write(dir.resolve("s" + i), FileHandleTest.pattern(4096));
+        }
+        WeftRuntime rt = runtime("fs-health", backend);
+        AtomicBoolean storming = new AtomicBoolean(true);
+        AtomicLong filesRead = new AtomicLong();
+        List<Task<Void>> storm = new ArrayList<>();
+        try {
+            TcpListener l = rt.run(() -> TcpListener.bind(rt, new InetSocketAddress("127.0.0.1", 0)));
+            Task<Void> echo = rt.spawn(() -> {
+                try (TcpStream s = l.accept()) {
+                    byte[] b = new byte[64];
+                    int n;
+                    while ((n = s.read(b)) > 0) {
+                        s.write(b, 0, n);
+                        s.flush();
+                    }
+                }
+                return null;
+            });
+            for (int t = 0; t < 64; t++) {
+                int id = t;
+                storm.add(rt.spawn(() -> {
+                    byte[] buf = new byte[4096];
+                    for (int k = id; storming.get(); k++) {
+                        Path p = dir.resolve("s" + (k % files));
+                        if ((k & 1) == 0) {
+                            try (FileHandle h = FileHandle.open(p)) {
+                                h.readExactAt(0, buf, 0, 4096);
+                            }
+                        } else {
+                            Fs.readAllBytes(p);
+                        }
+                        filesRead.incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            try (Socket c = new Socket("127.0.0.1", l.localAddress().getPort())) {
+                c.setSoTimeout(10_000);
+                c.setTcpNoDelay(true);
+                InputStream in = c.getInputStream();
+                OutputStream out = c.getOutputStream();
+                long before = filesRead.get();
+                for (int i = 0; i < 200; i++) {
+                    out.write(i);
+                    out.flush();
+                    assertEquals(i & 0xff, in.read(), "echo " + i + " (bounded wait of 10 s per echo)");
+                }
+                assertTrue(filesRead.get() > before, "the storm ran during the echoes");
+            }
+            storming.set(false);
+            for (Task<Void> t : storm) {
+                t.join(Duration.ofSeconds(30));
+            }
+            echo.join(Duration.ofSeconds(10));
+            l.close();
+            awaitIdle(rt);
+        } finally {
+            storming.set(false);
+            rt.shutdown(Duration.ofSeconds(5));
+        }
+    }
+}

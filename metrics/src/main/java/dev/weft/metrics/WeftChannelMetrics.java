@@ -1,0 +1,209 @@
+package dev.weft.metrics;
+
+import dev.weft.core.spi.ChannelGauges;
+import dev.weft.core.spi.NamedChannels;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Binds the JVM's channels that were created with a name to Micrometer registries: one set of
+ * gauges per kind and name, for every such channel created before or after the binding. Channels
+ * belong to no runtime, so this binder does not take one.
+ *
+ * {@snippet :
+ * try (WeftChannelMetrics channels = WeftChannelMetrics.create()) {
+ *     channels.bindTo(registry);
+ *     // a channel created with a name, e.g. "jobs", now has weft.channel.depth{channel="jobs",kind="channel"}
+ * }
+ * }
+ *
+ * <h2>Meters</h2>
+ * Tags: {@code kind} (e.g. {@code channel}, {@code broadcast}) and {@code channel} (the name), plus
+ * the {@linkplain #create(Iterable) extra tags}. Channels of one kind and name are one group (one
+ * channel per connection, all with the same name): the gauges sum over the group's live channels,
+ * and read 0 once all are closed or collected.
+ * <table>
+ *   <caption>Meters</caption>
+ *   <tr><th>name</th><th>type</th><th>what</th></tr>
+ *   <tr><td>{@code weft.channel.instances}</td><td>gauge</td><td>live channels in the group</td></tr>
+ *   <tr><td>{@code weft.channel.depth}</td><td>gauge</td><td>values buffered</td></tr>
+ *   <tr><td>{@code weft.channel.capacity}</td><td>gauge</td><td>buffer capacity ({@code +Inf} if one is unbounded)</td></tr>
+ *   <tr><td>{@code weft.channel.senders.parked}</td><td>gauge</td><td>senders parked waiting for room</td></tr>
+ *   <tr><td>{@code weft.channel.receivers.parked}</td><td>gauge</td><td>receivers parked waiting for a value</td></tr>
+ *   <tr><td>{@code weft.channel.lag}</td><td>gauge</td><td>only for kinds that have it (broadcast): values the slowest receiver is behind, maximum over the group</td></tr>
+ * </table>
+ *
+ * <p>Nothing runs on a channel's operations on behalf of a registry: the gauges ask the channels
+ * at scrape time. Binding twice to one registry registers nothing new (Micrometer returns the
+ * meters already there). A registry that throws loses that meter (logged once); the channels and
+ * the other meters go on. Thread-safe; {@link #close()} stops picking up new groups, and the
+ * meters already registered stay.
+ */
+public final class WeftChannelMetrics implements MeterBinder, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(WeftChannelMetrics.class.getName());
+
+    private final Tags tags;
+    private final Set<MeterRegistry> bound = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final AtomicBoolean warned = new AtomicBoolean();
+    private AutoCloseable listener;
+    private boolean closed;
+
+    private WeftChannelMetrics(Tags tags) {
+        this.tags = tags;
+    }
+
+    /** A binder with no extra tags. */
+    public static WeftChannelMetrics create() {
+        return new WeftChannelMetrics(Tags.empty());
+    }
+
+    /** A binder whose meters also carry {@code tags}. @throws NullPointerException if null */
+    public static WeftChannelMetrics create(Iterable<Tag> tags) {
+        return new WeftChannelMetrics(Tags.of(Objects.requireNonNull(tags, "tags")));
+    }
+
+    /**
+     * Registers the gauges of every named channel group now, and of each new group as it is
+     * created (on the creating thread, once per group). Returns at once; never throws because
+     * the registry did.
+     *
+     * @throws IllegalStateException if this binder is closed
+     * @throws NullPointerException  if {@code registry} is null
+     */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        Objects.requireNonNull(registry, "registry");
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("channel metrics closed: create a new WeftChannelMetrics");
+            }
+            if (!bound.add(registry)) {
+                return;
+            }
+            if (listener == null) {
+                listener = NamedChannels.onNewGroup(this::onGroup);
+                return;   // the listener was told about every group now, for every registry bound
+            }
+        }
+        for (NamedChannels.Key k : NamedChannels.groups()) {
+            bindGroup(registry, k);
+        }
+    }
+
+    private void onGroup(NamedChannels.Key key) {
+        List<MeterRegistry> regs;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            regs = new ArrayList<>(bound);
+        }
+        for (MeterRegistry r : regs) {
+            bindGroup(r, key);
+        }
+    }
+
+    private void bindGroup(MeterRegistry registry, NamedChannels.Key key) {
+        Tags t = tags.and("kind", key.kind()).and("channel", key.name());
+        gauge(registry, t, key, "weft.channel.instances", "live channels with this kind and name", "channels",
+                g -> 1);
+        gauge(registry, t, key, "weft.channel.depth", "values buffered", "values", ChannelGauges::depth);
+        gauge(registry, t, key, "weft.channel.capacity", "buffer capacity (+Inf when unbounded)", "values",
+                g -> g.capacity() == Integer.MAX_VALUE ? Double.POSITIVE_INFINITY : g.capacity());
+        gauge(registry, t, key, "weft.channel.senders.parked", "senders parked waiting for room", "tasks",
+                ChannelGauges::parkedSenders);
+        gauge(registry, t, key, "weft.channel.receivers.parked", "receivers parked waiting for a value", "tasks",
+                ChannelGauges::parkedReceivers);
+        List<ChannelGauges> now = NamedChannels.channels(key);
+        if (!now.isEmpty() && safe(now.get(0), ChannelGauges::lag) >= 0) {
+            try {
+                Gauge.builder("weft.channel.lag", key, WeftChannelMetrics::maxLag).tags(t)
+                        .description("values the slowest receiver is behind the newest sent (max over the group)")
+                        .baseUnit("values").strongReference(true).register(registry);
+            } catch (RuntimeException e) {
+                warn("weft.channel.lag", e);
+            }
+        }
+    }
+
+    private void gauge(MeterRegistry registry, Tags t, NamedChannels.Key key, String name, String description,
+                       String unit, ToDoubleFunction<ChannelGauges> f) {
+        try {
+            // The key is the gauge's only state and nothing else holds it: a strong reference
+            // keeps the gauge reading (the channels themselves are held weakly by the registry).
+            Gauge.builder(name, key, k -> sum(k, f)).tags(t).description(description).baseUnit(unit)
+                    .strongReference(true).register(registry);
+        } catch (RuntimeException e) {
+            warn(name, e);
+        }
+    }
+
+    private static double sum(NamedChannels.Key key, ToDoubleFunction<ChannelGauges> f) {
+        double s = 0;
+        for (ChannelGauges g : NamedChannels.channels(key)) {
+            s += safe(g, f);
+        }
+        return s;
+    }
+
+    private static double maxLag(NamedChannels.Key key) {
+        double m = 0;
+        for (ChannelGauges g : NamedChannels.channels(key)) {
+            m = Math.max(m, safe(g, ChannelGauges::lag));
+        }
+        return m;
+    }
+
+    private static double safe(ChannelGauges g, ToDoubleFunction<ChannelGauges> f) {
+        try {
+            return f.applyAsDouble(g);
+        } catch (RuntimeException e) {
+            return 0;   // a channel that fails to answer counts as empty rather than failing the scrape
+        }
+    }
+
+    private void warn(String name, RuntimeException e) {
+        if (warned.compareAndSet(false, true)) {
+            LOG.log(System.Logger.Level.WARNING, "the meter registry refused meter " + name
+                    + " (further refusals are not logged); the channels go on without it", e);
+        }
+    }
+
+    /** Stops picking up new channel groups. Meters already registered stay. Idempotent. */
+    @Override
+    public void close() {
+        AutoCloseable l;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            l = listener;
+            listener = null;
+        }
+        if (l != null) {
+            try {
+                l.close();
+            } catch (Exception ignored) {
+                // removing a listener from a list does not fail
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "WeftChannelMetrics" + tags;
+    }
+}

@@ -1,0 +1,165 @@
+package dev.weft.metrics.internal;
+
+import dev.weft.core.WeftRuntime;
+import dev.weft.core.spi.RuntimeAccess;
+import dev.weft.core.spi.SchedulingProbe;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The scheduling histograms of one runtime ({@code weft.scheduling.wake.delay},
+ * {@code weft.scheduling.slice}, {@code weft.timers.lateness}): the runtime's one
+ * {@link SchedulingProbe}, recording its samples into Micrometer timers of every registry that
+ * asked, once per registry however many binders asked. Installed while at least one registry
+ * wants it, removed with the last, so a runtime with none pays one volatile read per turn and per
+ * submission.
+ *
+ * <p>The probe runs on carrier threads: it records into timers made at registration (one per
+ * carrier, so carriers do not contend on one timer's counters even when the carrier tag is off:
+ * Micrometer then returns the same timer for every carrier), and a registry that throws loses the
+ * sample, never the carrier.
+ */
+final class SchedulingRecorder {
+    /** Buckets for how long a woken continuation waits and how long a slice runs. */
+    static final Duration[] SCHEDULING_BUCKETS = durations(TimeUnit.MICROSECONDS,
+            1, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 1_000_000);
+    /** Buckets for timer lateness: the wheel ticks in milliseconds. */
+    static final Duration[] LATENESS_BUCKETS = durations(TimeUnit.MICROSECONDS,
+            100, 500, 1_000, 2_000, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 1_000_000, 5_000_000);
+
+    private final java.lang.ref.WeakReference<WeftRuntime> rt;   // the hub that owns this holds it weakly too
+    private final int carriers;
+    /** guarded by this */
+    private final Map<MeterRegistry, Target> targets = new IdentityHashMap<>();
+    private int installedPeriod;
+
+    /** Every registry's timers, one per carrier (index = carrier index). */
+    private record Target(Timer[] wake, Timer[] slice, Timer[] lateness, int period, int[] refs) {}
+
+    SchedulingRecorder(WeftRuntime rt) {
+        this.rt = new java.lang.ref.WeakReference<>(rt);
+        this.carriers = rt.carriers();
+    }
+
+    /**
+     * Records into {@code registry} from now on (a second call for the same registry only counts
+     * a reference). The samples are one event in {@code period} (the smallest period any
+     * registry asked for, so a registry may get more samples than it asked for).
+     *
+     * @throws RuntimeException whatever the registry threw while the timers were registered
+     */
+    synchronized void add(MeterRegistry registry, Tags tags, boolean perCarrier, int period) {
+        Target t = targets.get(registry);
+        if (t != null) {
+            t.refs[0]++;
+            return;
+        }
+        Timer[] wake = new Timer[carriers], slice = new Timer[carriers], late = new Timer[carriers];
+        for (int i = 0; i < carriers; i++) {
+            Tags ct = perCarrier ? tags.and("carrier", Integer.toString(i)) : tags;
+            String sampled = period == 1 ? "" : " (sampled: about one in " + period + ")";
+            wake[i] = Timer.builder("weft.scheduling.wake.delay").tags(ct)
+                    .description("delay from a continuation's wake-up (unpark, spawn, yield) to its run" + sampled)
+                    .serviceLevelObjectives(SCHEDULING_BUCKETS).register(registry);
+            slice[i] = Timer.builder("weft.scheduling.slice").tags(ct)
+                    .description("continuation run time before it parked, yielded or ended" + sampled)
+                    .serviceLevelObjectives(SCHEDULING_BUCKETS).register(registry);
+            late[i] = Timer.builder("weft.timers.lateness").tags(ct)
+                    .description("how late timers fired after their deadline (rounded up to the millisecond)" + sampled)
+                    .serviceLevelObjectives(LATENESS_BUCKETS).register(registry);
+        }
+        targets.put(registry, new Target(wake, slice, late, period, new int[] {1}));
+        reinstall();
+    }
+
+    /** Undoes one {@link #add} for {@code registry}. */
+    synchronized void remove(MeterRegistry registry) {
+        Target t = targets.get(registry);
+        if (t == null || --t.refs[0] > 0) {
+            return;
+        }
+        targets.remove(registry);
+        reinstall();
+    }
+
+    // guarded by this
+    private void reinstall() {
+        WeftRuntime r = rt.get();
+        if (r == null) {
+            return;
+        }
+        if (targets.isEmpty()) {
+            installedPeriod = 0;
+            RuntimeAccess.setSchedulingProbe(r, null);
+            return;
+        }
+        int period = Integer.MAX_VALUE;
+        for (Target t : targets.values()) {
+            period = Math.min(period, t.period);
+        }
+        installedPeriod = period;
+        RuntimeAccess.setSchedulingProbe(r, new Probe(period, List.copyOf(targets.values())));
+    }
+
+    /** The period of the installed probe, 0 when none (for tests). */
+    synchronized int installedPeriod() {
+        return installedPeriod;
+    }
+
+    private static final class Probe extends SchedulingProbe {
+        private final Target[] targets;
+
+        Probe(int period, List<Target> targets) {
+            super(period);
+            this.targets = targets.toArray(new Target[0]);
+        }
+
+        @Override
+        public void onSlice(int carrier, long sliceNanos) {
+            for (Target t : targets) {
+                record(t.slice, carrier, sliceNanos);
+            }
+        }
+
+        @Override
+        public void onWakeDelay(int carrier, long delayNanos) {
+            for (Target t : targets) {
+                record(t.wake, carrier, delayNanos);
+            }
+        }
+
+        @Override
+        public void onTimerFired(int carrier, long latenessNanos) {
+            for (Target t : targets) {
+                record(t.lateness, carrier, latenessNanos);
+            }
+        }
+
+        private static void record(Timer[] timers, int carrier, long nanos) {
+            if (carrier < 0 || carrier >= timers.length) {
+                return;
+            }
+            try {
+                timers[carrier].record(nanos, TimeUnit.NANOSECONDS);
+            } catch (RuntimeException e) {
+                // a failing registry loses this sample; the carrier and the other registries go on
+            }
+        }
+    }
+
+    private static Duration[] durations(TimeUnit unit, long... values) {
+        List<Duration> out = new ArrayList<>();
+        for (long v : values) {
+            out.add(Duration.ofNanos(unit.toNanos(v)));
+        }
+        return out.toArray(new Duration[0]);
+    }
+}

@@ -1,0 +1,68 @@
+package dev.weft.net;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * Writes lines of text, each ended by {@code '\n'}, to a {@link NetStream} or any
+ * {@link OutputStream} (Tokio's {@code LinesCodec} encoder). Each {@link #writeLine} is one write
+ * of the line and its terminator together, so on a {@link NetStream} it is one flush, and a line
+ * is never interleaved with another writer's bytes within this writer's output.
+ *
+ * {@snippet :
+ * LineWriter out = new LineWriter(stream);
+ * out.writeLine("HELLO");
+ * }
+ *
+ * <p>Blocking, backpressure and cancellation are those of the underlying output (on a
+ * {@link NetStream}: parks while the peer does not keep up). Not thread-safe: one task writes.
+ */
+public final class LineWriter {
+    private final OutputStream out;
+    private final Charset charset;
+
+    /** A writer of UTF-8 lines to {@code stream} (through its {@link ByteOutput#outputStream()}). */
+    public LineWriter(ByteOutput stream) {
+        this(Objects.requireNonNull(stream, "stream").outputStream(), StandardCharsets.UTF_8);
+    }
+
+    /** A writer of lines in {@code charset} to {@code out}. @throws NullPointerException if an argument is null */
+    public LineWriter(OutputStream out, Charset charset) {
+        this.out = Objects.requireNonNull(out, "out");
+        this.charset = Objects.requireNonNull(charset, "charset");
+    }
+
+    /**
+     * Writes {@code line} and a {@code '\n'}.
+     *
+     * @throws IllegalArgumentException if {@code line} contains {@code '\n'} or {@code '\r'} (it would
+     *                                  not read back as one line); nothing is written
+     * @throws InterruptedIOException   if interrupted while the output parks; see the output's rules
+     *                                  for how much was written
+     * @throws IOException              if the output failed
+     */
+    public void writeLine(CharSequence line) throws IOException {
+        String s = line.toString();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\n' || c == '\r') {
+                throw new IllegalArgumentException("a line cannot contain " + (c == '\n' ? "'\\n'" : "'\\r'")
+                        + " (at index " + i + ")");
+            }
+        }
+        byte[] text = s.getBytes(charset);
+        byte[] all = new byte[text.length + 1];
+        System.arraycopy(text, 0, all, 0, text.length);
+        all[text.length] = '\n';
+        out.write(all);
+    }
+
+    /** Flushes the output (on a {@link NetStream}: parks until the bytes left the process). */
+    public void flush() throws IOException {
+        out.flush();
+    }
+}
