@@ -12,7 +12,7 @@ ROOT="$(cd "$HERE/../../.." && pwd)"
 W="$1"; shift
 ROUNDS="${ROUNDS:-3}"
 IMPLS="${IMPLS:-weft jdk-vt tokio}"
-JAVA="${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}"
+JAVA="${JAVA:-java}"  # a JDK 25: set JAVA to it when the default java is older
 JAR="${JAR:-$ROOT/bench/target/weft-bench.jar}"
 JVM_FLAGS="${JVM_FLAGS:---add-opens java.base/java.lang=ALL-UNNAMED --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dio.netty.leakDetection.level=disabled -Xms1g -Xmx1g}"
 RESULTS_DIR="${RESULTS_DIR:-$ROOT/results/$W-$(date -u +%Y%m%dT%H%M%SZ)}"
