@@ -10,7 +10,6 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
@@ -52,11 +51,12 @@ public final class WeftNetMetrics implements MeterBinder {
 
     private final WeftRuntime rt;
     private final Tags tags;
-    private final AtomicBoolean warned = new AtomicBoolean();
+    private final dev.weft.metrics.internal.RegistrationGuard guard;
 
     private WeftNetMetrics(WeftRuntime rt, Tags tags) {
         this.rt = rt;
         this.tags = tags;
+        this.guard = new dev.weft.metrics.internal.RegistrationGuard(LOG, rt.name());
     }
 
     /** A binder for {@code rt}'s network counters. @throws NullPointerException if {@code rt} is null */
@@ -110,14 +110,7 @@ public final class WeftNetMetrics implements MeterBinder {
     }
 
     private void guard(String name, Supplier<?> registration) {
-        try {
-            registration.get();
-        } catch (RuntimeException e) {
-            if (warned.compareAndSet(false, true)) {
-                LOG.log(System.Logger.Level.WARNING, "the meter registry refused meter " + name + " of runtime " + rt.name()
-                        + " (further refusals are not logged); the runtime goes on without it", e);
-            }
-        }
+        guard.register(name, registration);
     }
 
     /** The runtime this binder reads. */
