@@ -85,10 +85,15 @@ public final class Time {
     public static void sleepUntil(Deadline deadline) throws InterruptedException {
         Objects.requireNonNull(deadline, "deadline");
         checkInterrupt();
-        long left;
-        while ((left = deadline.remainingNanos()) > 0) {
+        parkWhileRemaining(deadline, 0); // see sleepNanos
+        parkWhileRemaining(deadline, deadline.remainingNanos());
+    }
+
+    private static void parkWhileRemaining(Deadline deadline, long left) throws InterruptedException {
+        while (left > 0) {
             Parking.parkNanos(SLEEP_BLOCKER, left);
             checkInterrupt();
+            left = deadline.remainingNanos();
         }
     }
 
@@ -98,7 +103,17 @@ public final class Time {
             return;
         }
         long deadline = Clocks.plus(Parking.nanoTime(), nanos);
-        long left = nanos;
+        // Why the empty first call: C2 compiles this loop while the sleepers are parked inside
+        // it. If its exit had never been taken, the compiled code would end the loop in an
+        // uncommon trap, and every task parked in that code would be deoptimized as it wakes
+        // (about 7 us each: 7 s of W2's 1M sleepers). Taking the exit once per call, at no
+        // cost, keeps the exit compiled.
+        parkUntil(deadline, 0);
+        parkUntil(deadline, nanos);
+    }
+
+    /** Parks until the runtime clock reaches {@code deadline}; {@code left} is the time to it now. */
+    private static void parkUntil(long deadline, long left) throws InterruptedException {
         while (left > 0) {
             Parking.parkNanos(SLEEP_BLOCKER, left);
             checkInterrupt();
