@@ -114,10 +114,18 @@ public final class WeftRuntime implements AutoCloseable {
     /**
      * Spawns {@code body} as a new task and returns its handle at once (Tokio's {@code spawn}).
      * From inside a task the new task starts on the same carrier; from outside, on the next
-     * carrier round-robin. The spawner only queues the task: its carrier creates and starts the
-     * virtual thread, so a spawn costs the caller one queue insert. Context reaches the task through
-     * {@link TaskLocal} (captured here, at the spawn); {@code InheritableThreadLocal} values of the
-     * spawning thread are not inherited.
+     * carrier round-robin. The spawner only queues the task, so a spawn costs the caller one queue
+     * insert. Context reaches the task through {@link TaskLocal} (captured here, at the spawn);
+     * {@code InheritableThreadLocal} values of the spawning thread are not inherited.
+     *
+     * <p>The task runs on a virtual thread of its carrier. In {@code CARRIER} mode that thread is
+     * a worker that may run other tasks of the same carrier before and after this one (never at
+     * the same time), as a thread pool's threads do: a task that never parks then costs no thread
+     * start. Each task starts with a clear interrupt status, no thread-local values, the thread
+     * named after the task (empty when unnamed) and the worker's context class loader, so code
+     * that keeps state in {@code ThreadLocal}s sees none of another task's. Code must not rely on
+     * {@code Thread.currentThread()} or {@code threadId()} being unique to one task; use
+     * {@link Task#id()} and {@link TaskLocal}. Decision and measurements: {@code docs/adr/0003-task-workers.md}.
      *
      * @throws RejectedExecutionException if the runtime is closed
      * @throws NullPointerException       if {@code body} is null

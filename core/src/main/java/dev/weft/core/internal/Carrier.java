@@ -88,29 +88,138 @@ public final class Carrier implements Executor {
     }
 
     /**
-     * Starts the virtual thread of a task spawned onto this carrier (carrier thread only): its
-     * first continuation goes to the local deque.
+     * Hands a task spawned onto this carrier to a worker virtual thread (carrier thread only): an
+     * idle worker if there is one, else a new one. The worker's run goes to the head of the deque,
+     * so the task starts in spawn order, as if its thread had been started by the spawner (a
+     * spawn-then-yieldNow lets the child run).
      */
-    private void startVirtualThread(TaskImpl<?> task) {
-        Thread vt = vtBuilder.unstarted(task);
-        task.continuation = CarrierScheduler.continuationOf(vt);
-        String name = task.rawName();
-        if (name != null) {
-            vt.setName(name);
-        }
-        task.thread = vt;
-        // Its first run goes to the head of the deque, next: the task runs in spawn order, as if
-        // its thread had been started by the spawner (a spawn-then-yieldNow lets the child run).
+    private void dispatch(TaskImpl<?> task) {
+        TaskWorker w = idleWorkers.pollFirst();
         startingInline = true;
         try {
-            vt.start();
+            if (w != null) {
+                w.next = task;
+                java.util.concurrent.locks.LockSupport.unpark(w.thread);
+            } else {
+                w = new TaskWorker(task);
+                w.thread = vtBuilder.unstarted(w);
+                w.continuation = CarrierScheduler.continuationOf(w.thread);
+                stats.workersStarted++;
+                w.thread.start();
+            }
         } finally {
             startingInline = false;
         }
     }
 
-    /** Set while {@link #startVirtualThread} starts a thread, so its first run is queued first. */
+    /** Set while {@link #dispatch} starts or wakes a worker, so its run is queued first. */
     private boolean startingInline;
+
+    /** Workers parked with no task, most recently parked first (carrier thread only). */
+    private final ArrayDeque<TaskWorker> idleWorkers = new ArrayDeque<>();
+    /** Idle workers kept; a worker that would be one more ends instead. */
+    static final int MAX_IDLE_WORKERS = 256;
+    /** When the current turn's continuation budget is spent (carrier thread only). */
+    private long turnDeadlineNanos;
+
+    /**
+     * A virtual thread that runs tasks spawned onto its carrier, one after another (ADR 0003).
+     * A task that never parks costs no thread of its own: after it ends, the worker takes the
+     * next task waiting at the head of the carrier's queue, within the turn's budget. A task that
+     * parks keeps its worker until it ends; the carrier starts or wakes another worker for the
+     * next task. Between tasks the worker clears what a task could leave on its thread:
+     * interrupt status, thread-locals, name and context class loader.
+     */
+    private final class TaskWorker implements Runnable {
+        Thread thread;
+        Runnable continuation;
+        /** The task to run next, handed over by {@link #dispatch} (carrier thread only). */
+        TaskImpl<?> next;
+        /** Set when the carrier stops, so an idle worker ends. */
+        boolean retire;
+        private ClassLoader loader;
+
+        TaskWorker(TaskImpl<?> first) {
+            this.next = first;
+        }
+
+        @Override
+        public void run() {
+            loader = thread.getContextClassLoader();
+            // No local holds a task while the worker waits for the next one: an ended task's
+            // handle must stay collectable (an unjoined failure is logged when it is collected).
+            do {
+                runTask(takeNext());
+            } while (awaitNext());
+        }
+
+        private TaskImpl<?> takeNext() {
+            TaskImpl<?> t = next;
+            next = null;
+            return t;
+        }
+
+        private void runTask(TaskImpl<?> task) {
+            task.continuation = continuation;
+            task.thread = thread;
+            String name = task.rawName();
+            if (name != null) {
+                thread.setName(name);
+            }
+            // An interrupt aimed at this thread while it ran an earlier task, or while idle, is
+            // not for this task. (A cancel's interrupt is delivered before run() returns: FutureTask.)
+            Thread.interrupted();
+            task.run();
+            if (name != null) {
+                thread.setName("");
+            }
+            CarrierScheduler.clearThreadLocals(thread);
+            if (thread.getContextClassLoader() != loader) {
+                thread.setContextClassLoader(loader);
+            }
+        }
+
+        /**
+         * Puts the next task for this worker in {@link #next}, or returns false when the worker
+         * should end. Parks while idle.
+         */
+        private boolean awaitNext() {
+            if (stopped || retire || !CarrierScheduler.canClearThreadLocals()) {
+                return false; // off the carrier now (its queues are not ours), or the thread cannot be reset
+            }
+            if (!stopRequested && System.nanoTime() < turnDeadlineNanos) {
+                Runnable head = local.peekFirst();
+                if (head == null) {
+                    drainRemote();
+                    head = local.peekFirst();
+                }
+                if (head instanceof TaskImpl<?> queued) {
+                    local.pollFirst();
+                    stats.tasksChained++;
+                    next = queued;
+                    return true;
+                }
+            }
+            if (idleWorkers.size() >= MAX_IDLE_WORKERS) {
+                return false;
+            }
+            idleWorkers.addFirst(this);
+            while (next == null && !retire) {
+                Thread.interrupted(); // else a stray interrupt would make park return at once, forever
+                java.util.concurrent.locks.LockSupport.park(this);
+            }
+            return next != null;
+        }
+    }
+
+    /** Lets the idle workers end (carrier thread, once stopped). */
+    private void retireIdleWorkers() {
+        TaskWorker w;
+        while ((w = idleWorkers.pollFirst()) != null) {
+            w.retire = true;
+            java.util.concurrent.locks.LockSupport.unpark(w.thread);
+        }
+    }
 
     /**
      * Runs a queued item away from the carrier once it has stopped: continuations on the common
@@ -390,6 +499,7 @@ public final class Carrier implements Executor {
         } finally {
             stopped = true;
             timers.stop();
+            retireIdleWorkers();
             Runnable r;
             while ((r = local.pollFirst()) != null) {
                 runAfterStop(r);
@@ -433,6 +543,7 @@ public final class Carrier implements Executor {
     private int runContinuations() {
         drainRemote();
         long start = System.nanoTime();
+        turnDeadlineNanos = start + TURN_BUDGET_NANOS;
         Runnable r;
         long sliceStart = start;
         int ran = 0;
@@ -446,7 +557,7 @@ public final class Carrier implements Executor {
             }
             try {
                 if (r instanceof TaskImpl<?> queued) {
-                    startVirtualThread(queued);
+                    dispatch(queued);
                 } else {
                     running = byContinuation.get(r);
                     try {

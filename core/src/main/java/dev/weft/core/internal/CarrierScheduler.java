@@ -82,6 +82,46 @@ public final class CarrierScheduler {
 
     private CarrierScheduler() {}
 
+    private static final java.lang.invoke.VarHandle THREAD_LOCALS;
+    private static final java.lang.invoke.VarHandle INHERITABLE_THREAD_LOCALS;
+
+    static {
+        java.lang.invoke.VarHandle locals = null, inheritable = null;
+        if (BUILDER != null) {
+            try {
+                Class<?> map = Class.forName("java.lang.ThreadLocal$ThreadLocalMap");
+                var lookup = java.lang.invoke.MethodHandles.privateLookupIn(Thread.class,
+                        java.lang.invoke.MethodHandles.lookup());
+                locals = lookup.findVarHandle(Thread.class, "threadLocals", map);
+                inheritable = lookup.findVarHandle(Thread.class, "inheritableThreadLocals", map);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                locals = inheritable = null; // workers then run one task each
+            }
+        }
+        THREAD_LOCALS = locals;
+        INHERITABLE_THREAD_LOCALS = inheritable;
+    }
+
+    /** Whether {@link #clearThreadLocals} works, so a worker thread may run more than one task. */
+    static boolean canClearThreadLocals() {
+        return THREAD_LOCALS != null;
+    }
+
+    /**
+     * Drops every thread-local value of {@code thread} (the calling thread), as if it were new:
+     * what the JDK does when a thread exits.
+     */
+    static void clearThreadLocals(Thread thread) {
+        if (THREAD_LOCALS != null) {
+            if (THREAD_LOCALS.get(thread) != null) {
+                THREAD_LOCALS.set(thread, null);
+            }
+            if (INHERITABLE_THREAD_LOCALS.get(thread) != null) {
+                INHERITABLE_THREAD_LOCALS.set(thread, null);
+            }
+        }
+    }
+
     /**
      * The runnable the JDK submits to the scheduler each time {@code vt} is scheduled, or null if
      * it cannot be read. Lets a carrier tell which task a continuation run belonged to.

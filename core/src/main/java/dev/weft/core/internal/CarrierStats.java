@@ -15,6 +15,10 @@ public final class CarrierStats {
     public long maxSliceNanos;
     /** Times the carrier blocked in its event loop for lack of work. */
     public long blocks;
+    /** Worker virtual threads started (each runs spawned tasks one after another). */
+    public long workersStarted;
+    /** Tasks a worker took straight after its previous task ended, with no thread start or wake-up. */
+    public long tasksChained;
 
     void recordSlice(long nanos) {
         slices++;

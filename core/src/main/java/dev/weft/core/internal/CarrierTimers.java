@@ -5,8 +5,10 @@ import dev.weft.core.internal.time.TimerEntry;
 import dev.weft.core.internal.time.TimerWheel;
 import dev.weft.core.spi.TimerHandle;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The timers of one carrier: a {@link TimerWheel} owned by the carrier thread, fed by an MPSC
@@ -23,8 +25,12 @@ public final class CarrierTimers {
     private final ConcurrentLinkedQueue<Timer> inbox = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Timer> cancelled = new ConcurrentLinkedQueue<>();
     private volatile boolean stopped;
-    /** Timers armed and not yet fired or cancelled (racy, for metrics). */
-    private final AtomicInteger pending = new AtomicInteger();
+    /**
+     * Timers put in the wheel, and taken out of it by a cancel (carrier thread only, read racily):
+     * {@link #pending()} is derived from them and {@link #fired}, so arming and cancelling on the
+     * carrier cost no atomic counter.
+     */
+    private long inserted, removed;
     public long fired;
     public long cancelledCount;
     /** Sum and maximum of how late fired timers ran, in runtime-clock nanos (carrier thread only, read racily). */
@@ -39,9 +45,12 @@ public final class CarrierTimers {
         this.wheel = new TimerWheel(0);
     }
 
-    /** Timers armed and not yet fired or cancelled. */
+    /**
+     * Timers in the wheel: armed, not yet fired or cancelled (racy; timers armed or cancelled from
+     * other threads count once the carrier has taken them in).
+     */
     public int pending() {
-        return pending.get();
+        return (int) Math.max(0, inserted - removed - fired);
     }
 
     /**
@@ -51,13 +60,28 @@ public final class CarrierTimers {
      * @throws java.util.concurrent.RejectedExecutionException if the carrier has stopped
      */
     public TimerHandle schedule(long deadlineNanos, Runnable action) {
+        return arm(deadlineNanos, java.util.Objects.requireNonNull(action, "action"));
+    }
+
+    /**
+     * Arms a timer that unparks {@code thread} once the runtime clock reaches
+     * {@code deadlineNanos}: what every timed park needs, without an action object per park.
+     * Callable from any thread.
+     *
+     * @throws java.util.concurrent.RejectedExecutionException if the carrier has stopped
+     */
+    public TimerHandle scheduleUnpark(long deadlineNanos, Thread thread) {
+        return arm(deadlineNanos, java.util.Objects.requireNonNull(thread, "thread"));
+    }
+
+    private Timer arm(long deadlineNanos, Object target) {
         if (stopped) {
             throw new java.util.concurrent.RejectedExecutionException("runtime '" + carrier.runtime.name + "' is closed");
         }
-        Timer t = new Timer(action);
+        Timer t = new Timer(target);
         t.deadlineMs = toWheelMs(deadlineNanos);
-        pending.incrementAndGet();
         if (carrier.isCurrent()) {
+            inserted++;
             wheel.insert(t);
         } else {
             inbox.offer(t);
@@ -87,10 +111,13 @@ public final class CarrierTimers {
         Timer t;
         while ((t = cancelled.poll()) != null) {
             cancelledCount++;
-            wheel.remove(t);
+            if (wheel.remove(t)) {
+                removed++;
+            }
         }
         while ((t = inbox.poll()) != null) {
-            if (t.state.get() == PENDING) {
+            if (t.state == PENDING) {
+                inserted++;
                 wheel.insert(t);
             }
         }
@@ -143,21 +170,36 @@ public final class CarrierTimers {
     }
 
     private final class Timer extends TimerEntry implements TimerHandle {
-        final java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger();
-        final Runnable action;
+        private static final VarHandle STATE;
 
-        Timer(Runnable action) {
-            this.action = action;
+        static {
+            try {
+                STATE = MethodHandles.lookup().findVarHandle(Timer.class, "state", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        /** PENDING, then FIRED or CANCELLED, whichever wins the CAS. */
+        volatile int state;
+        /** The thread to unpark, or the action to run. */
+        final Object target;
+
+        Timer(Object target) {
+            this.target = target;
         }
 
         @Override
         protected void fire() {
-            if (state.compareAndSet(PENDING, FIRED)) {
-                pending.decrementAndGet();
+            if (STATE.compareAndSet(this, PENDING, FIRED)) {
                 fired++;
                 recordLateness(this);
                 try {
-                    action.run();
+                    if (target instanceof Thread thread) {
+                        LockSupport.unpark(thread);
+                    } else {
+                        ((Runnable) target).run();
+                    }
                 } catch (Throwable e) {
                     carrier.runtime.log.log(System.Logger.Level.ERROR, "timer action failed", e);
                 }
@@ -166,13 +208,14 @@ public final class CarrierTimers {
 
         @Override
         public boolean cancel() {
-            if (!state.compareAndSet(PENDING, CANCELLED)) {
+            if (!STATE.compareAndSet(this, PENDING, CANCELLED)) {
                 return false;
             }
-            pending.decrementAndGet();
             if (carrier.isCurrent()) {
                 cancelledCount++;
-                wheel.remove(this);
+                if (wheel.remove(this)) {
+                    removed++;
+                }
             } else {
                 cancelled.offer(this);
             }

@@ -320,10 +320,12 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         @Override
         protected void setException(Throwable t) {
             markEnded();
+            // Recorded before the outcome is published, so a join that sees the failure also
+            // finds the record and marks it observed (else the failure would be logged as unjoined).
+            FailureRecord f = new FailureRecord(name(), t, runtime.log);
+            failure = f;
             super.setException(t);
             if (state() == java.util.concurrent.Future.State.FAILED) {
-                FailureRecord f = new FailureRecord(name(), t, runtime.log);
-                failure = f;
                 CLEANER.register(TaskImpl.this, f);
             }
         }

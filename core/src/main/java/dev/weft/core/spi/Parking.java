@@ -47,7 +47,7 @@ public final class Parking {
             long deadline = now + nanos < now ? Long.MAX_VALUE : now + nanos; // saturate
             TimerHandle timer;
             try {
-                timer = task.carrier().timers().schedule(deadline, () -> LockSupport.unpark(me));
+                timer = task.carrier().timers().scheduleUnpark(deadline, me);
             } catch (java.util.concurrent.RejectedExecutionException stopped) {
                 // The runtime has stopped and this task outlived it: the JDK's timed park still works.
                 LockSupport.parkNanos(blocker, nanos);
