@@ -6,7 +6,6 @@ import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.ManualIoEventLoop;
 
 import java.util.ArrayDeque;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -49,7 +48,17 @@ public final class Carrier implements Executor {
     final ManualIoEventLoop loop;
     final CarrierTimers timers;
     private final ArrayDeque<Runnable> local = new ArrayDeque<>(1024);
-    private final ConcurrentLinkedQueue<Runnable> remote = new ConcurrentLinkedQueue<>();
+    /**
+     * What other threads submit. Netty's MPSC queue (JCTools, shaded in Netty): array chunks
+     * instead of a node per item, so a spawner thread feeding a carrier allocates and contends
+     * less than with a {@code ConcurrentLinkedQueue}. Single consumer: the carrier thread, and
+     * after stop whoever holds the queue's lock ({@link #drainAfterStop}).
+     */
+    private final java.util.Queue<Runnable> remote = io.netty.util.internal.PlatformDependent.newMpscQueue();
+    /** Whether the last turn took work from {@link #remote}: then the carrier spins briefly before sleeping. */
+    private boolean remoteBusy;
+    /** How long an idle carrier that was just fed by other threads polls for more before sleeping. */
+    static final long SPIN_NANOS = 10_000;
     private volatile boolean sleeping;
     private volatile boolean stopRequested;
     private volatile boolean stopped;
@@ -432,8 +441,8 @@ public final class Carrier implements Executor {
         if (sleeping) {
             loop.wakeup();
         }
-        if (stopped && remote.remove(continuation)) {
-            runAfterStop(continuation);
+        if (stopped) {
+            drainAfterStop(); // the carrier may have drained the queue before this offer
         }
     }
 
@@ -504,8 +513,20 @@ public final class Carrier implements Executor {
             while ((r = local.pollFirst()) != null) {
                 runAfterStop(r);
             }
+            drainAfterStop();
+        }
+    }
+
+    /**
+     * Runs what is left in the remote queue away from the stopped carrier. The queue has one
+     * consumer at a time: after stop, whoever holds its lock. A submitter that offers after the
+     * carrier's last drain sees {@code stopped} and drains it itself, so nothing is stranded.
+     */
+    private void drainAfterStop() {
+        synchronized (remote) {
+            Runnable r;
             while ((r = remote.poll()) != null) {
-                runAfterStop(r); // after stop: never lose a continuation
+                runAfterStop(r);
             }
         }
     }
@@ -513,8 +534,13 @@ public final class Carrier implements Executor {
     private void turn() {
         loop.runNow();
         timers.runDue();
+        boolean fed = remoteBusy;
+        remoteBusy = false;
         int ran = runContinuations();
         if (ran == 0 && local.isEmpty()) {
+            if (fed && awaitRemoteBriefly()) {
+                return;
+            }
             idleDeadlineNanos = timers.nextDeadlineNanos();
             sleeping = true;
             try {
@@ -537,7 +563,25 @@ public final class Carrier implements Executor {
         Runnable r;
         while ((r = remote.poll()) != null) {
             local.addLast(r);
+            remoteBusy = true;
         }
+    }
+
+    /**
+     * Polls the remote queue for up to {@link #SPIN_NANOS} (carrier thread only): a carrier fed
+     * by another thread (a spawner, a producer) would otherwise sleep between two items and cost
+     * that thread an eventfd write per wake-up. Only after a turn that took remote work, so an
+     * idle carrier or one woken by its own I/O never spins.
+     */
+    private boolean awaitRemoteBriefly() {
+        long giveUp = System.nanoTime() + SPIN_NANOS;
+        while (remote.isEmpty()) {
+            if (stopRequested || System.nanoTime() > giveUp) {
+                return false;
+            }
+            Thread.onSpinWait();
+        }
+        return true;
     }
 
     private int runContinuations() {
