@@ -55,10 +55,7 @@ public final class Carrier implements Executor {
      * after stop whoever holds the queue's lock ({@link #drainAfterStop}).
      */
     private final java.util.Queue<Runnable> remote = io.netty.util.internal.PlatformDependent.newMpscQueue();
-    /** Whether the last turn took work from {@link #remote}: then the carrier spins briefly before sleeping. */
-    private boolean remoteBusy;
-    /** How long an idle carrier that was just fed by other threads polls for more before sleeping. */
-    static final long SPIN_NANOS = 10_000;
+
     private volatile boolean sleeping;
     private volatile boolean stopRequested;
     private volatile boolean stopped;
@@ -534,13 +531,8 @@ public final class Carrier implements Executor {
     private void turn() {
         loop.runNow();
         timers.runDue();
-        boolean fed = remoteBusy;
-        remoteBusy = false;
         int ran = runContinuations();
         if (ran == 0 && local.isEmpty()) {
-            if (fed && awaitRemoteBriefly()) {
-                return;
-            }
             idleDeadlineNanos = timers.nextDeadlineNanos();
             sleeping = true;
             try {
@@ -563,25 +555,7 @@ public final class Carrier implements Executor {
         Runnable r;
         while ((r = remote.poll()) != null) {
             local.addLast(r);
-            remoteBusy = true;
         }
-    }
-
-    /**
-     * Polls the remote queue for up to {@link #SPIN_NANOS} (carrier thread only): a carrier fed
-     * by another thread (a spawner, a producer) would otherwise sleep between two items and cost
-     * that thread an eventfd write per wake-up. Only after a turn that took remote work, so an
-     * idle carrier or one woken by its own I/O never spins.
-     */
-    private boolean awaitRemoteBriefly() {
-        long giveUp = System.nanoTime() + SPIN_NANOS;
-        while (remote.isEmpty()) {
-            if (stopRequested || System.nanoTime() > giveUp) {
-                return false;
-            }
-            Thread.onSpinWait();
-        }
-        return true;
     }
 
     private int runContinuations() {
