@@ -25,9 +25,16 @@ import java.util.function.ToDoubleFunction;
  * {@snippet :
  * try (WeftChannelMetrics channels = WeftChannelMetrics.create()) {
  *     channels.bindTo(registry);
- *     // a channel created with a name, e.g. "jobs", now has weft.channel.depth{channel="jobs",kind="channel"}
+ *     Channel<Job> jobs = Channel.bounded("jobs", 256);
+ *     // now weft.channel.depth{channel="jobs",kind="channel"} reads the jobs buffered
  * }
  * }
+ *
+ * <p>The named factories of {@code dev.weft.core.sync} register their channels:
+ * {@code Channel.bounded(name, capacity)} and {@code Channel.unbounded(name)} (kind
+ * {@code channel}), {@code Broadcast.create(name, capacity)} (kind {@code broadcast}, with lag) and
+ * {@code Watch.create(name, initial)} (kind {@code watch}). A channel leaves its group when it is
+ * closed, or when it is collected if it was dropped unclosed.
  *
  * <h2>Meters</h2>
  * Tags: {@code kind} (e.g. {@code channel}, {@code broadcast}) and {@code channel} (the name), plus

@@ -11,8 +11,10 @@ import java.util.Objects;
 
 /**
  * Select clauses that are not channel operations: timers and the completion of core tasks. (Forks
- * have {@link Fork#onComplete()}, join sets {@link JoinSet#onJoinNext()}, channels
- * {@code onReceive()} and {@code onSend(v)}, cancellation tokens {@code onCancelled()}.)
+ * have {@link Fork#onComplete()}, join sets {@link JoinSet#onJoinNext()}, channels and oneshots
+ * {@code onReceive()} and {@code onSend(v)}, broadcast receivers {@code onReceive()}, watch
+ * receivers {@code onChanged()}, semaphores {@code onAcquire(n)}, {@code Notify.onNotified()} and
+ * cancellation tokens {@code onCancelled()}: all in {@code dev.weft.core.sync}, all lossless.)
  *
  * {@snippet :
  * String r = Structured.select(

@@ -15,6 +15,10 @@ import java.util.function.Consumer;
  * group (e.g. one channel per connection, all named {@code "conn.out"}), which metrics report
  * together (sums, and the maximum lag).
  *
+ * <p>{@code dev.weft.core.sync}'s named factories ({@code Channel.bounded(name, capacity)},
+ * {@code Channel.unbounded(name)}, {@code Broadcast.create(name, capacity)},
+ * {@code Watch.create(name, initial)}) register here as follows; another channel kind would too.
+ *
  * {@snippet :
  * // in a channel factory that takes a name:
  * NamedChannels.Registration reg = NamedChannels.register(gaugesOf(channel));

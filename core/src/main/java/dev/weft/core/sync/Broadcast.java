@@ -1,6 +1,8 @@
 package dev.weft.core.sync;
 
+import dev.weft.core.spi.ChannelGauges;
 import java.util.Objects;
+import java.util.WeakHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -20,10 +22,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Thread safety and memory consistency:</b> thread-safe; actions before a {@code send}
  * happen-before the return of each receive that returns the value.
  *
+ * <p>A broadcast {@linkplain #create(String, int) created with a name} reports its depth, capacity,
+ * parked receivers and lag (how far its slowest receiver is behind) to metrics
+ * ({@code dev.weft.metrics.WeftChannelMetrics}) until it is closed.
+ *
  * <p><b>Implementation overview.</b> A short lock guards a ring of {@code capacity} slots and the
  * sequence number of the next value ({@code tail}); each receiver keeps the sequence it reads
  * next. Values live in the ring until overwritten (they are not released early when every
- * receiver has seen them, unlike Tokio). Parked receivers are woken by each send and re-check.
+ * receiver has seen them, unlike Tokio). Parked receivers are woken by each send and re-check;
+ * a {@linkplain BroadcastReceiver#onReceive() select} parked on a receiver is decided by the send
+ * itself, which advances that receiver only if it won the select.
  *
  * @param <T> the element type
  */
@@ -35,9 +43,17 @@ public final class Broadcast<T> implements AutoCloseable {
     long tail;
     volatile boolean closed;
     private int receivers;
+    /**
+     * Open receivers of a named broadcast, for its lag; null when unnamed. Weak keys: a receiver
+     * dropped without close stops counting once collected. Guarded by lock.
+     */
+    private final WeakHashMap<BroadcastReceiver<T>, Boolean> tracked;
+    /** Set once by the named factory, before the broadcast is published. */
+    private Named named;
 
-    private Broadcast(int capacity) {
+    private Broadcast(int capacity, boolean track) {
         this.ring = new Object[capacity];
+        this.tracked = track ? new WeakHashMap<>() : null;
     }
 
     /**
@@ -49,10 +65,40 @@ public final class Broadcast<T> implements AutoCloseable {
      * @throws IllegalArgumentException if {@code capacity <= 0}
      */
     public static <T> Broadcast<T> create(int capacity) {
+        checkCapacity(capacity);
+        return new Broadcast<>(capacity, false);
+    }
+
+    /**
+     * As {@link #create(int)}, with a name under which metrics report it (kind {@code broadcast}):
+     * values retained for the slowest receiver, capacity, parked receivers and lag. Broadcasts
+     * with one name form one group. It leaves the metrics when {@linkplain #close() closed} (or
+     * collected, if dropped unclosed).
+     *
+     * {@snippet :
+     * Broadcast<Event> events = Broadcast.create("events", 1024);
+     * // weft.channel.lag{kind="broadcast",channel="events"} once WeftChannelMetrics is bound
+     * }
+     *
+     * @param name     the metrics name, not blank
+     * @param capacity how many values a slow receiver may fall behind before it lags, at least 1
+     * @param <T>      the element type
+     * @return a new open channel
+     * @throws NullPointerException     if {@code name} is null
+     * @throws IllegalArgumentException if {@code name} is blank or {@code capacity <= 0}
+     */
+    public static <T> Broadcast<T> create(String name, int capacity) {
+        Named.check(name);
+        checkCapacity(capacity);
+        Broadcast<T> b = new Broadcast<>(capacity, true);
+        b.named = Named.register(b.new Gauges(name));
+        return b;
+    }
+
+    private static void checkCapacity(int capacity) {
         if (capacity <= 0) {
             throw new IllegalArgumentException("capacity must be > 0, was " + capacity);
         }
-        return new Broadcast<>(capacity);
     }
 
     /**
@@ -73,7 +119,7 @@ public final class Broadcast<T> implements AutoCloseable {
             }
             ring[(int) (tail % ring.length)] = value;
             tail++;
-            wakeAll();
+            waiters.wakeAll();
             return receivers;
         } finally {
             lock.unlock();
@@ -89,7 +135,11 @@ public final class Broadcast<T> implements AutoCloseable {
         lock.lock();
         try {
             receivers++;
-            return new BroadcastReceiver<>(this, tail);
+            BroadcastReceiver<T> r = new BroadcastReceiver<>(this, tail);
+            if (tracked != null) {
+                tracked.put(r, Boolean.TRUE);
+            }
+            return r;
         } finally {
             lock.unlock();
         }
@@ -119,17 +169,29 @@ public final class Broadcast<T> implements AutoCloseable {
     }
 
     /**
+     * The name given at creation, or null.
+     *
+     * @return the name or null
+     */
+    public String name() {
+        return named == null ? null : named.name();
+    }
+
+    /**
      * Closes the channel: sends fail, receivers read the retained values they have not seen and
-     * then get {@link BroadcastResult.Closed}. Idempotent.
+     * then get {@link BroadcastResult.Closed}; a named broadcast leaves the metrics. Idempotent.
      */
     @Override
     public void close() {
         lock.lock();
         try {
             closed = true;
-            wakeAll();
+            waiters.wakeAll();
         } finally {
             lock.unlock();
+        }
+        if (named != null) {
+            named.close();
         }
     }
 
@@ -143,14 +205,76 @@ public final class Broadcast<T> implements AutoCloseable {
     }
 
     /** A receiver closed; the caller holds {@link #lock}. */
-    void unsubscribeLocked() {
+    void unsubscribeLocked(BroadcastReceiver<T> r) {
         receivers--;
+        if (tracked != null) {
+            tracked.remove(r);
+        }
+        // its parked receives and selects must see it closed
+        waiters.wakeAll();
     }
 
-    private void wakeAll() {
-        WaitNode n;
-        while ((n = waiters.poll()) != null) {
-            n.waiter.tryWin(n.index, null);
+    @Override
+    public String toString() {
+        return "Broadcast[" + (named == null ? "" : named.name() + ", ") + "capacity=" + ring.length
+                + (closed ? ", closed]" : "]");
+    }
+
+    /** What metrics read from a named broadcast. */
+    private final class Gauges implements ChannelGauges {
+        private final String name;
+
+        Gauges(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public String kind() {
+            return "broadcast";
+        }
+
+        @Override
+        public int depth() {
+            return (int) Math.min(lag(), ring.length);
+        }
+
+        @Override
+        public int capacity() {
+            return ring.length;
+        }
+
+        @Override
+        public int parkedSenders() {
+            return 0; // senders never park
+        }
+
+        @Override
+        public int parkedReceivers() {
+            lock.lock();
+            try {
+                return waiters.size();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public long lag() {
+            lock.lock();
+            try {
+                long max = 0;
+                for (BroadcastReceiver<T> r : tracked.keySet()) {
+                    max = Math.max(max, tail - r.next);
+                }
+                return max;
+            } finally {
+                lock.unlock();
+            }
         }
     }
 

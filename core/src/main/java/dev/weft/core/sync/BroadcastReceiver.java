@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /**
  * One subscriber of a {@link Broadcast}; it sees every value sent after it subscribed, unless it
- * falls behind (see {@link BroadcastResult.Lagged}). Use from one thread at a time.
+ * falls behind (see {@link BroadcastResult.Lagged}).
  *
  * {@snippet :
  * try (BroadcastReceiver<String> rx = events.subscribe()) {
@@ -14,13 +14,21 @@ import java.time.Duration;
  * }
  * }
  *
+ * <p><b>Thread safety:</b> usually one thread reads a receiver, but it is thread-safe: threads
+ * that share one receiver (with {@code receive}, {@code tryReceive} or {@link #onReceive()} in a
+ * {@link Select}) compete for its values, and each of its results goes to exactly one of them.
+ * Actions before a {@code send} happen-before the return of the receive that returns the value.
+ *
  * @param <T> the element type
  */
 public final class BroadcastReceiver<T> implements AutoCloseable {
     private final Broadcast<T> channel;
-    /** Sequence number of the next value to read. */
-    private long next;
+    /** Sequence number of the next value to read; guarded by the channel's lock. */
+    long next;
+    /** Guarded by the channel's lock. */
     private boolean closed;
+    /** This receiver's select registrations commit through this (one object, not one per select). */
+    private final WaitList.Offer offer = this::tryCommit;
 
     BroadcastReceiver(Broadcast<T> channel, long next) {
         this.channel = channel;
@@ -65,7 +73,39 @@ public final class BroadcastReceiver<T> implements AutoCloseable {
         }
     }
 
-    /** Unsubscribes; later receives return {@link BroadcastResult.Closed}. Idempotent. */
+    /**
+     * A {@link Select} clause that receives from this receiver: its result is what
+     * {@link #receive()} would return ({@code Value}, {@code Lagged} or {@code Closed}, never
+     * {@code Empty}), and the receiver moves past it only if the clause wins. A clause that loses
+     * leaves the receiver where it was, so the value is still there for the next receive.
+     *
+     * {@snippet :
+     * BroadcastResult<String> r = Select.select(rx.onReceive(),
+     *         shutdown.onCancelled().map(c -> new BroadcastResult.Closed<String>()));
+     * }
+     *
+     * @return the clause (reusable)
+     */
+    public SelectClause<BroadcastResult<T>> onReceive() {
+        return (waiter, index) -> {
+            channel.lock.lock();
+            try {
+                if (waiter.isDecided() || tryCommit(waiter, index)) {
+                    return SelectClause.Registration.NONE;
+                }
+                WaitNode node = new WaitNode(waiter, index, offer);
+                channel.waiters.add(node);
+                return () -> channel.unlink(node);
+            } finally {
+                channel.lock.unlock();
+            }
+        };
+    }
+
+    /**
+     * Unsubscribes; later receives return {@link BroadcastResult.Closed}, and so do receives and
+     * selects parked on this receiver now. Idempotent.
+     */
     @Override
     public void close() {
         channel.lock.lock();
@@ -76,31 +116,55 @@ public final class BroadcastReceiver<T> implements AutoCloseable {
             closed = true;
             // in the same critical section: a send or receiverCount() that sees this receiver
             // closed must not count it (found by BroadcastLincheckTest)
-            channel.unsubscribeLocked();
+            channel.unsubscribeLocked(this);
         } finally {
             channel.lock.unlock();
         }
     }
 
-    /** Under the channel lock: a result, or Empty. */
+    /** Under the channel lock: what a receive would return now (Empty if nothing), taking nothing. */
     @SuppressWarnings("unchecked")
-    private BroadcastResult<T> poll() {
+    private BroadcastResult<T> peek() {
         if (closed) {
             return new BroadcastResult.Closed<>();
         }
         long tail = channel.tail;
         long oldest = tail - channel.ring.length;
         if (next < oldest) {
-            long missed = oldest - next;
-            next = oldest;
-            return new BroadcastResult.Lagged<>(missed);
+            return new BroadcastResult.Lagged<>(oldest - next);
         }
         if (next < tail) {
-            T v = (T) channel.ring[(int) (next % channel.ring.length)];
-            next++;
-            return new BroadcastResult.Value<>(v);
+            return new BroadcastResult.Value<>((T) channel.ring[(int) (next % channel.ring.length)]);
         }
         return channel.closed ? new BroadcastResult.Closed<>() : new BroadcastResult.Empty<>();
+    }
+
+    /** Under the channel lock: moves past {@code r}, which {@link #peek()} just returned. */
+    private void take(BroadcastResult<T> r) {
+        if (r instanceof BroadcastResult.Lagged<T>(long missed)) {
+            next += missed;
+        } else if (r instanceof BroadcastResult.Value) {
+            next++;
+        }
+    }
+
+    /** Under the channel lock: a result (taken), or Empty. */
+    private BroadcastResult<T> poll() {
+        BroadcastResult<T> r = peek();
+        take(r);
+        return r;
+    }
+
+    /** {@link WaitList.Offer} of this receiver's select registrations; under the channel lock. */
+    private boolean tryCommit(SelectWaiter waiter, int index) {
+        BroadcastResult<T> r = peek();
+        if (r instanceof BroadcastResult.Empty) {
+            return false;
+        }
+        if (waiter.tryWin(index, r)) {
+            take(r);
+        }
+        return true;
     }
 
     private BroadcastResult<T> doReceive(boolean timed, long deadline) throws InterruptedException {

@@ -36,7 +36,7 @@ public final class Notify {
         try {
             WaitNode n;
             while ((n = waiters.poll()) != null) {
-                if (n.waiter.tryWin(0, null)) {
+                if (n.waiter.tryWin(n.index, null)) {
                     return;
                 }
             }
@@ -52,7 +52,7 @@ public final class Notify {
         try {
             WaitNode n;
             while ((n = waiters.poll()) != null) {
-                n.waiter.tryWin(0, null);
+                n.waiter.tryWin(n.index, null);
             }
         } finally {
             lock.unlock();
@@ -81,6 +81,48 @@ public final class Notify {
      */
     public boolean notified(Duration timeout) throws InterruptedException {
         return await(true, Timeouts.deadline(timeout));
+    }
+
+    /**
+     * A {@link Select} clause that waits like {@link #notified()}: it commits by consuming the
+     * stored permit or by being the waiter a {@code notifyOne} (or {@code notifyWaiters}) picks.
+     * Its result is this {@code Notify}. A clause that loses consumes nothing: a {@code notifyOne}
+     * that finds its select already decided passes on to the next waiter or is stored.
+     *
+     * {@snippet :
+     * Job j = Select.select(jobs.onReceive(), shutdown.onNotified().<Job>map(n -> null)); // null: shut down
+     * }
+     *
+     * @return the clause (reusable)
+     */
+    public SelectClause<Notify> onNotified() {
+        return new SelectClause<>() {
+            @Override
+            public Registration register(SelectWaiter waiter, int index) {
+                lock.lock();
+                try {
+                    if (waiter.isDecided()) {
+                        return Registration.NONE;
+                    }
+                    if (permit) {
+                        if (waiter.tryWin(index, null)) {
+                            permit = false;
+                        }
+                        return Registration.NONE;
+                    }
+                    WaitNode node = new WaitNode(waiter, index, null);
+                    waiters.add(node);
+                    return () -> unlink(node);
+                } finally {
+                    lock.unlock();
+                }
+            }
+
+            @Override
+            public Notify complete(Object handed) {
+                return Notify.this;
+            }
+        };
     }
 
     private boolean await(boolean timed, long deadline) throws InterruptedException {

@@ -87,7 +87,14 @@ public final class Oneshot<T> implements AutoCloseable {
     }
 
     /**
-     * A {@link Select} clause receiving the value.
+     * A {@link Select} clause receiving the value: it takes the value only if it wins, so a clause
+     * that loses leaves it for a later receive. Once the oneshot is closed with no value left (never
+     * sent, or already taken) the clause is ready at once and the select throws
+     * {@link ChannelClosedException}, like {@link #receive()}.
+     *
+     * {@snippet :
+     * String r = Select.select(reply.onReceive(), token.onCancelled().map(c -> "cancelled"));
+     * }
      *
      * @return the clause
      */

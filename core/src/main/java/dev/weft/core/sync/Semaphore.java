@@ -26,6 +26,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link SelectWaiter} cell, so a waiter that gave up is skipped and never absorbs permits.
  */
 public final class Semaphore implements AutoCloseable {
+    /**
+     * The most permits a semaphore holds available at once. {@link #release(int)} beyond it
+     * fails and changes nothing.
+     */
+    public static final long MAX_PERMITS = Integer.MAX_VALUE;
+
     private static final Object CLOSED = new SelectWaiter.Marker("CLOSED");
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -155,6 +161,61 @@ public final class Semaphore implements AutoCloseable {
         return Optional.of(new SemaphorePermit(this, n));
     }
 
+    /**
+     * A {@link Select} clause acquiring {@code n} permits: it commits only if it wins, and then its
+     * result owns the permits; a clause that loses holds nothing and holds back no one (its place
+     * in the FIFO is given up). It takes its place in line like {@link #acquire(int)}: while others
+     * wait before it, it waits. If the semaphore is or becomes closed first, the clause commits and
+     * the select throws {@link SemaphoreClosedException}.
+     *
+     * {@snippet :
+     * try (SemaphorePermit p = Select.select(local.onAcquire(1), remote.onAcquire(1))) {
+     *     useWhicheverWasFree();
+     * }
+     * }
+     *
+     * @param n the number of permits, at least 1
+     * @return the clause (reusable)
+     * @throws IllegalArgumentException if {@code n <= 0}
+     */
+    public SelectClause<SemaphorePermit> onAcquire(int n) {
+        checkN(n);
+        return new SelectClause<>() {
+            @Override
+            public Registration register(SelectWaiter waiter, int index) {
+                lock.lock();
+                try {
+                    if (waiter.isDecided()) {
+                        return Registration.NONE;
+                    }
+                    if (closed) {
+                        waiter.tryWin(index, CLOSED);
+                        return Registration.NONE;
+                    }
+                    if (waiters.isEmpty() && available >= n) {
+                        if (waiter.tryWin(index, null)) {
+                            available -= n;
+                        }
+                        return Registration.NONE;
+                    }
+                    WaitNode node = new WaitNode(waiter, index, n);
+                    waiters.add(node);
+                    return () -> remove(node);
+                } finally {
+                    lock.unlock();
+                }
+            }
+
+            @Override
+            public SemaphorePermit complete(Object handed) {
+                if (handed == CLOSED) {
+                    throw new SemaphoreClosedException();
+                }
+                return new SemaphorePermit(Semaphore.this, n);
+            }
+        };
+    }
+
     private void remove(WaitNode node) {
         lock.lock();
         try {
@@ -168,11 +229,13 @@ public final class Semaphore implements AutoCloseable {
     }
 
     /**
-     * Adds {@code n} permits (also how {@link SemaphorePermit#close()} returns them), waking
-     * waiters in FIFO order. Never parks. Permits can be added after close; nobody can take them.
+     * Adds {@code n} permits, waking waiters in FIFO order. Never parks. Permits can be added after
+     * close; nobody can take them.
      *
      * @param n the number of permits, at least 0
      * @throws IllegalArgumentException if {@code n < 0}
+     * @throws IllegalStateException    if the available permits would exceed {@link #MAX_PERMITS};
+     *                                  nothing was added
      */
     public void release(int n) {
         if (n < 0) {
@@ -180,7 +243,27 @@ public final class Semaphore implements AutoCloseable {
         }
         lock.lock();
         try {
+            if (available + n > MAX_PERMITS) {
+                throw new IllegalStateException("releasing " + n + " permits would make " + (available + n)
+                        + " available, over the maximum of " + MAX_PERMITS + "; nothing was released");
+            }
             available += n;
+            grant();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Takes back the permits of a {@link SemaphorePermit} being closed. Unlike {@link #release},
+     * never throws: the permits came out of this semaphore, and only extra {@code release} calls
+     * while they were held can push the count over {@link #MAX_PERMITS}; then the excess is
+     * dropped rather than failing a {@code close()} in a finally block.
+     */
+    void giveBack(int n) {
+        lock.lock();
+        try {
+            available = Math.min(MAX_PERMITS, available + n);
             grant();
         } finally {
             lock.unlock();

@@ -41,7 +41,7 @@ public final class SemaphorePermit implements AutoCloseable {
     @Override
     public void close() {
         if (released.compareAndSet(false, true)) {
-            semaphore.release(permits);
+            semaphore.giveBack(permits);
         }
     }
 }

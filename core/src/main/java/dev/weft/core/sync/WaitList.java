@@ -6,6 +6,23 @@ package dev.weft.core.sync;
  * Not thread-safe: every call happens under the owning primitive's lock.
  */
 final class WaitList {
+    /**
+     * The payload of a select registration that may only be decided when its primitive has
+     * something for it in particular (a broadcast receiver with an unread value, a watch receiver
+     * with an unseen version), so a wake-up cannot simply decide it.
+     */
+    @FunctionalInterface
+    interface Offer {
+        /**
+         * Under the primitive's lock: if there is something to take, tries to win {@code waiter}
+         * and takes it only if that won.
+         *
+         * @return false if there was nothing to take (stay registered); true otherwise (the
+         *     waiter is decided, by this call or earlier: drop the registration)
+         */
+        boolean tryCommit(SelectWaiter waiter, int index);
+    }
+
     private WaitNode head;
     private WaitNode tail;
     private int size;
@@ -56,6 +73,29 @@ final class WaitList {
         n.list = null;
         size--;
         return true;
+    }
+
+    /**
+     * After a change that may concern every waiter (a send to every receiver, a close): decides
+     * each plain waiter (payload not an {@link Offer}) with a null value so it wakes and re-checks,
+     * and lets each {@link Offer} commit if it now can. Offers that still have nothing to take stay
+     * registered, so a select parked on a receiver that another thread served first is not woken
+     * in vain and loses nothing.
+     */
+    void wakeAll() {
+        WaitNode n = head;
+        while (n != null) {
+            WaitNode next = n.next;
+            if (n.payload instanceof Offer o) {
+                if (o.tryCommit(n.waiter, n.index)) {
+                    remove(n);
+                }
+            } else {
+                remove(n);
+                n.waiter.tryWin(n.index, null);
+            }
+            n = next;
+        }
     }
 
     boolean isEmpty() {

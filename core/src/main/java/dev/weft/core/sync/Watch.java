@@ -1,5 +1,6 @@
 package dev.weft.core.sync;
 
+import dev.weft.core.spi.ChannelGauges;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
@@ -21,6 +22,9 @@ import java.util.function.UnaryOperator;
  * config.send(reloaded);
  * }
  *
+ * <p>A watch {@linkplain #create(String, Object) created with a name} reports its parked receivers
+ * to metrics ({@code dev.weft.metrics.WeftChannelMetrics}) until it is closed.
+ *
  * <p><b>Thread safety and memory consistency:</b> thread-safe; actions before a {@code send}
  * happen-before a read that returns the value sent (or a later one).
  *
@@ -33,6 +37,8 @@ public final class Watch<T> implements AutoCloseable {
     /** Incremented by each send; guarded by lock for writes. */
     volatile long version;
     volatile boolean closed;
+    /** Set once by the named factory, before the watch is published. */
+    private Named named;
 
     /**
      * @param initial the initial value, not null (version 0, seen by new receivers)
@@ -40,6 +46,39 @@ public final class Watch<T> implements AutoCloseable {
      */
     public Watch(T initial) {
         this.value = Objects.requireNonNull(initial, "initial");
+    }
+
+    /**
+     * As {@link #Watch(Object) new Watch(initial)}, with a name under which metrics report it
+     * (kind {@code watch}: depth 1, capacity 1, parked receivers). Watches with one name form one
+     * group. It leaves the metrics when {@linkplain #close() closed} (or collected, if dropped
+     * unclosed).
+     *
+     * {@snippet :
+     * Watch<Config> config = Watch.create("config", initial);
+     * }
+     *
+     * @param name    the metrics name, not blank
+     * @param initial the initial value, not null
+     * @param <T>     the value type
+     * @return a new open watch
+     * @throws NullPointerException     if {@code name} or {@code initial} is null
+     * @throws IllegalArgumentException if {@code name} is blank
+     */
+    public static <T> Watch<T> create(String name, T initial) {
+        Named.check(name);
+        Watch<T> w = new Watch<>(initial);
+        w.named = Named.register(w.new Gauges(name));
+        return w;
+    }
+
+    /**
+     * The name given at creation, or null.
+     *
+     * @return the name or null
+     */
+    public String name() {
+        return named == null ? null : named.name();
     }
 
     /**
@@ -58,7 +97,7 @@ public final class Watch<T> implements AutoCloseable {
             }
             value = v;
             version++;
-            wakeAll();
+            waiters.wakeAll();
         } finally {
             lock.unlock();
         }
@@ -82,7 +121,7 @@ public final class Watch<T> implements AutoCloseable {
             T v = Objects.requireNonNull(update.apply(value), "update returned null");
             value = v;
             version++;
-            wakeAll();
+            waiters.wakeAll();
             return v;
         } finally {
             lock.unlock();
@@ -109,16 +148,20 @@ public final class Watch<T> implements AutoCloseable {
 
     /**
      * Closes the watch: sends fail, receivers keep reading the last value, and {@code changed}
-     * throws {@link ChannelClosedException} once they have seen it. Idempotent.
+     * throws {@link ChannelClosedException} once they have seen it; a named watch leaves the
+     * metrics. Idempotent.
      */
     @Override
     public void close() {
         lock.lock();
         try {
             closed = true;
-            wakeAll();
+            waiters.wakeAll();
         } finally {
             lock.unlock();
+        }
+        if (named != null) {
+            named.close();
         }
     }
 
@@ -131,11 +174,10 @@ public final class Watch<T> implements AutoCloseable {
         return closed;
     }
 
-    private void wakeAll() {
-        WaitNode n;
-        while ((n = waiters.poll()) != null) {
-            n.waiter.tryWin(n.index, null);
-        }
+    @Override
+    public String toString() {
+        return "Watch[" + (named == null ? "" : named.name() + ", ") + "version=" + version
+                + (closed ? ", closed]" : "]");
     }
 
     void unlink(WaitNode node) {
@@ -147,15 +189,20 @@ public final class Watch<T> implements AutoCloseable {
         }
     }
 
-    /** Parks until version != seen or closed; returns the version, or -1 on timeout/closed. */
-    long awaitChange(long seen, boolean timed, long deadline) throws InterruptedException {
+    /**
+     * Parks until {@code r} has an unseen version or the watch is closed, then marks it seen.
+     * Returns false on timeout.
+     */
+    boolean awaitChange(WatchReceiver<T> r, boolean timed, long deadline) throws InterruptedException {
         Timeouts.checkInterrupt();
         for (;;) {
             WaitNode node;
             lock.lock();
             try {
-                if (version != seen) {
-                    return version;
+                if (version != r.seen) {
+                    // under the lock: a select sharing this receiver cannot take the same change
+                    r.seen = version;
+                    return true;
                 }
                 if (closed) {
                     throw new ChannelClosedException();
@@ -174,7 +221,51 @@ public final class Watch<T> implements AutoCloseable {
             }
             if (won == null) {
                 unlink(node);
-                return -1;
+                return false;
+            }
+        }
+    }
+
+    /** What metrics read from a named watch. */
+    private final class Gauges implements ChannelGauges {
+        private final String name;
+
+        Gauges(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public String kind() {
+            return "watch";
+        }
+
+        @Override
+        public int depth() {
+            return 1; // it always holds its latest value
+        }
+
+        @Override
+        public int capacity() {
+            return 1;
+        }
+
+        @Override
+        public int parkedSenders() {
+            return 0; // senders never park
+        }
+
+        @Override
+        public int parkedReceivers() {
+            lock.lock();
+            try {
+                return waiters.size();
+            } finally {
+                lock.unlock();
             }
         }
     }

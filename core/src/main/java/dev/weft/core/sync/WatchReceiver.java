@@ -3,7 +3,7 @@ package dev.weft.core.sync;
 import java.time.Duration;
 
 /**
- * One observer of a {@link Watch}, remembering which version it has seen. Use from one thread.
+ * One observer of a {@link Watch}, remembering which version it has seen.
  *
  * {@snippet :
  * WatchReceiver<Integer> rx = watch.subscribe();
@@ -11,11 +11,20 @@ import java.time.Duration;
  * int latest = rx.borrowAndUpdate();
  * }
  *
+ * <p><b>Thread safety:</b> usually one thread uses a receiver, but it is thread-safe: threads that
+ * share one receiver (with {@code changed} or {@link #onChanged()} in a {@link Select}) compete
+ * for its changes, and each change is reported to exactly one of them.
+ *
  * @param <T> the value type
  */
 public final class WatchReceiver<T> {
+    private static final Object CLOSED = new SelectWaiter.Marker("CLOSED");
+
     private final Watch<T> watch;
-    private long seen;
+    /** The version last marked seen; written under the watch's lock. */
+    volatile long seen;
+    /** This receiver's select registrations commit through this (one object, not one per select). */
+    private final WaitList.Offer offer = this::tryCommit;
 
     WatchReceiver(Watch<T> watch, long seen) {
         this.watch = watch;
@@ -65,7 +74,7 @@ public final class WatchReceiver<T> {
      * @throws ChannelClosedException if the watch is closed and the latest value was seen
      */
     public void changed() throws InterruptedException {
-        seen = watch.awaitChange(seen, false, 0);
+        watch.awaitChange(this, false, 0);
     }
 
     /**
@@ -77,11 +86,62 @@ public final class WatchReceiver<T> {
      * @throws ChannelClosedException if the watch is closed and the latest value was seen
      */
     public boolean changed(Duration timeout) throws InterruptedException {
-        long v = watch.awaitChange(seen, true, Timeouts.deadline(timeout));
-        if (v < 0) {
-            return false;
+        return watch.awaitChange(this, true, Timeouts.deadline(timeout));
+    }
+
+    /**
+     * A {@link Select} clause that waits like {@link #changed()}: it commits when a value newer
+     * than the last seen one is sent, and its result is that value, marked seen atomically with
+     * the commit. A clause that loses marks nothing seen. If the watch is closed and the latest
+     * value was seen, the clause commits and the select throws {@link ChannelClosedException}.
+     *
+     * {@snippet :
+     * Config c = Select.select(rx.onChanged(), reloadRequests.onReceive().map(r -> load()));
+     * }
+     *
+     * @return the clause (reusable)
+     */
+    public SelectClause<T> onChanged() {
+        return new SelectClause<>() {
+            @Override
+            public Registration register(SelectWaiter waiter, int index) {
+                watch.lock.lock();
+                try {
+                    if (waiter.isDecided() || tryCommit(waiter, index)) {
+                        return Registration.NONE;
+                    }
+                    WaitNode node = new WaitNode(waiter, index, offer);
+                    watch.waiters.add(node);
+                    return () -> watch.unlink(node);
+                } finally {
+                    watch.lock.unlock();
+                }
+            }
+
+            @Override
+            @SuppressWarnings("unchecked")
+            public T complete(Object handed) {
+                if (handed == CLOSED) {
+                    throw new ChannelClosedException();
+                }
+                return (T) handed;
+            }
+        };
+    }
+
+    /** {@link WaitList.Offer} of this receiver's select registrations; under the watch's lock. */
+    private boolean tryCommit(SelectWaiter waiter, int index) {
+        long v = watch.version;
+        if (v != seen) {
+            if (waiter.tryWin(index, watch.value)) {
+                seen = v;
+            }
+            return true;
         }
-        seen = v;
-        return true;
+        if (watch.closed) {
+            waiter.tryWin(index, CLOSED);
+            return true;
+        }
+        return false;
     }
 }

@@ -1,0 +1,44 @@
+package dev.weft.core.sync;
+
+import dev.weft.core.spi.ChannelGauges;
+import dev.weft.core.spi.NamedChannels;
+import java.util.Objects;
+
+/**
+ * A named primitive's place in {@link NamedChannels}, shared by the channel kinds that take a
+ * name. {@link NamedChannels} holds the gauges only weakly, so this object, a field of the
+ * primitive, is what keeps them alive as long as the primitive is referenced; {@link #close()}
+ * takes them out of the registry when the primitive is closed.
+ */
+final class Named {
+    private final ChannelGauges gauges;
+    private final NamedChannels.Registration registration;
+
+    private Named(ChannelGauges gauges, NamedChannels.Registration registration) {
+        this.gauges = gauges;
+        this.registration = registration;
+    }
+
+    /** Checks a name before the primitive is built, so a bad name creates nothing. */
+    static String check(String name) {
+        Objects.requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("a channel name must not be blank, was \"" + name + "\"");
+        }
+        return name;
+    }
+
+    /** Registers {@code gauges} (of a fully constructed primitive: metrics may read it at once). */
+    static Named register(ChannelGauges gauges) {
+        return new Named(gauges, NamedChannels.register(gauges));
+    }
+
+    String name() {
+        return gauges.name();
+    }
+
+    /** Leaves the registry; idempotent. */
+    void close() {
+        registration.close();
+    }
+}
