@@ -26,11 +26,14 @@ public final class CarrierTimers {
     private final ConcurrentLinkedQueue<Timer> cancelled = new ConcurrentLinkedQueue<>();
     private volatile boolean stopped;
     /**
-     * Timers put in the wheel, and taken out of it by a cancel (carrier thread only, read racily):
-     * {@link #pending()} is derived from them and {@link #fired}, so arming and cancelling on the
-     * carrier cost no atomic counter.
+     * Timers armed (counted here when armed on the carrier, else when the carrier takes them from
+     * its inbox) and cancelled on the carrier (carrier thread only, read racily); with
+     * {@link #fired} and {@link #cancelledRemotely} they give {@link #pending()}, so arming and
+     * cancelling on the carrier cost no atomic counter.
      */
-    private long inserted, removed;
+    private long armed, cancelledHere;
+    /** Timers cancelled by other threads: counted at once, as the carrier may be asleep. */
+    private final java.util.concurrent.atomic.AtomicLong cancelledRemotely = new java.util.concurrent.atomic.AtomicLong();
     public long fired;
     public long cancelledCount;
     /** Sum and maximum of how late fired timers ran, in runtime-clock nanos (carrier thread only, read racily). */
@@ -46,11 +49,11 @@ public final class CarrierTimers {
     }
 
     /**
-     * Timers in the wheel: armed, not yet fired or cancelled (racy; timers armed or cancelled from
-     * other threads count once the carrier has taken them in).
+     * Timers armed, not yet fired or cancelled (racy; a timer armed from another thread counts
+     * once the carrier has taken it in, which it is woken for).
      */
     public int pending() {
-        return (int) Math.max(0, inserted - removed - fired);
+        return (int) Math.max(0, armed - fired - cancelledHere - cancelledRemotely.get());
     }
 
     /**
@@ -81,7 +84,7 @@ public final class CarrierTimers {
         Timer t = new Timer(target);
         t.deadlineMs = toWheelMs(deadlineNanos);
         if (carrier.isCurrent()) {
-            inserted++;
+            armed++;
             wheel.insert(t);
         } else {
             inbox.offer(t);
@@ -111,13 +114,11 @@ public final class CarrierTimers {
         Timer t;
         while ((t = cancelled.poll()) != null) {
             cancelledCount++;
-            if (wheel.remove(t)) {
-                removed++;
-            }
+            wheel.remove(t); // false when it was cancelled before the carrier took it in
         }
         while ((t = inbox.poll()) != null) {
+            armed++;
             if (t.state == PENDING) {
-                inserted++;
                 wheel.insert(t);
             }
         }
@@ -213,10 +214,10 @@ public final class CarrierTimers {
             }
             if (carrier.isCurrent()) {
                 cancelledCount++;
-                if (wheel.remove(this)) {
-                    removed++;
-                }
+                cancelledHere++;
+                wheel.remove(this);
             } else {
+                cancelledRemotely.incrementAndGet();
                 cancelled.offer(this);
             }
             return true;
