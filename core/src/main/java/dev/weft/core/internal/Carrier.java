@@ -108,8 +108,12 @@ public final class Carrier implements Executor {
                 java.util.concurrent.locks.LockSupport.unpark(w.thread);
             } else {
                 w = new TaskWorker(task);
-                w.thread = vtBuilder.unstarted(w);
-                w.continuation = CarrierScheduler.continuationOf(w.thread);
+                w.thread = vtBuilder.unstarted(w::work);
+                w.jdkContinuation = CarrierScheduler.continuationOf(w.thread);
+                // The JDK then hands this carrier the worker itself each time the thread is
+                // scheduled, so the carrier knows which task runs with no lookup.
+                w.continuation = w.jdkContinuation != null && CarrierScheduler.replaceContinuation(w.thread, w)
+                        ? w : w.jdkContinuation;
                 stats.workersStarted++;
                 w.thread.start();
             }
@@ -138,7 +142,12 @@ public final class Carrier implements Executor {
      */
     private final class TaskWorker implements Runnable {
         Thread thread;
+        /** What the JDK submits to run this thread: the worker itself, or the JDK's own runnable if it could not be replaced. */
         Runnable continuation;
+        /** The JDK's runnable that mounts and runs this thread's continuation. */
+        Runnable jdkContinuation;
+        /** The task this worker runs now (carrier thread only). */
+        TaskImpl<?> task;
         /** The task to run next, handed over by {@link #dispatch} (carrier thread only). */
         TaskImpl<?> next;
         /** Set when the carrier stops, so an idle worker ends. */
@@ -149,8 +158,14 @@ public final class Carrier implements Executor {
             this.next = first;
         }
 
+        /** Runs the thread's continuation: what the JDK submits to the carrier to run this thread. */
         @Override
         public void run() {
+            jdkContinuation.run();
+        }
+
+        /** The thread's body. */
+        void work() {
             loader = thread.getContextClassLoader();
             // No local holds a task while the worker waits for the next one: an ended task's
             // handle must stay collectable (an unjoined failure is logged when it is collected).
@@ -305,8 +320,12 @@ public final class Carrier implements Executor {
         if (cont == null || stopped || CarrierScheduler.schedulerOf(task.thread) != this) {
             return false;
         }
-        byContinuation.put(cont, task);
-        byContinuationPeak = Math.max(byContinuationPeak, byContinuation.size());
+        if (cont instanceof TaskWorker w) {
+            w.task = task;
+        } else {
+            byContinuation.put(cont, task);
+            byContinuationPeak = Math.max(byContinuationPeak, byContinuation.size());
+        }
         running = task;
         return true;
     }
@@ -342,7 +361,9 @@ public final class Carrier implements Executor {
             case CANCELLED -> cancelled++;
             case RUNNING -> { }
         }
-        if (!stopped && t.continuation != null && byContinuation.remove(t.continuation) != null
+        if (t.continuation instanceof TaskWorker w) {
+            w.task = null;
+        } else if (!stopped && t.continuation != null && byContinuation.remove(t.continuation) != null
                 && byContinuation.isEmpty() && byContinuationPeak > 4096) {
             byContinuation = new java.util.IdentityHashMap<>(); // give back the table a burst grew
             byContinuationPeak = 0;
@@ -577,7 +598,7 @@ public final class Carrier implements Executor {
                 if (r instanceof TaskImpl<?> queued) {
                     dispatch(queued);
                 } else {
-                    running = byContinuation.get(r);
+                    running = r instanceof TaskWorker w ? w.task : byContinuation.get(r);
                     try {
                         r.run();
                     } finally {

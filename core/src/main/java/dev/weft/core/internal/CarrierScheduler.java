@@ -130,6 +130,41 @@ public final class CarrierScheduler {
         return RUN_CONTINUATION == null ? null : (Runnable) RUN_CONTINUATION.get(vt);
     }
 
+    private static final java.lang.reflect.Field RUN_CONTINUATION_FIELD;
+
+    static {
+        java.lang.reflect.Field f = null;
+        if (BUILDER != null) {
+            try {
+                f = Class.forName("java.lang.VirtualThread").getDeclaredField("runContinuation");
+                f.setAccessible(true);
+                Thread probe = builderFor(Runnable::run).unstarted(() -> { });
+                f.set(probe, f.get(probe)); // prove a write works here, once
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                f = null; // carriers then find a continuation's task through a map
+            }
+        }
+        RUN_CONTINUATION_FIELD = f;
+    }
+
+    /**
+     * Makes the unstarted virtual thread {@code vt} hand its scheduler {@code replacement}
+     * instead of the JDK's runnable each time it is scheduled; {@code replacement} must run the
+     * runnable {@link #continuationOf} returned before this call. Returns false, changing
+     * nothing, where the JDK does not allow it.
+     */
+    static boolean replaceContinuation(Thread vt, Runnable replacement) {
+        if (RUN_CONTINUATION_FIELD == null || vt.getState() != Thread.State.NEW) {
+            return false;
+        }
+        try {
+            RUN_CONTINUATION_FIELD.set(vt, replacement);
+            return true;
+        } catch (IllegalAccessException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** Whether virtual threads can be given a carrier as their scheduler in this JVM. */
     public static boolean isAvailable() {
         return BUILDER != null;
