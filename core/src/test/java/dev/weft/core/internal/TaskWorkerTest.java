@@ -170,7 +170,7 @@ class TaskWorkerTest {
                 List<Task<Thread>> ts = new ArrayList<>();
                 for (int i = 0; i < 50; i++) {
                     ts.add(rt.spawn(() -> {
-                        Thread.sleep(1); // park, so each task holds a worker and many workers exist
+                        dev.weft.core.Weft.yieldNow(); // so each task holds a worker while others start
                         return Thread.currentThread();
                     }));
                 }
