@@ -3,6 +3,7 @@ package dev.weft.metrics;
 import dev.weft.core.SchedulerMode;
 import dev.weft.core.WeftRuntime;
 import dev.weft.core.spi.RuntimeStats;
+import dev.weft.metrics.internal.RegistrationGuard;
 import dev.weft.metrics.internal.RuntimeHub;
 import dev.weft.metrics.internal.StatsCache;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -16,11 +17,11 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
@@ -110,8 +111,12 @@ public final class WeftRuntimeMetrics implements MeterBinder, AutoCloseable {
     private final int schedulingPeriod;
     private final StatsCache cache;
     private final RuntimeHub hub;
+    // The three sets are guarded by this. A registry is in the last two only once the hub took it,
+    // so close() undoes exactly what this binder did (a refused registration has nothing to undo).
     private final Set<MeterRegistry> bound = Collections.newSetFromMap(new IdentityHashMap<>());
-    private final AtomicBoolean warned = new AtomicBoolean();
+    private final Set<MeterRegistry> scheduled = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Set<MeterRegistry> pinned = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final RegistrationGuard guard;
     private boolean closed;
     private boolean logStarted;
 
@@ -126,6 +131,7 @@ public final class WeftRuntimeMetrics implements MeterBinder, AutoCloseable {
         this.schedulingPeriod = b.schedulingPeriod;
         this.cache = new StatsCache();
         this.hub = RuntimeHub.of(rt);
+        this.guard = new RegistrationGuard(LOG, rt.name());
     }
 
     /** A binder for {@code rt} with the defaults: slow-slice log on, pinning off. */
@@ -181,20 +187,29 @@ public final class WeftRuntimeMetrics implements MeterBinder, AutoCloseable {
         for (int i = 0, n = rt.carriers(); i < n; i++) {
             bindCarrier(registry, i);
         }
-        if (scheduling) {
-            try {
-                hub.addSchedulingRegistry(registry, tags, schedulingPerCarrier, schedulingPeriod);
-            } catch (RuntimeException e) {
-                warn("weft.scheduling.*", e);
+        if (scheduling && guard.register("weft.scheduling.*", () -> {
+            hub.addSchedulingRegistry(registry, tags, schedulingPerCarrier, schedulingPeriod);
+            return null;
+        })) {
+            keep(scheduled, registry, hub::removeSchedulingRegistry);
+        }
+        if (pinning && guard.register("weft.threads.virtual.pinned", () -> {
+            hub.addPinningRegistry(registry, tags, pinnedThreshold);
+            return null;
+        })) {
+            keep(pinned, registry, hub::removePinningRegistry);
+        }
+    }
+
+    /** Remembers a registration for close(), or undoes it at once when close() ran meanwhile. */
+    private void keep(Set<MeterRegistry> added, MeterRegistry registry, java.util.function.Consumer<MeterRegistry> undo) {
+        synchronized (this) {
+            if (!closed) {
+                added.add(registry);
+                return;
             }
         }
-        if (pinning) {
-            try {
-                hub.addPinningRegistry(registry, tags, pinnedThreshold);
-            } catch (RuntimeException e) {
-                warn("weft.threads.virtual.pinned", e);
-            }
-        }
+        undo.accept(registry);
     }
 
     private void bindCarrier(MeterRegistry registry, int index) {
@@ -276,18 +291,7 @@ public final class WeftRuntimeMetrics implements MeterBinder, AutoCloseable {
     }
 
     private void guard(String name, Supplier<?> registration) {
-        try {
-            registration.get();
-        } catch (RuntimeException e) {
-            warn(name, e);
-        }
-    }
-
-    private void warn(String name, RuntimeException e) {
-        if (warned.compareAndSet(false, true)) {
-            LOG.log(System.Logger.Level.WARNING, "the meter registry refused meter " + name + " of runtime " + rt.name()
-                    + " (further refusals are not logged); the runtime goes on without it", e);
-        }
+        guard.register(name, registration);
     }
 
     /** The runtime this binder reads. */
@@ -303,25 +307,21 @@ public final class WeftRuntimeMetrics implements MeterBinder, AutoCloseable {
      */
     @Override
     public void close() {
-        Set<MeterRegistry> regs;
+        List<MeterRegistry> pins;
+        List<MeterRegistry> scheds;
+        boolean log;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
-            regs = Set.copyOf(bound);
+            pins = List.copyOf(pinned);
+            scheds = List.copyOf(scheduled);
+            log = logStarted;
         }
-        if (pinning) {
-            for (MeterRegistry r : regs) {
-                hub.removePinningRegistry(r);
-            }
-        }
-        if (scheduling) {
-            for (MeterRegistry r : regs) {
-                hub.removeSchedulingRegistry(r);
-            }
-        }
-        if (logStarted) {
+        pins.forEach(hub::removePinningRegistry);
+        scheds.forEach(hub::removeSchedulingRegistry);
+        if (log) {
             hub.stopSlowSliceLog();
         }
     }

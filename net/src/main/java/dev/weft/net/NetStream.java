@@ -94,9 +94,7 @@ public abstract sealed class NetStream implements ByteInput, ByteOutput, AutoClo
      */
     @Override
     public int read(byte[] dst, int off, int len) throws IOException {
-        Objects.checkFromIndexSize(off, len, dst.length);
-        notSplit();
-        return conduit.read(dst, off, len);
+        return read(false, dst, off, len);
     }
 
     /**
@@ -106,10 +104,25 @@ public abstract sealed class NetStream implements ByteInput, ByteOutput, AutoClo
      */
     @Override
     public int read(ByteBuffer dst) throws IOException {
+        return read(false, dst);
+    }
+
+    /** A read by this stream ({@code byHalf} false: refused once split) or by its read half. */
+    final int read(boolean byHalf, byte[] dst, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, dst.length);
+        if (!byHalf) {
+            notSplit();
+        }
+        return conduit.read(dst, off, len);
+    }
+
+    final int read(boolean byHalf, ByteBuffer dst) throws IOException {
         if (dst.isReadOnly()) {
             throw new java.nio.ReadOnlyBufferException();
         }
-        notSplit();
+        if (!byHalf) {
+            notSplit();
+        }
         return conduit.read(dst);
     }
 
@@ -127,8 +140,15 @@ public abstract sealed class NetStream implements ByteInput, ByteOutput, AutoClo
      */
     @Override
     public void write(byte[] src, int off, int len) throws IOException {
+        write(false, src, off, len);
+    }
+
+    /** A write by this stream ({@code byHalf} false: refused once split) or by its write half. */
+    final void write(boolean byHalf, byte[] src, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, src.length);
-        notSplit();
+        if (!byHalf) {
+            notSplit();
+        }
         conduit.writeBytes(src, off, len);
     }
 
@@ -358,33 +378,64 @@ public abstract sealed class NetStream implements ByteInput, ByteOutput, AutoClo
     public record Split(ReadHalf read, WriteHalf write) {}
 
     /**
-     * The reading direction of a {@linkplain NetStream#split() split} stream, owned by one task
-     * (Tokio's {@code OwnedReadHalf}). Reads behave as the stream's: same parking, timeouts
-     * ({@link NetStream#setReadTimeout}), cancellation and end of stream.
+     * What both halves share: the stream they came from, and closing the socket once both are
+     * closed. Each half closes its own direction first ({@link #closeHalf}).
      */
-    public static final class ReadHalf implements ByteInput, AutoCloseable {
-        private final NetStream stream;
+    abstract static sealed class Half implements AutoCloseable permits ReadHalf, WriteHalf {
+        final NetStream stream;
         private final AtomicInteger open;
         private boolean closed;
-        private InputStream view;
 
-        ReadHalf(NetStream stream, AtomicInteger open) {
+        Half(NetStream stream, AtomicInteger open) {
             this.stream = stream;
             this.open = open;
         }
 
+        /** The stream this half came from, for its options and addresses. */
+        public NetStream stream() {
+            return stream;
+        }
+
+        /** Closes this half's direction once, then the socket if the other half is closed too. */
+        final void closeHalf(Runnable direction) {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+            }
+            direction.run();
+            if (open.decrementAndGet() == 0) {
+                stream.close();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return getClass().getSimpleName() + "[" + stream + "]";
+        }
+    }
+
+    /**
+     * The reading direction of a {@linkplain NetStream#split() split} stream, owned by one task
+     * (Tokio's {@code OwnedReadHalf}). Reads behave as the stream's: same parking, timeouts
+     * ({@link NetStream#setReadTimeout}), cancellation and end of stream.
+     */
+    public static final class ReadHalf extends Half implements ByteInput {
+        private InputStream view;
+
+        ReadHalf(NetStream stream, AtomicInteger open) {
+            super(stream, open);
+        }
+
         @Override
         public int read(byte[] dst, int off, int len) throws IOException {
-            Objects.checkFromIndexSize(off, len, dst.length);
-            return stream.conduit.read(dst, off, len);
+            return stream.read(true, dst, off, len);
         }
 
         @Override
         public int read(ByteBuffer dst) throws IOException {
-            if (dst.isReadOnly()) {
-                throw new java.nio.ReadOnlyBufferException();
-            }
-            return stream.conduit.read(dst);
+            return stream.read(true, dst);
         }
 
         @Override
@@ -400,11 +451,6 @@ public abstract sealed class NetStream implements ByteInput, ByteOutput, AutoClo
             return view;
         }
 
-        /** The stream this half came from, for its options and addresses. */
-        public NetStream stream() {
-            return stream;
-        }
-
         /**
          * Stops reading: buffered input is dropped, a task parked in a read wakes with
          * {@link SocketException} ("read half closed"), and nothing more is read from the socket
@@ -413,21 +459,7 @@ public abstract sealed class NetStream implements ByteInput, ByteOutput, AutoClo
          */
         @Override
         public void close() {
-            synchronized (this) {
-                if (closed) {
-                    return;
-                }
-                closed = true;
-            }
-            stream.conduit.closeInput();
-            if (open.decrementAndGet() == 0) {
-                stream.close();
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "ReadHalf[" + stream + "]";
+            closeHalf(stream.conduit::closeInput);
         }
     }
 
@@ -436,21 +468,16 @@ public abstract sealed class NetStream implements ByteInput, ByteOutput, AutoClo
      * (Tokio's {@code OwnedWriteHalf}). Writes behave as the stream's: same backpressure,
      * timeouts ({@link NetStream#setWriteTimeout}) and cancellation.
      */
-    public static final class WriteHalf implements ByteOutput, AutoCloseable {
-        private final NetStream stream;
-        private final AtomicInteger open;
-        private boolean closed;
+    public static final class WriteHalf extends Half implements ByteOutput {
         private OutputStream view;
 
         WriteHalf(NetStream stream, AtomicInteger open) {
-            this.stream = stream;
-            this.open = open;
+            super(stream, open);
         }
 
         @Override
         public void write(byte[] src, int off, int len) throws IOException {
-            Objects.checkFromIndexSize(off, len, src.length);
-            stream.conduit.writeBytes(src, off, len);
+            stream.write(true, src, off, len);
         }
 
         @Override
@@ -481,11 +508,6 @@ public abstract sealed class NetStream implements ByteInput, ByteOutput, AutoClo
             return view;
         }
 
-        /** The stream this half came from, for its options and addresses. */
-        public NetStream stream() {
-            return stream;
-        }
-
         /**
          * Half-closes: what was written is flushed, then the output is shut down (the peer reads
          * end of stream); a task parked in a write wakes with {@link SocketException}. Closes the
@@ -494,21 +516,7 @@ public abstract sealed class NetStream implements ByteInput, ByteOutput, AutoClo
          */
         @Override
         public void close() {
-            synchronized (this) {
-                if (closed) {
-                    return;
-                }
-                closed = true;
-            }
-            stream.conduit.shutdownOutputAsync();
-            if (open.decrementAndGet() == 0) {
-                stream.close();
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "WriteHalf[" + stream + "]";
+            closeHalf(stream.conduit::shutdownOutputAsync);
         }
     }
 

@@ -120,11 +120,12 @@ class FramingTest {
         assertNull(r.readLine());
     }
 
-    /** An interrupted read in the middle of a line loses nothing: the next call finishes the line. */
-    @Test
-    void interruptedReadLosesNothing() throws Exception {
-        byte[] data = ascii("hello world\nnext\n");
-        InputStream flaky = new InputStream() {
+    /**
+     * Serves {@code data} at most {@code chunk} bytes a read, never reading past {@code at} in one
+     * go, and throws {@link InterruptedIOException} once when {@code at} bytes have been served.
+     */
+    static InputStream interruptedOnceAt(byte[] data, int at, int chunk) {
+        return new InputStream() {
             int pos;
             boolean thrown;
 
@@ -135,47 +136,31 @@ class FramingTest {
 
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
-                if (pos == 5 && !thrown) {
+                if (pos == at && !thrown) {
                     thrown = true;
                     throw new InterruptedIOException("cancelled");
                 }
                 if (pos == data.length) {
                     return -1;
                 }
-                int n = Math.min(len, pos < 5 ? 5 - pos : data.length - pos);
+                int n = Math.min(Math.min(len, chunk), pos < at ? at - pos : data.length - pos);
                 System.arraycopy(data, pos, b, off, n);
                 pos += n;
                 return n;
             }
         };
-        LineReader r = new LineReader(flaky, 64, StandardCharsets.UTF_8);
+    }
+
+    /** An interrupted read in the middle of a line loses nothing: the next call finishes the line. */
+    @Test
+    void interruptedReadLosesNothing() throws Exception {
+        byte[] data = ascii("hello world\nnext\n");
+        LineReader r = new LineReader(interruptedOnceAt(data, 5, Integer.MAX_VALUE), 64, StandardCharsets.UTF_8);
         assertThrows(InterruptedIOException.class, r::readLine);
         assertEquals("hello world", r.readLine());
         assertEquals("next", r.readLine());
 
-        FrameReader fr = new FrameReader(new InputStream() {
-            final byte[] framed = {0, 0, 0, 3, 'a', 'b', 'c'};
-            int pos;
-            boolean thrown;
-
-            @Override
-            public int read() {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                if (pos == 5 && !thrown) {
-                    thrown = true;
-                    throw new InterruptedIOException("cancelled");
-                }
-                if (pos == framed.length) {
-                    return -1;
-                }
-                b[off] = framed[pos++];
-                return 1;
-            }
-        }, 10);
+        FrameReader fr = new FrameReader(interruptedOnceAt(new byte[] {0, 0, 0, 3, 'a', 'b', 'c'}, 5, 1), 10);
         assertThrows(InterruptedIOException.class, fr::readFrame);
         assertArrayEquals(ascii("abc"), fr.readFrame());
         assertNull(fr.readFrame());

@@ -62,12 +62,14 @@ class TcpBackpressureTest {
                 s.flush();
                 return null;
             });
-            // Stalled: parked in awaitWritable and no progress over 100 consecutive 1 ms polls.
+            // Stalled: the channel unwritable (so bytes are queued) and no progress over 100
+            // consecutive 1 ms polls. Progress alone is not enough: on a loaded machine a writer
+            // woken because the channel became writable again can wait longer than that to run.
             long[] last = {-1};
             int[] still = {0};
             NetTesting.eventually(Duration.ofSeconds(20), "the writer stalls (kernel buffers full)", () -> {
                 long w = written.get();
-                still[0] = w == last[0] ? still[0] + 1 : 0;
+                still[0] = w == last[0] && !s.channel().isWritable() ? still[0] + 1 : 0;
                 last[0] = w;
                 return still[0] >= 100;
             });

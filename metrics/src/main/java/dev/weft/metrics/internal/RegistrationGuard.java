@@ -5,7 +5,12 @@ import java.util.function.Supplier;
 
 /**
  * Registers meters so that a registry which refuses one never breaks the runtime: the refusal is
- * logged once per binder and the meter is skipped.
+ * logged once per binder and the meter is skipped. One per binder; thread-safe.
+ *
+ * {@snippet :
+ * RegistrationGuard guard = new RegistrationGuard(LOG, rt.name());
+ * guard.register("weft.x", () -> Gauge.builder("weft.x", rt, f).register(registry));
+ * }
  */
 public final class RegistrationGuard {
     private final System.Logger log;
@@ -17,15 +22,22 @@ public final class RegistrationGuard {
         this.runtimeName = runtimeName;
     }
 
-    /** Runs {@code registration} of meter {@code name}; a RuntimeException from it is logged (first time only). */
-    public void register(String name, Supplier<?> registration) {
+    /**
+     * Runs {@code registration} of meter {@code name}; a RuntimeException from it is logged (the
+     * first time only) and swallowed.
+     *
+     * @return whether the registration completed (false: the registry refused it)
+     */
+    public boolean register(String name, Supplier<?> registration) {
         try {
             registration.get();
+            return true;
         } catch (RuntimeException e) {
             if (warned.compareAndSet(false, true)) {
                 log.log(System.Logger.Level.WARNING, "the meter registry refused meter " + name + " of runtime " + runtimeName
                         + " (further refusals are not logged); the runtime goes on without it", e);
             }
+            return false;
         }
     }
 }

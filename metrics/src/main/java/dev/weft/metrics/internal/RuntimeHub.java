@@ -111,6 +111,13 @@ public final class RuntimeHub {
      * @throws IllegalStateException if JFR streaming is not available here
      */
     public void addPinningRegistry(MeterRegistry registry, Tags tags, Duration threshold) {
+        // The stream first: when it cannot start there is nothing to undo (undoing through
+        // removePinningRegistry would also drop another binder's reference to the stream).
+        try {
+            PinningMonitor.add(this, threshold);
+        } catch (RuntimeException | LinkageError e) {
+            throw new IllegalStateException("JFR streaming of jdk.VirtualThreadPinned is not available: " + e, e);
+        }
         synchronized (this) {
             PinTarget t = pinTargets.computeIfAbsent(registry, r -> new PinTarget(r, tags, threshold));
             t.refs++;
@@ -118,12 +125,6 @@ public final class RuntimeHub {
                 t.threshold = threshold;
             }
             pinSnapshot = List.copyOf(pinTargets.values());
-        }
-        try {
-            PinningMonitor.add(this, threshold);
-        } catch (RuntimeException | LinkageError e) {
-            removePinningRegistry(registry);
-            throw new IllegalStateException("JFR streaming of jdk.VirtualThreadPinned is not available: " + e, e);
         }
     }
 

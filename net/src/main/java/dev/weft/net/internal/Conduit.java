@@ -54,7 +54,12 @@ import java.util.function.Consumer;
  * </ul>
  * State is guarded by {@code this}; the lock is held only for queue and flag updates, never
  * across a park or a Netty call that could run handlers, so a task and the loop that share a
- * carrier thread cannot deadlock on it. Unparks happen after the lock is released.
+ * carrier thread cannot deadlock on it. Nor across releasing a buffer: a release can park the
+ * task (a pool's or the leak detector's lock held by another thread), and a virtual thread parks
+ * with the monitor still held; the loop of its own carrier would then block on the lock at the
+ * stream's next event, and the task, which only that carrier runs, would never get it back: the
+ * whole carrier hangs ({@code ParkInReleaseTest}). So buffers leave {@link #inbound} under the
+ * lock and are released after it. Unparks happen after the lock is released too.
  *
  * <table>
  *   <caption>Connection states seen by a reader</caption>
@@ -203,11 +208,13 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelUnregistered(ChannelHandlerContext ctx) {
+        Object[] dropped = NONE;
         synchronized (this) {
             if (userClosed) {
-                releaseInbound();
+                dropped = takeInbound();
             }
         }
+        releaseAll(dropped);
     }
 
     @Override
@@ -295,56 +302,58 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
      * @return the number of bytes copied (> 0 when {@code len > 0}), or -1 at end of stream
      */
     public int read(byte[] dst, int off, int len) throws IOException {
-        if (len == 0) {
-            return 0;
-        }
-        long deadline = deadline(readTimeoutNanos);
-        for (;;) {
-            boolean ask;
-            synchronized (this) {
-                ByteBuf b = headBuffer();
-                if (b != null) {
-                    int n = Math.min(len, b.readableBytes());
-                    b.readBytes(dst, off, n);
-                    consumed(b);
-                    counters.bytesRead.add(n);
-                    return n;
-                }
-                if (endOfInput()) {
-                    return -1;
-                }
-                ask = prepareReadWait(deadline, "read");
-            }
-            parkReader(ask, deadline);
-        }
+        return len == 0 ? 0 : readInto(dst, off, len, null);
     }
 
     /** Like {@link #read(byte[], int, int)} into a {@link ByteBuffer}'s remaining space. */
     public int read(ByteBuffer dst) throws IOException {
-        if (!dst.hasRemaining()) {
-            return 0;
-        }
+        return dst.hasRemaining() ? readInto(null, 0, dst.remaining(), dst) : 0;
+    }
+
+    /**
+     * The read loop of both targets: {@code array[off..off+len)} when {@code buffer} is null, else
+     * {@code buffer}'s {@code len} remaining bytes. One method rather than a copy callback, so the
+     * read path allocates nothing.
+     */
+    private int readInto(byte[] array, int off, int len, ByteBuffer buffer) throws IOException {
         long deadline = deadline(readTimeoutNanos);
         for (;;) {
-            boolean ask;
+            boolean ask = false;
+            int n = -1;
+            ByteBuf spent = null;
             synchronized (this) {
-                ByteBuf b = headBuffer();
+                checkReadable();
+                ByteBuf b = (ByteBuf) inbound.peek();
                 if (b != null) {
-                    int n = Math.min(dst.remaining(), b.readableBytes());
-                    int limit = dst.limit();
-                    dst.limit(dst.position() + n);
-                    b.readBytes(dst);
-                    dst.limit(limit);
-                    consumed(b);
+                    n = Math.min(len, b.readableBytes());
+                    if (buffer == null) {
+                        b.readBytes(array, off, n);
+                    } else {
+                        int limit = buffer.limit();
+                        buffer.limit(buffer.position() + n);
+                        b.readBytes(buffer);
+                        buffer.limit(limit);
+                    }
+                    if (!b.isReadable()) {
+                        spent = (ByteBuf) inbound.poll();
+                    }
                     counters.bytesRead.add(n);
-                    return n;
-                }
-                if (endOfInput()) {
+                } else if (endOfInput()) {
                     return -1;
+                } else {
+                    ask = prepareReadWait(deadline, "read");
                 }
-                ask = prepareReadWait(deadline, "read");
             }
-            parkReader(ask, deadline);
+            if (spent != null) {
+                spent.release();   // after the lock: see the class comment
+            }
+            if (n > 0) {
+                return n;
+            }
+            if (n < 0) {
+                parkReader(ask, deadline);
+            }
+            // n == 0: an empty buffer was dropped; look again
         }
     }
 
@@ -388,26 +397,6 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
         return (int) Math.min(Integer.MAX_VALUE, n);
     }
 
-    /** The first readable buffer, after dropping empty ones; {@code null} if none. Holds the lock. */
-    private ByteBuf headBuffer() throws SocketException {
-        checkReadable();
-        for (;;) {
-            ByteBuf b = (ByteBuf) inbound.peek();
-            if (b == null || b.isReadable()) {
-                return b;
-            }
-            inbound.poll();
-            b.release();
-        }
-    }
-
-    private void consumed(ByteBuf b) {
-        if (!b.isReadable()) {
-            inbound.poll();
-            b.release();
-        }
-    }
-
     /** Nothing queued: end of input (returns true), failure (throws), or wait (returns false). */
     private boolean endOfInput() throws IOException {
         if (failure != null) {
@@ -443,10 +432,15 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
                 ch.eventLoop().execute(readTask);
             } catch (RejectedExecutionException e) {
                 // The loop is gone (runtime closed): the channel is closed too; channelInactive may
-                // never run, so settle here.
+                // never run, so settle here, and do not park: nothing would wake this reader.
                 synchronized (this) {
                     inactive = true;
+                    readPending = false;
+                    if (readWaiter == Thread.currentThread()) {
+                        readWaiter = null;
+                    }
                 }
+                return;
             }
         }
         park(deadline);
@@ -469,6 +463,16 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
 
     /** Writes {@code len} bytes, in chunks, parking while the channel is not writable. */
     public void writeBytes(byte[] src, int off, int len) throws IOException {
+        writeChunks(src, off, len, null);
+    }
+
+    /** Writes the remaining bytes of {@code src}, in chunks, parking while not writable. */
+    public void writeBytes(ByteBuffer src) throws IOException {
+        writeChunks(null, 0, src.remaining(), src);
+    }
+
+    /** The write loop of both sources, as {@link #readInto} for reads. */
+    private void writeChunks(byte[] array, int off, int len, ByteBuffer buffer) throws IOException {
         long deadline = deadline(writeTimeoutNanos);
         int done = 0;
         while (done < len) {
@@ -480,30 +484,14 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
             }
             int n = Math.min(WRITE_CHUNK, len - done);
             ByteBuf b = ch.alloc().ioBuffer(n);
-            b.writeBytes(src, off + done, n);
-            ch.writeAndFlush(b, ch.voidPromise());
-            counters.bytesWritten.add(n);
-            done += n;
-        }
-    }
-
-    /** Writes the remaining bytes of {@code src}, in chunks, parking while not writable. */
-    public void writeBytes(ByteBuffer src) throws IOException {
-        long deadline = deadline(writeTimeoutNanos);
-        int done = 0;
-        while (src.hasRemaining()) {
-            try {
-                awaitWritable(deadline);
-            } catch (InterruptedIOException e) {
-                e.bytesTransferred = done;
-                throw e;
+            if (buffer == null) {
+                b.writeBytes(array, off + done, n);
+            } else {
+                int limit = buffer.limit();
+                buffer.limit(buffer.position() + n);
+                b.writeBytes(buffer);
+                buffer.limit(limit);
             }
-            int n = Math.min(WRITE_CHUNK, src.remaining());
-            ByteBuf b = ch.alloc().ioBuffer(n);
-            int limit = src.limit();
-            src.limit(src.position() + n);
-            b.writeBytes(src);
-            src.limit(limit);
             ch.writeAndFlush(b, ch.voidPromise());
             counters.bytesWritten.add(n);
             done += n;
@@ -609,14 +597,16 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
      */
     public void closeInput() {
         Thread r;
+        Object[] dropped;
         synchronized (this) {
             if (inputClosed || userClosed) {
                 return;
             }
             inputClosed = true;
-            releaseInbound();
+            dropped = takeInbound();
             r = takeReader();
         }
+        releaseAll(dropped);
         wake(r);
     }
 
@@ -664,7 +654,7 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
 
     private IOException failureException(String what) {
         Throwable f = failure;
-        String msg = f.getMessage() != null ? f.getMessage() : f.getClass().getSimpleName();
+        String msg = Sockets.describe(f);
         if (f instanceof IOException) {
             SocketException e = new SocketException(msg);
             e.initCause(f);
@@ -673,9 +663,20 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
         return new IOException(what + ": " + msg, f);
     }
 
-    private void releaseInbound() {
-        Object m;
-        while ((m = inbound.poll()) != null) {
+    private static final Object[] NONE = {};
+
+    /** Empties {@link #inbound} (holds the lock); release what it returns after the lock (see the class comment). */
+    private Object[] takeInbound() {
+        if (inbound.isEmpty()) {
+            return NONE;
+        }
+        Object[] all = inbound.toArray();
+        inbound.clear();
+        return all;
+    }
+
+    private static void releaseAll(Object[] messages) {
+        for (Object m : messages) {
             ReferenceCountUtil.release(m);
         }
     }
@@ -692,15 +693,17 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
     public void close() {
         Thread r;
         Thread w;
+        Object[] dropped;
         synchronized (this) {
             if (userClosed) {
                 return;
             }
             userClosed = true;
-            releaseInbound();
+            dropped = takeInbound();
             r = takeReader();
             w = takeWriter();
         }
+        releaseAll(dropped);
         wake(r);
         wake(w);
         if (!ch.isActive() || moved) {

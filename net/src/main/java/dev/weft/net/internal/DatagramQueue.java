@@ -70,21 +70,12 @@ public final class DatagramQueue extends ChannelInboundHandlerAdapter {
             ch.config().setOption(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(maxDatagramSize));
             ch.config().setOption(ChannelOption.SO_REUSEADDR, reuseAddress);
             ch.pipeline().addLast("weft-datagrams", q);
-            Futures.await(Sockets.register(rt, ch), Conduit.NO_DEADLINE, "bind " + address);
-            ChannelFuture bf = ch.bind(address);
-            Futures.awaitDone(bf, Conduit.NO_DEADLINE, "bind " + address);
-            if (!bf.isSuccess()) {
-                Throwable cause = bf.cause();
-                BindException e = new BindException("cannot bind " + address + ": "
-                        + (cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName()));
-                e.initCause(cause);
-                throw e;
-            }
-            return q;
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             ch.close();
             throw e;
         }
+        Sockets.bindChannel(rt, ch, address, address.toString());
+        return q;
     }
 
     public DatagramChannel channel() {
@@ -235,11 +226,13 @@ public final class DatagramQueue extends ChannelInboundHandlerAdapter {
 
     /** Sends one datagram ({@code to} null: to the connected peer); parks until it was handed to the OS. */
     public void send(ByteBuf data, InetSocketAddress to) throws IOException {
+        boolean refused;
         synchronized (this) {
-            if (closed) {
-                data.release();
-                throw new SocketException("socket closed");
-            }
+            refused = closed;
+        }
+        if (refused) {
+            data.release();   // after the lock, as Conduit releases: a release can park the task
+            throw new SocketException("socket closed");
         }
         int n = data.readableBytes();
         ChannelFuture f = ch.writeAndFlush(to == null ? data : new DatagramPacket(data, to));

@@ -23,8 +23,7 @@ public final class Futures {
         awaitDone(f, deadline, what);
         if (!f.isSuccess()) {
             Throwable c = f.cause();
-            java.net.SocketException e = new java.net.SocketException(what + " failed: "
-                    + (c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName()));
+            java.net.SocketException e = new java.net.SocketException(what + " failed: " + Sockets.describe(c));
             e.initCause(c);
             throw e;
         }

@@ -67,22 +67,29 @@ public final class Sockets {
         if (address.isUnresolved()) {
             address = resolve(rt, address);
         }
-        NettyTransport t = RuntimeAccess.transport(rt);
-        SocketChannel ch = newChannel(t.socketChannel());
+        SocketChannel ch = newChannel(RuntimeAccess.transport(rt).socketChannel());
+        return connectStream(rt, ch, address, address.toString(), deadline);
+    }
+
+    /**
+     * Connects a new stream channel of either kind to {@code address} ({@code name} in messages);
+     * parks until it is established or {@code deadline} passes. The channel is closed on failure.
+     */
+    private static Conduit connectStream(WeftRuntime rt, Channel ch, SocketAddress address, String name, long deadline)
+            throws IOException {
         Conduit c = new Conduit(rt, ch);
         try {
             configureStream(ch);
             ch.pipeline().addLast(Conduit.NAME, c);
-            Futures.await(register(rt, ch), deadline, "connect to " + address);
+            Futures.await(register(rt, ch), deadline, "connect to " + name);
             ChannelFuture cf = ch.connect(address);
-            Futures.awaitDone(cf, deadline, "connect to " + address);
+            Futures.awaitDone(cf, deadline, "connect to " + name);
             if (!cf.isSuccess()) {
                 Throwable cause = cf.cause();
                 if (cause instanceof InterruptedIOException) {
                     throw (InterruptedIOException) cause;
                 }
-                ConnectException e = new ConnectException("connect to " + address + " failed: "
-                        + (cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName()));
+                ConnectException e = new ConnectException("connect to " + name + " failed: " + describe(cause));
                 e.initCause(cause);
                 throw e;
             }
@@ -92,6 +99,34 @@ public final class Sockets {
             ch.close();
             throw e;
         }
+    }
+
+    /**
+     * Registers {@code ch} (its handlers already in place) and binds it to {@code address}
+     * ({@code name} in messages); parks until bound. The channel is closed on failure.
+     *
+     * @throws BindException naming {@code name} when it cannot be bound
+     */
+    static void bindChannel(WeftRuntime rt, Channel ch, SocketAddress address, String name) throws IOException {
+        try {
+            Futures.await(register(rt, ch), Conduit.NO_DEADLINE, "bind " + name);
+            ChannelFuture bf = ch.bind(address);
+            Futures.awaitDone(bf, Conduit.NO_DEADLINE, "bind " + name);
+            if (!bf.isSuccess()) {
+                Throwable cause = bf.cause();
+                BindException e = new BindException("cannot bind " + name + ": " + describe(cause));
+                e.initCause(cause);
+                throw e;
+            }
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /** A failure's message, or its type when it has none. */
+    static String describe(Throwable cause) {
+        return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
     }
 
     /** Resolves a host name on the blocking pool ({@code InetAddress} would block the carrier). */
@@ -119,29 +154,30 @@ public final class Sockets {
         if (address.isUnresolved()) {
             address = resolve(rt, address);
         }
-        NettyTransport t = RuntimeAccess.transport(rt);
-        ServerSocketChannel sc = newChannel(t.serverSocketChannel());
+        ServerSocketChannel sc = newChannel(RuntimeAccess.transport(rt).serverSocketChannel());
+        return listen(rt, sc, address, address.toString(), backlog, reuseAddress);
+    }
+
+    /**
+     * Binds a new server channel of either kind as a listener ({@code reuseAddress} null: the
+     * option is left alone); parks until bound. The channel is closed on failure.
+     */
+    private static AcceptQueue listen(WeftRuntime rt, io.netty.channel.ServerChannel sc, SocketAddress address, String name,
+                                      int backlog, Boolean reuseAddress) throws IOException {
         AcceptQueue q = new AcceptQueue(rt, sc);
         try {
             sc.config().setAutoRead(false);
             sc.config().setOption(ChannelOption.SO_BACKLOG, backlog);
-            sc.config().setOption(ChannelOption.SO_REUSEADDR, reuseAddress);
-            sc.pipeline().addLast("weft-accept", q);
-            Futures.await(register(rt, sc), Conduit.NO_DEADLINE, "bind " + address);
-            ChannelFuture bf = sc.bind(address);
-            Futures.awaitDone(bf, Conduit.NO_DEADLINE, "bind " + address);
-            if (!bf.isSuccess()) {
-                Throwable cause = bf.cause();
-                BindException e = new BindException("cannot bind " + address + ": "
-                        + (cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName()));
-                e.initCause(cause);
-                throw e;
+            if (reuseAddress != null) {
+                sc.config().setOption(ChannelOption.SO_REUSEADDR, reuseAddress);
             }
-            return q;
-        } catch (IOException | RuntimeException e) {
+            sc.pipeline().addLast("weft-accept", q);
+        } catch (RuntimeException e) {
             sc.close();
             throw e;
         }
+        bindChannel(rt, sc, address, name);
+        return q;
     }
 
     // ------------------------------------------------------------------ Unix domain sockets
@@ -186,26 +222,7 @@ public final class Sockets {
         long deadline = Conduit.deadline(timeoutNanos);
         NettyTransport t = RuntimeAccess.transport(rt);
         Channel ch = newChannel(t.domainSocketChannel());
-        Conduit c = new Conduit(rt, ch);
-        try {
-            configureStream(ch);
-            ch.pipeline().addLast(Conduit.NAME, c);
-            Futures.await(register(rt, ch), deadline, "connect to " + path);
-            ChannelFuture cf = ch.connect(unixAddress(t, path));
-            Futures.awaitDone(cf, deadline, "connect to " + path);
-            if (!cf.isSuccess()) {
-                Throwable cause = cf.cause();
-                ConnectException e = new ConnectException("connect to " + path + " failed: "
-                        + (cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName()));
-                e.initCause(cause);
-                throw e;
-            }
-            c.counters().connected.increment();
-            return c;
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            throw e;
-        }
+        return connectStream(rt, ch, unixAddress(t, path), path.toString(), deadline);
     }
 
     /**
@@ -221,25 +238,6 @@ public final class Sockets {
         }
         NettyTransport t = RuntimeAccess.transport(rt);
         io.netty.channel.ServerChannel sc = newChannel(t.domainServerChannel());
-        AcceptQueue q = new AcceptQueue(rt, sc);
-        try {
-            sc.config().setAutoRead(false);
-            sc.config().setOption(ChannelOption.SO_BACKLOG, backlog);
-            sc.pipeline().addLast("weft-accept", q);
-            Futures.await(register(rt, sc), Conduit.NO_DEADLINE, "bind " + path);
-            ChannelFuture bf = sc.bind(unixAddress(t, path));
-            Futures.awaitDone(bf, Conduit.NO_DEADLINE, "bind " + path);
-            if (!bf.isSuccess()) {
-                Throwable cause = bf.cause();
-                BindException e = new BindException("cannot bind " + path + ": "
-                        + (cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName()));
-                e.initCause(cause);
-                throw e;
-            }
-            return q;
-        } catch (IOException | RuntimeException e) {
-            sc.close();
-            throw e;
-        }
+        return listen(rt, sc, unixAddress(t, path), path.toString(), backlog, null);
     }
 }
