@@ -39,18 +39,26 @@ public final class CarrierScheduler {
     private static final java.lang.invoke.VarHandle RUN_CONTINUATION;
     private static final java.lang.invoke.VarHandle SCHEDULER;
 
+    // Unreadable: tasks then find themselves through a scoped value, at some cost per task.
     static {
-        java.lang.invoke.VarHandle vh = null;
-        if (BUILDER != null) {
-            try {
-                Class<?> vt = Class.forName("java.lang.VirtualThread");
-                vh = java.lang.invoke.MethodHandles.privateLookupIn(vt, java.lang.invoke.MethodHandles.lookup())
-                        .findVarHandle(vt, "scheduler", Executor.class);
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                vh = null; // tasks then find themselves through a scoped value, at some cost per task
-            }
+        SCHEDULER = privateField("java.lang.VirtualThread", "scheduler", Executor.class);
+    }
+
+    /**
+     * A VarHandle on a private field of a {@code java.lang} class, or null when the JVM does not
+     * open it to Weft (no add-opens) or the field is gone (another JDK): callers then degrade.
+     */
+    private static java.lang.invoke.VarHandle privateField(String className, String field, Class<?> type) {
+        if (BUILDER == null) {
+            return null;
         }
-        SCHEDULER = vh;
+        try {
+            Class<?> owner = Class.forName(className);
+            return java.lang.invoke.MethodHandles.privateLookupIn(owner, java.lang.invoke.MethodHandles.lookup())
+                    .findVarHandle(owner, field, type);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
     }
 
     /**
@@ -66,18 +74,9 @@ public final class CarrierScheduler {
         return SCHEDULER != null;
     }
 
+    // Unreadable: only slow-slice naming and the worker hand-over (ADR 0003) are lost.
     static {
-        java.lang.invoke.VarHandle vh = null;
-        if (BUILDER != null) {
-            try {
-                Class<?> vt = Class.forName("java.lang.VirtualThread");
-                vh = java.lang.invoke.MethodHandles.privateLookupIn(vt, java.lang.invoke.MethodHandles.lookup())
-                        .findVarHandle(vt, "runContinuation", Runnable.class);
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                vh = null; // only slow-slice naming is lost
-            }
-        }
-        RUN_CONTINUATION = vh;
+        RUN_CONTINUATION = privateField("java.lang.VirtualThread", "runContinuation", Runnable.class);
     }
 
     private CarrierScheduler() {}
@@ -85,21 +84,19 @@ public final class CarrierScheduler {
     private static final java.lang.invoke.VarHandle THREAD_LOCALS;
     private static final java.lang.invoke.VarHandle INHERITABLE_THREAD_LOCALS;
 
+    // Unreadable: workers then run one task each.
     static {
         java.lang.invoke.VarHandle locals = null, inheritable = null;
-        if (BUILDER != null) {
-            try {
-                Class<?> map = Class.forName("java.lang.ThreadLocal$ThreadLocalMap");
-                var lookup = java.lang.invoke.MethodHandles.privateLookupIn(Thread.class,
-                        java.lang.invoke.MethodHandles.lookup());
-                locals = lookup.findVarHandle(Thread.class, "threadLocals", map);
-                inheritable = lookup.findVarHandle(Thread.class, "inheritableThreadLocals", map);
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                locals = inheritable = null; // workers then run one task each
-            }
+        try {
+            Class<?> map = Class.forName("java.lang.ThreadLocal$ThreadLocalMap");
+            locals = privateField("java.lang.Thread", "threadLocals", map);
+            inheritable = privateField("java.lang.Thread", "inheritableThreadLocals", map);
+        } catch (ClassNotFoundException e) {
+            // as unreadable
         }
-        THREAD_LOCALS = locals;
-        INHERITABLE_THREAD_LOCALS = inheritable;
+        boolean both = locals != null && inheritable != null;
+        THREAD_LOCALS = both ? locals : null;
+        INHERITABLE_THREAD_LOCALS = both ? inheritable : null;
     }
 
     /** Whether {@link #clearThreadLocals} works, so a worker thread may run more than one task. */
