@@ -10,10 +10,23 @@ import java.util.List;
  * @param name  the task's name
  * @param age   time since the task was spawned
  * @param stack where the task's thread was when the snapshot was taken (top frames; empty if unknown)
+ * @param state the state of the task's thread when the snapshot was taken ({@code NEW} if it has
+ *              not started); null if the task has no thread yet (a blocking-pool job not started)
+ * @param sinceLastRun time since the carrier last began a slice of the task's thread; null when
+ *                     unknown (no slice recorded yet, a blocking-pool task, or the JDK's
+ *                     scheduler runs the tasks)
+ * @param threadId the {@linkplain Thread#threadId() id} of the task's thread (to join with a JDK
+ *                 thread dump); -1 if it has none yet
  */
-public record TaskInfo(long id, String name, Duration age, List<StackTraceElement> stack) {
+public record TaskInfo(long id, String name, Duration age, List<StackTraceElement> stack,
+                       Thread.State state, Duration sinceLastRun, long threadId) {
     public TaskInfo {
         stack = List.copyOf(stack);
+    }
+
+    /** A snapshot without thread state, last-run time or thread id (unknown: null, null, -1). */
+    public TaskInfo(long id, String name, Duration age, List<StackTraceElement> stack) {
+        this(id, name, age, stack, null, null, -1);
     }
 
     @Override

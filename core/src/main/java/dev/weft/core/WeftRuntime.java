@@ -267,7 +267,11 @@ public final class WeftRuntime implements AutoCloseable {
         return core.liveTasks();
     }
 
-    /** Snapshots of the live tasks (names, ages, where they are). Takes stack traces: not cheap. */
+    /**
+     * Snapshots of the live tasks: names, ages, where they are, their threads' states and ids, and
+     * the time since each last ran on a carrier (see {@link TaskInfo}). Takes stack traces: not
+     * cheap. Racy: a task may end or move on while it is taken.
+     */
     public List<TaskInfo> liveTaskInfos() {
         return core.liveTaskInfos();
     }

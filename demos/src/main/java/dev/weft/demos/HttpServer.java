@@ -40,7 +40,7 @@ import java.nio.charset.StandardCharsets;
  *   <tr><td>{@code GET /json}</td><td>200 {@code application/json} {@code {"message":"Hello, World!"}}</td></tr>
  *   <tr><td>{@code POST /echo}</td><td>200 with the request body (Content-Length or chunked)</td></tr>
  *   <tr><td>{@code GET /metrics}</td><td>200, the runtime's meters in the Prometheus text format</td></tr>
- *   <tr><td>{@code GET /debug/tasks}</td><td>200 {@code application/json}, the live tasks (id, name, age, top frame)</td></tr>
+ *   <tr><td>{@code GET /debug/tasks}</td><td>200 {@code application/json}, the live tasks as a tree of their structured scopes (id, name, thread state, age, time since last run, top frame; see {@code Observability.tasksJson})</td></tr>
  *   <tr><td>other path</td><td>404</td></tr>
  *   <tr><td>other method on a known path</td><td>405 with {@code Allow}</td></tr>
  *   <tr><td>malformed request</td><td>400, then close</td></tr>

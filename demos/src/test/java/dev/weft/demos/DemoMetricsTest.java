@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -137,15 +138,18 @@ class DemoMetricsTest {
         }
     }
 
-    /** /debug/tasks lists the live tasks (the accept loop among them) as JSON. */
+    /** /debug/tasks lists the live tasks (the accept loop among them, a root) as a JSON tree. */
     @Test
     void debugTasks() throws Exception {
         String out = DemoServersTest.curl(url(http, "/debug/tasks"));
         assertTrue(out.endsWith("\n200"), out);
         String json = out.substring(0, out.lastIndexOf('\n')).strip();
-        assertTrue(json.startsWith("[") && json.endsWith("]"), json);
-        assertTrue(json.contains("\"name\":\"http-accept\""), json);
-        assertTrue(json.matches("(?s).*\\{\"id\":\\d+,\"name\":\"[^\"]*\",\"ageMs\":\\d+,\"top\":(null|\"[^\"]*\")}.*"), json);
+        assertTrue(json.startsWith("{\"runtime\":\"demo-metrics\",\"tasks\":[") && json.endsWith("]}"), json);
+        assertTrue(json.matches("(?s).*\\{\"id\":\\d+,\"name\":\"http-accept\",\"state\":\"[A-Z_]+\",\"ageMs\":\\d+,"
+                + "\"sinceLastRunMs\":(null|\\d+),\"top\":(null|\"[^\"]*\"),\"scopes\":\\[]}.*"), json);
+        Map<?, ?> tree = (Map<?, ?>) JsonReader.parse(json);
+        assertTrue(((List<?>) tree.get("tasks")).stream().anyMatch(t -> "http-accept".equals(((Map<?, ?>) t).get("name"))),
+                "http-accept is a root: " + json);
     }
 
     /** The echo demo's side port serves /metrics and /debug/tasks, and 404 for anything else. */

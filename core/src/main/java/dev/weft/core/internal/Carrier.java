@@ -306,6 +306,8 @@ public final class Carrier implements Executor {
      * itself with no scoped value; see {@link TaskImpl#currentOrNull()}.
      */
     TaskImpl<?> running;
+    /** When the continuation running now was given the carrier (carrier thread only). */
+    private long sliceStartNanos;
     /** This carrier's started, not ended tasks by their continuation (carrier thread only). */
     private java.util.IdentityHashMap<Runnable, TaskImpl<?>> byContinuation = new java.util.IdentityHashMap<>();
     private int byContinuationPeak;
@@ -327,6 +329,7 @@ public final class Carrier implements Executor {
             byContinuationPeak = Math.max(byContinuationPeak, byContinuation.size());
         }
         running = task;
+        task.lastRunNanos = sliceStartNanos; // its first run: the slice it starts in
         return true;
     }
 
@@ -599,6 +602,10 @@ public final class Carrier implements Executor {
                     dispatch(queued);
                 } else {
                     running = r instanceof TaskWorker w ? w.task : byContinuation.get(r);
+                    sliceStartNanos = sliceStart;
+                    if (running != null) {
+                        running.lastRunNanos = sliceStart;
+                    }
                     try {
                         r.run();
                     } finally {

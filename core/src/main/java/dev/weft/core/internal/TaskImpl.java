@@ -58,6 +58,12 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
     boolean listed;
     /** The JDK's continuation runnable of this task's virtual thread (carrier mode), to name slow slices. */
     Runnable continuation;
+    /**
+     * {@link System#nanoTime()} when the carrier last gave this task's thread a slice; 0: never.
+     * Written by the carrier thread only; a plain field (read racily by diagnostics, which may see
+     * a stale value: a snapshot tolerates that, the carrier's hot path would not tolerate a fence).
+     */
+    long lastRunNanos;
     private volatile boolean ended;
     private volatile CountDownLatch endLatch;
     private volatile FailureRecord failure;
@@ -277,7 +283,12 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         Thread t = thread;
         StackTraceElement[] trace = t == null ? new StackTraceElement[0] : t.getStackTrace();
         List<StackTraceElement> stack = Arrays.asList(trace).subList(0, Math.min(8, trace.length));
-        return new TaskInfo(id, name(), Duration.ofNanos(System.nanoTime() - spawnedNanos), stack);
+        long now = System.nanoTime();
+        long lastRun = lastRunNanos;
+        return new TaskInfo(id, name(), Duration.ofNanos(now - spawnedNanos), stack,
+                t == null ? null : t.getState(),
+                lastRun == 0 ? null : Duration.ofNanos(Math.max(0, now - lastRun)),
+                t == null ? -1 : t.threadId());
     }
 
     @Override
