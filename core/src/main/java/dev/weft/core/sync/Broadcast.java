@@ -1,6 +1,5 @@
 package dev.weft.core.sync;
 
-import dev.weft.core.spi.ChannelGauges;
 import java.util.Objects;
 import java.util.WeakHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -221,21 +220,9 @@ public final class Broadcast<T> implements AutoCloseable {
     }
 
     /** What metrics read from a named broadcast. */
-    private final class Gauges implements ChannelGauges {
-        private final String name;
-
+    private final class Gauges extends Named.Gauges {
         Gauges(String name) {
-            this.name = name;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public String kind() {
-            return "broadcast";
+            super(name, "broadcast");
         }
 
         @Override

@@ -1,6 +1,5 @@
 package dev.weft.core.sync;
 
-import dev.weft.core.spi.ChannelGauges;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -580,21 +579,9 @@ public final class Channel<T> implements Sender<T>, Receiver<T>, AutoCloseable {
     }
 
     /** What metrics read from a named channel. */
-    private final class Gauges implements ChannelGauges {
-        private final String name;
-
+    private final class Gauges extends Named.Gauges {
         Gauges(String name) {
-            this.name = name;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public String kind() {
-            return "channel";
+            super(name, "channel");
         }
 
         @Override

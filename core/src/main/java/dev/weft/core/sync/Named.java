@@ -37,6 +37,27 @@ final class Named {
         return gauges.name();
     }
 
+    /** The name and kind every named primitive's gauges report; the subclass adds the readings. */
+    abstract static class Gauges implements ChannelGauges {
+        private final String name;
+        private final String kind;
+
+        Gauges(String name, String kind) {
+            this.name = name;
+            this.kind = kind;
+        }
+
+        @Override
+        public final String name() {
+            return name;
+        }
+
+        @Override
+        public final String kind() {
+            return kind;
+        }
+    }
+
     /** Leaves the registry; idempotent. */
     void close() {
         registration.close();

@@ -1,6 +1,5 @@
 package dev.weft.core.sync;
 
-import dev.weft.core.spi.ChannelGauges;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
@@ -227,21 +226,9 @@ public final class Watch<T> implements AutoCloseable {
     }
 
     /** What metrics read from a named watch. */
-    private final class Gauges implements ChannelGauges {
-        private final String name;
-
+    private final class Gauges extends Named.Gauges {
         Gauges(String name) {
-            this.name = name;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public String kind() {
-            return "watch";
+            super(name, "watch");
         }
 
         @Override
