@@ -319,11 +319,13 @@ public final class Carrier implements Executor {
      */
     boolean bindRunning(TaskImpl<?> task) {
         Runnable cont = task.continuation;
-        if (cont == null || stopped || CarrierScheduler.schedulerOf(task.thread) != this) {
+        if (cont == null || stopped) {
             return false;
         }
         if (cont instanceof TaskWorker w) {
-            w.task = task;
+            w.task = task; // a worker is this carrier's own thread: no need to ask the JDK
+        } else if (CarrierScheduler.schedulerOf(task.thread) != this) {
+            return false;
         } else {
             byContinuation.put(cont, task);
             byContinuationPeak = Math.max(byContinuationPeak, byContinuation.size());

@@ -220,9 +220,9 @@ public final class Broadcast<T> implements AutoCloseable {
     }
 
     /** What metrics read from a named broadcast. */
-    private final class Gauges extends Named.Gauges {
+    private final class Gauges extends Named.ReceiverGauges {
         Gauges(String name) {
-            super(name, "broadcast");
+            super(name, "broadcast", lock, waiters);
         }
 
         @Override
@@ -233,21 +233,6 @@ public final class Broadcast<T> implements AutoCloseable {
         @Override
         public int capacity() {
             return ring.length;
-        }
-
-        @Override
-        public int parkedSenders() {
-            return 0; // senders never park
-        }
-
-        @Override
-        public int parkedReceivers() {
-            lock.lock();
-            try {
-                return waiters.size();
-            } finally {
-                lock.unlock();
-            }
         }
 
         @Override

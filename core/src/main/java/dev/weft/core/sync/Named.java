@@ -58,6 +58,36 @@ final class Named {
         }
     }
 
+    /**
+     * Gauges of a primitive whose senders never park and whose parked receivers are the
+     * {@code waiters} guarded by {@code lock} (broadcast, watch).
+     */
+    abstract static class ReceiverGauges extends Gauges {
+        private final java.util.concurrent.locks.Lock lock;
+        private final WaitList waiters;
+
+        ReceiverGauges(String name, String kind, java.util.concurrent.locks.Lock lock, WaitList waiters) {
+            super(name, kind);
+            this.lock = lock;
+            this.waiters = waiters;
+        }
+
+        @Override
+        public final int parkedSenders() {
+            return 0; // senders never park
+        }
+
+        @Override
+        public final int parkedReceivers() {
+            lock.lock();
+            try {
+                return waiters.size();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
     /** Leaves the registry; idempotent. */
     void close() {
         registration.close();

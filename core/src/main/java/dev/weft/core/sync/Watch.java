@@ -226,9 +226,9 @@ public final class Watch<T> implements AutoCloseable {
     }
 
     /** What metrics read from a named watch. */
-    private final class Gauges extends Named.Gauges {
+    private final class Gauges extends Named.ReceiverGauges {
         Gauges(String name) {
-            super(name, "watch");
+            super(name, "watch", lock, waiters);
         }
 
         @Override
@@ -239,21 +239,6 @@ public final class Watch<T> implements AutoCloseable {
         @Override
         public int capacity() {
             return 1;
-        }
-
-        @Override
-        public int parkedSenders() {
-            return 0; // senders never park
-        }
-
-        @Override
-        public int parkedReceivers() {
-            lock.lock();
-            try {
-                return waiters.size();
-            } finally {
-                lock.unlock();
-            }
         }
     }
 }
