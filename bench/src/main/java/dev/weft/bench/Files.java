@@ -48,6 +48,14 @@ final class Files {
         return d;
     }
 
+    /**
+     * Timed passes per run ({@code -Dbench.passes}, default 1): one pass of files-storm is tens of
+     * milliseconds, shorter than a JIT compilation or a GC, so figures are quoted over several.
+     */
+    static int passes() {
+        return Math.max(1, Integer.getInteger("bench.passes", 1));
+    }
+
     // ------------------------------------------------------------------ files-read
 
     static void read(String[] a) throws Exception {
@@ -84,7 +92,10 @@ final class Files {
                         rt.run(() -> weftRead(f, chunk));
                     }
                     t0 = System.nanoTime();
-                    total = rt.run(() -> weftRead(f, chunk));
+                    total = 0;
+                    for (int p = 0; p < passes(); p++) {
+                        total += rt.run(() -> weftRead(f, chunk));
+                    }
                     t1 = System.nanoTime();
                 }
             }
@@ -94,18 +105,21 @@ final class Files {
                         ex.submit(() -> jdkRead(f, chunk)).get();
                     }
                     t0 = System.nanoTime();
-                    total = ex.submit(() -> jdkRead(f, chunk)).get();
+                    total = 0;
+                    for (int p = 0; p < passes(); p++) {
+                        total += ex.submit(() -> jdkRead(f, chunk)).get();
+                    }
                     t1 = System.nanoTime();
                 }
             }
             default -> throw new IllegalArgumentException("impl must be weft, weft-pool or jdk-vt, was " + impl);
         }
-        if (total != size) {
-            throw new IllegalStateException("read " + total + " bytes, expected " + size);
+        if (total != size * passes()) {
+            throw new IllegalStateException("read " + total + " bytes, expected " + size * passes());
         }
         Main.result("files_read", impl, "mib", mib, "chunk_kib", chunk / 1024, "backend", backend,
-                "mb_per_s", Main.f0(size / 1048576.0 / ((t1 - t0) / 1e9)), "wall_ms", Main.f1(Main.ms(t1 - t0)),
-                "warmup", Main.warmup());
+                "mb_per_s", Main.f0(total / 1048576.0 / ((t1 - t0) / 1e9)), "wall_ms", Main.f1(Main.ms(t1 - t0)),
+                "warmup", Main.warmup(), "passes", passes());
     }
 
     private static long weftRead(Path f, int chunk) throws IOException {
@@ -175,7 +189,10 @@ final class Files {
                         weftStorm(rt, paths, tasks, size, handle);
                     }
                     t0 = System.nanoTime();
-                    bytes = weftStorm(rt, paths, tasks, size, handle);
+                    bytes = 0;
+                    for (int p = 0; p < passes(); p++) {
+                        bytes += weftStorm(rt, paths, tasks, size, handle);
+                    }
                     t1 = System.nanoTime();
                 }
             }
@@ -184,17 +201,20 @@ final class Files {
                     jdkStorm(paths, tasks);
                 }
                 t0 = System.nanoTime();
-                bytes = jdkStorm(paths, tasks);
+                bytes = 0;
+                for (int p = 0; p < passes(); p++) {
+                    bytes += jdkStorm(paths, tasks);
+                }
                 t1 = System.nanoTime();
             }
             default -> throw new IllegalArgumentException("impl must be weft, weft-pool, weft-handle or jdk-vt, was " + impl);
         }
-        if (bytes != (long) n * size) {
-            throw new IllegalStateException("read " + bytes + " bytes, expected " + (long) n * size);
+        if (bytes != (long) n * size * passes()) {
+            throw new IllegalStateException("read " + bytes + " bytes, expected " + (long) n * size * passes());
         }
         Main.result("files_storm", impl, "files", n, "size", size, "tasks", tasks, "backend", backend,
-                "files_per_s", Main.f0(Main.perSec(n, t1 - t0)), "wall_ms", Main.f1(Main.ms(t1 - t0)),
-                "warmup", Main.warmup());
+                "files_per_s", Main.f0(Main.perSec((long) n * passes(), t1 - t0)), "wall_ms", Main.f1(Main.ms(t1 - t0)),
+                "warmup", Main.warmup(), "passes", passes());
     }
 
     /** The storm in {@code rt}: {@code tasks} tasks, task t reading files t, t+tasks, ...; returns bytes read. */

@@ -168,7 +168,8 @@ public final class Fs {
         Gate g = Gate.of(Objects.requireNonNull(rt, "rt"));
         return new FsStats(g.max(), g.running(), g.queued(), g.peak(), g.completed(), Uring.backend(rt),
                 g.uringOps.sum(), g.uringNanos.sum(), g.poolOps.sum(), g.poolNanos.sum(),
-                g.bytesRead.sum(), g.bytesWritten.sum(), g.failures.sum(), g.zeroCopyBytes.sum());
+                g.bytesRead.sum(), g.bytesWritten.sum(), g.failures.sum(), g.zeroCopyBytes.sum(),
+                g.noWaitOps.sum());
     }
 
     // ------------------------------------------------------------------ reading

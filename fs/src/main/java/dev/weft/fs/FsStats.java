@@ -17,7 +17,8 @@ package dev.weft.fs;
  * @param peakInFlight the most operations ever seen in flight at once (never above the cap in force then)
  * @param completed    operations that have ended, whatever their outcome
  * @param backend      the path file-handle reads and writes take now ({@link Fs#backend(dev.weft.core.WeftRuntime)})
- * @param uringOps     io_uring requests completed (one per read or write chunk)
+ * @param uringOps     io_uring requests completed that a task waited for (one per read or write chunk,
+ *                     open); the close that ends {@link Fs#readAllBytes} is not waited for nor counted
  * @param uringNanos   their total latency, submission to completion, in nanoseconds
  * @param poolOps      blocking-pool jobs completed (opens, metadata, whole-file helpers, pool reads and writes)
  * @param poolNanos    their total running time on the pool, in nanoseconds (queueing excluded)
@@ -26,7 +27,13 @@ package dev.weft.fs;
  * @param failures     operations that ended with an error (of either path)
  * @param zeroCopyBytes bytes sent to sockets by {@link FileHandle#transferTo(dev.weft.net.TcpStream)} without a copy
  *                     through Java memory (io_uring splice; also counted in {@code bytesRead})
+ * @param noWaitOps    calls the io_uring backend completed on the carrier itself because the kernel
+ *                     could promise not to block: reads served from the page cache
+ *                     ({@code preadv2(RWF_NOWAIT)}) and opens whose path was in the dentry cache
+ *                     ({@code openat2(RESOLVE_CACHED)}); not counted in {@code uringOps} or
+ *                     {@code completed}
  */
 public record FsStats(int maxInFlight, int inFlight, int queued, int peakInFlight, long completed,
                       FsBackend backend, long uringOps, long uringNanos, long poolOps, long poolNanos,
-                      long bytesRead, long bytesWritten, long failures, long zeroCopyBytes) {}
+                      long bytesRead, long bytesWritten, long failures, long zeroCopyBytes,
+                      long noWaitOps) {}

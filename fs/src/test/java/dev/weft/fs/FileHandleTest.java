@@ -86,7 +86,10 @@ class FileHandleTest {
         assertTrue(after.bytesRead() - before.bytesRead() >= 10_000, "bytes read counted: " + after);
         assertTrue(after.bytesWritten() - before.bytesWritten() >= 10_000, "bytes written counted: " + after);
         if (expectedBackend() == FsBackend.IO_URING) {
-            assertTrue(after.uringOps() - before.uringOps() >= 2, "read and write were io_uring requests: " + after);
+            // The read may complete on the carrier (page cache: noWaitOps) instead of as a request.
+            assertTrue(after.uringOps() - before.uringOps() >= 1
+                    && after.uringOps() + after.noWaitOps() - before.uringOps() - before.noWaitOps() >= 2,
+                    "read and write were io_uring requests or carrier-side reads: " + after);
             assertTrue(after.uringNanos() > before.uringNanos());
         } else {
             assertEquals(before.uringOps(), after.uringOps(), "no io_uring request on the pool backend");

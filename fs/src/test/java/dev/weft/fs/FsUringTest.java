@@ -123,7 +123,8 @@ class FsUringTest {
             awaitIdle(rt);
             FsStats s = Fs.stats(rt);
             if (backend == FsBackend.IO_URING) {
-                assertTrue(s.uringOps() > 0 && s.poolOps() == 0, "whole-file reads went through the ring only: " + s);
+                assertTrue(s.uringOps() + s.noWaitOps() > 0 && s.poolOps() == 0,
+                        "whole-file reads went through the ring or the carrier-side calls only: " + s);
             } else {
                 assertEquals(0, s.uringOps(), "no ring request on the pool backend: " + s);
             }
@@ -298,6 +299,90 @@ class FsUringTest {
             awaitIdle(rt);
         } finally {
             storming.set(false);
+            rt.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    /**
+     * Reads of files in the page cache complete on the carrier itself ({@code preadv2(RWF_NOWAIT)},
+     * counted in {@code noWaitOps}) and return the same bytes, at every offset and size, as the
+     * ring path: whole-file reads, positional reads across chunk boundaries, and end of file.
+     */
+    @Test
+    void cachedReadsCompleteOnTheCarrier() throws Exception {
+        assumeUring();
+        int size = 3 * (256 << 10) + 12_345;   // spans chunks, ends mid-chunk
+        byte[] data = FileHandleTest.pattern(size);
+        Path f = dir.resolve("cached");
+        Files.write(f, data);
+        Files.readAllBytes(f);   // in the page cache
+        WeftRuntime rt = runtime("fs-nowait", FsBackend.IO_URING);
+        try {
+            long before = Fs.stats(rt).noWaitOps();
+            assertArrayEquals(data, rt.run(() -> Fs.readAllBytes(f)));
+            rt.run(() -> {
+                try (FileHandle h = FileHandle.open(f)) {
+                    for (int at : new int[] {0, 1, (256 << 10) - 7, size - 100, size - 1}) {
+                        int len = Math.min(300_000, size - at);
+                        byte[] got = new byte[len];
+                        h.readExactAt(at, got, 0, len);
+                        assertArrayEquals(Arrays.copyOfRange(data, at, at + len), got, "at " + at);
+                    }
+                    assertEquals(-1, h.readAt(size, new byte[10], 0, 10), "end of file");
+                    byte[] all = new byte[size];
+                    int n = 0;
+                    int r;
+                    while ((r = h.read(all, n, Math.min(65_536, size - n))) > 0) {
+                        n += r;
+                    }
+                    assertEquals(size, n);
+                    assertArrayEquals(data, all);
+                }
+                return null;
+            });
+            assertTrue(Fs.stats(rt).noWaitOps() > before, "cached reads took the carrier-side path: " + Fs.stats(rt));
+            awaitIdle(rt);
+        } finally {
+            rt.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    /**
+     * A task that reads cached files back to back never parks, yet it does not keep its carrier
+     * to itself: another task spawned on the same one-carrier runtime runs while it loops (the
+     * reader stops when it sees that task's flag; without yielding it would loop to its bound).
+     */
+    @Test
+    void cachedReadsLetOtherTasksOnTheCarrierRun() throws Exception {
+        assumeUring();
+        Path f = dir.resolve("small");
+        Files.write(f, FileHandleTest.pattern(4096));
+        Files.readAllBytes(f);
+        WeftRuntime rt = runtime("fs-nowait-coop", FsBackend.IO_URING);
+        try {
+            AtomicBoolean otherRan = new AtomicBoolean();
+            CountDownLatch readerStarted = new CountDownLatch(1);
+            int bound = 1_000_000;
+            Task<Integer> reader = rt.spawn(() -> {
+                readerStarted.countDown();
+                int i = 0;
+                while (!otherRan.get() && i < bound) {
+                    Fs.readAllBytes(f);
+                    i++;
+                }
+                return i;
+            });
+            assertTrue(readerStarted.await(30, TimeUnit.SECONDS), "reader never started");
+            // Queued behind a reader that is already looping: only a yield of the reader lets it run.
+            Task<Void> other = rt.spawn(() -> {
+                otherRan.set(true);
+                return null;
+            });
+            other.join(Duration.ofSeconds(60));
+            int reads = reader.join(Duration.ofSeconds(60));
+            assertTrue(reads < bound, "the reader kept the carrier for all " + bound + " reads");
+            awaitIdle(rt);
+        } finally {
             rt.shutdown(Duration.ofSeconds(5));
         }
     }

@@ -40,6 +40,7 @@ import java.util.function.ToDoubleFunction;
  *   <tr><td>{@code weft.fs.bytes.read}</td><td>function counter, bytes</td><td>bytes read from files (zero-copy transfers included)</td></tr>
  *   <tr><td>{@code weft.fs.bytes.written}</td><td>function counter, bytes</td><td>bytes written to files</td></tr>
  *   <tr><td>{@code weft.fs.bytes.zerocopy}</td><td>function counter, bytes</td><td>bytes sent file → socket by io_uring splice</td></tr>
+ *   <tr><td>{@code weft.fs.ops.nowait}</td><td>function counter, operations</td><td>reads and opens the io_uring backend completed on the carrier without blocking (page cache, dentry cache)</td></tr>
  *   <tr><td>{@code weft.fs.backend}</td><td>gauge (1), tag {@code backend}</td><td>the path file-handle reads and writes take</td></tr>
  * </table>
  *
@@ -99,6 +100,8 @@ public final class WeftFsMetrics implements MeterBinder {
         counter(registry, "weft.fs.bytes.written", "bytes written to files", "bytes", FsStats::bytesWritten);
         counter(registry, "weft.fs.bytes.zerocopy", "bytes sent from files to sockets by io_uring splice", "bytes",
                 FsStats::zeroCopyBytes);
+        counter(registry, "weft.fs.ops.nowait", "file system calls completed on the carrier without blocking (page cache, dentry cache)",
+                "operations", FsStats::noWaitOps);
         for (FsBackend b : FsBackend.values()) {
             guard("weft.fs.backend", () -> Gauge.builder("weft.fs.backend", rt,
                             r -> r == null ? Double.NaN : Fs.backend(r) == b ? 1 : 0)

@@ -35,7 +35,8 @@ public final class ChunkIo {
             POOLED.decrementAndGet();
             return b.clear();
         }
-        return ByteBuffer.allocateDirect(CHUNK);
+        // The trailer past the slice's end is scratch for the carrier-side attempts (NoWait).
+        return ByteBuffer.allocateDirect(CHUNK + NoWait.TRAILER).slice(0, CHUNK);
     }
 
     static void give(ByteBuffer b) {

@@ -42,6 +42,8 @@ public final class Gate {
     public final LongAdder bytesWritten = new LongAdder();
     public final LongAdder failures = new LongAdder();
     public final LongAdder zeroCopyBytes = new LongAdder();
+    /** Calls completed on the carrier without blocking ({@link NoWait}): page-cache reads, cached opens. */
+    public final LongAdder noWaitOps = new LongAdder();
     /** The backend asked for (null: automatic); see {@link Uring#backend}. */
     volatile dev.weft.fs.FsBackend requested;
     /** The carriers' rings, one per event loop, registered on first use. */

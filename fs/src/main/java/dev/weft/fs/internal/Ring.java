@@ -40,6 +40,8 @@ public final class Ring implements IoUringIoHandle {
     static final byte OP_WRITE = 23;
     static final byte OP_OPENAT = 18;
     static final byte OP_CLOSE = 19;
+    /** The result of a request that found no free slot: it never reached the kernel. */
+    static final int EAGAIN = 11;
     /** Slots are 16-bit user data with the sign bit clear. */
     private static final int MAX_SLOTS = 1 << 15;
 
@@ -50,6 +52,11 @@ public final class Ring implements IoUringIoHandle {
     private final io.netty.util.concurrent.Future<IoRegistration> registering;
     private volatile IoRegistration registration;
     private volatile boolean dead;
+    /**
+     * Work done by {@link NoWait} attempts on this carrier since a task last yielded: touched
+     * only by tasks mounted on this carrier, one at a time (see {@link Uring#attempted}).
+     */
+    int attemptUnits;
     // Loop thread only:
     private Req[] slots = new Req[64];
     private int[] free = new int[64];
@@ -102,7 +109,7 @@ public final class Ring implements IoUringIoHandle {
         }
         int slot = allocate();
         if (slot < 0) {
-            req.complete(-11 /* EAGAIN */);
+            req.complete(-EAGAIN);
             return;
         }
         slots[slot] = req;

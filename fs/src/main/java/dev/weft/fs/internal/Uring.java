@@ -170,28 +170,33 @@ public final class Uring {
         while (done < len) {
             int want = Math.min(ChunkIo.CHUNK, len - done);
             ByteBuffer buf = ChunkIo.take();
-            Ring.Req req;
-            try {
-                req = submit(ring, f, Ring.OP_READ, position + done, buf, 0, want, op, path, null);
-            } catch (InterruptedIOException e) {
-                e.bytesTransferred = done;
-                throw e;
-            }
-            int n;
-            try {
-                n = req.await();
-            } catch (InterruptedIOException e) {
-                e.bytesTransferred = done;
-                throw e;
-            }
-            try {
-                if (n < 0) {
-                    throw Posix.exception(path, -n);
-                }
+            int n = readHere(ring, f, path, position + done, buf, want);
+            if (n != NoWait.WOULD_BLOCK) {
                 buf.get(0, dst, off + done, n);
-                req.gate.bytesRead.add(n);
-            } finally {
-                finish(req, f);
+                ChunkIo.give(buf);
+            } else {
+                Ring.Req req;
+                try {
+                    req = submit(ring, f, Ring.OP_READ, position + done, buf, 0, want, op, path, null);
+                } catch (InterruptedIOException e) {
+                    e.bytesTransferred = done;
+                    throw e;
+                }
+                try {
+                    n = req.await();
+                } catch (InterruptedIOException e) {
+                    e.bytesTransferred = done;
+                    throw e;
+                }
+                try {
+                    if (n < 0) {
+                        throw Posix.exception(path, -n);
+                    }
+                    buf.get(0, dst, off + done, n);
+                    req.gate.bytesRead.add(n);
+                } finally {
+                    finish(req, f);
+                }
             }
             if (n == 0) {
                 return done == 0 ? -1 : done;
@@ -203,6 +208,61 @@ public final class Uring {
             }
         }
         return done;
+    }
+
+    /**
+     * The carrier-side attempt of a chunk read ({@link NoWait#read}): the bytes read into
+     * {@code buf[0..]}, or {@link NoWait#WOULD_BLOCK} when the read must go through the ring
+     * (data not in the page cache, an interrupted caller, a file system that cannot promise not to
+     * block). On an error {@code buf} is given back and the JDK's exception thrown.
+     */
+    private static int readHere(Ring ring, UringFile f, Path path, long position, ByteBuffer buf, int want)
+            throws IOException {
+        if (!NoWait.READ_AVAILABLE || Thread.currentThread().isInterrupted()) {
+            return NoWait.WOULD_BLOCK;
+        }
+        if (!f.acquire()) {
+            ChunkIo.give(buf);
+            throw new ClosedChannelException();
+        }
+        long n;
+        try {
+            n = NoWait.read(NoWait.segment(buf), f.fd, position, 0, want);
+        } finally {
+            f.release(false);
+        }
+        if (n == NoWait.WOULD_BLOCK) {
+            return NoWait.WOULD_BLOCK;
+        }
+        Gate gate = Gate.of(WeftRuntime.current());
+        if (n < 0) {
+            gate.failures.increment();
+            ChunkIo.give(buf);
+            throw Posix.exception(path, (int) -n);
+        }
+        gate.noWaitOps.increment();
+        gate.bytesRead.add(n);
+        attempted(ring, (int) n);
+        return (int) n;
+    }
+
+    /** Carrier-side work, in units of about a microsecond, after which a task lets the carrier's I/O and other tasks run. */
+    private static final int UNITS_PER_YIELD = 128;
+
+    /**
+     * Counts one {@link NoWait} call that moved {@code bytes}, and yields once the carrier has
+     * done about {@value #UNITS_PER_YIELD} µs of them: a task reading cached files back to back
+     * never parks, and would otherwise keep its carrier's sockets and timers waiting (Tokio's
+     * cooperative budget, for the same reason).
+     */
+    static void attempted(Ring ring, int bytes) {
+        int units = ring.attemptUnits + 1 + (bytes >>> 14);
+        if (units >= UNITS_PER_YIELD) {
+            ring.attemptUnits = 0;
+            Thread.yield();
+        } else {
+            ring.attemptUnits = units;
+        }
     }
 
     /**
@@ -284,33 +344,61 @@ public final class Uring {
         }
         final ByteBuffer buf = ChunkIo.take();
         buf.put(0, name).put(name.length, (byte) 0);
-        long base = java.lang.foreign.MemorySegment.ofBuffer(buf.duplicate().clear()).address();
-        Ring.Req open = new Ring.Req(Ring.OP_OPENAT, AT_FDCWD, 0, base, 0, Posix.O_RDONLY | Posix.O_CLOEXEC, buf, r -> {
-            ChunkIo.give(buf);
-            if (r.completed && r.res >= 0) {
-                UringFile.closeLater(r.res);
+        java.lang.foreign.MemorySegment seg = NoWait.segment(buf);
+        long base = seg.address();
+        int fd = NoWait.WOULD_BLOCK;
+        if (NoWait.openAvailable() && !Thread.currentThread().isInterrupted()) {
+            fd = NoWait.open(seg);
+            if (fd != NoWait.WOULD_BLOCK) {
+                gate.noWaitOps.increment();
+                if (fd < 0) {
+                    gate.failures.increment();
+                }
+                attempted(ring, 0);
             }
-        });
-        final int fd = run(ring, gate, open);
+        }
+        if (fd == NoWait.WOULD_BLOCK) {
+            Ring.Req open = new Ring.Req(Ring.OP_OPENAT, AT_FDCWD, 0, base, 0, Posix.O_RDONLY | Posix.O_CLOEXEC, buf, r -> {
+                ChunkIo.give(buf);
+                if (r.completed && r.res >= 0) {
+                    UringFile.closeLater(r.res);
+                }
+            });
+            fd = run(ring, gate, open);
+        }
         if (fd < 0) {
             ChunkIo.give(buf);
             throw Posix.exception(path, -fd);
         }
+        final int file = fd;
         byte[] out = new byte[8192];
         int total = 0;
         boolean handedOff = false;   // an abandoned read's clean-up owns the buffer and the descriptor
         try {
             while (true) {
-                Ring.Req read = new Ring.Req(Ring.OP_READ, fd, total, base, ChunkIo.CHUNK, 0, buf, r -> {
-                    ChunkIo.give(buf);
-                    UringFile.closeLater(fd);
-                });
-                int n;
-                try {
-                    n = run(ring, gate, read);
-                } catch (InterruptedIOException e) {
-                    handedOff = true;
-                    throw e;
+                int n = NoWait.WOULD_BLOCK;
+                if (NoWait.READ_AVAILABLE && !Thread.currentThread().isInterrupted()) {
+                    long got = NoWait.read(seg, file, total, 0, ChunkIo.CHUNK);
+                    if (got != NoWait.WOULD_BLOCK) {
+                        gate.noWaitOps.increment();
+                        if (got < 0) {
+                            gate.failures.increment();
+                        }
+                        attempted(ring, (int) Math.max(0, got));
+                    }
+                    n = (int) got;
+                }
+                if (n == NoWait.WOULD_BLOCK) {
+                    Ring.Req read = new Ring.Req(Ring.OP_READ, file, total, base, ChunkIo.CHUNK, 0, buf, r -> {
+                        ChunkIo.give(buf);
+                        UringFile.closeLater(file);
+                    });
+                    try {
+                        n = run(ring, gate, read);
+                    } catch (InterruptedIOException e) {
+                        handedOff = true;
+                        throw e;
+                    }
                 }
                 if (n < 0) {
                     throw Posix.exception(path, -n);
@@ -331,29 +419,31 @@ public final class Uring {
         } finally {
             if (!handedOff) {
                 ChunkIo.give(buf);
-                closeDetached(ring, gate, fd);
+                closeDetached(ring, gate, file);
             }
         }
         return total == out.length ? out : java.util.Arrays.copyOf(out, total);
     }
 
-    /** Closes {@code fd} with an io_uring request nobody waits for (its completion releases the slot). */
+    /**
+     * Closes {@code fd} with an io_uring request nobody waits for. It takes no slot of the gate:
+     * the caller does not wait, and the kernel closes a local file inline (it punts only files
+     * whose file system flushes on close). A request that never reached the kernel (no ring slot,
+     * a ring going away) closes the descriptor off the carrier instead; one the kernel may have
+     * seen is never closed twice, since the number may already belong to another file.
+     */
     private static void closeDetached(Ring ring, Gate gate, int fd) {
-        if (!gate.tryAcquire()) {
-            UringFile.closeLater(fd);
-            return;
-        }
-        gate.started();
-        long t0 = System.nanoTime();
         Ring.Req close = new Ring.Req(Ring.OP_CLOSE, fd, 0, 0L, 0, 0, null, r -> {
-            record(gate, t0, r.res);
-            gate.ended();
+            if (!r.orphaned && (r.res == -Posix.ECANCELED || r.res == -Ring.EAGAIN)) {
+                UringFile.closeLater(fd);
+            } else if (r.res < 0) {
+                gate.failures.increment();
+            }
         });
         close.detach();
         try {
             ring.submit(close);
         } catch (IOException e) {
-            gate.ended();
             UringFile.closeLater(fd);
         }
     }

@@ -1,0 +1,176 @@
+package dev.weft.fs.internal;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+
+/**
+ * File system calls that the kernel itself guarantees not to block, made by the calling task on
+ * its carrier: {@code preadv2(RWF_NOWAIT)} (a read served from the page cache, or {@code EAGAIN})
+ * and {@code openat2(RESOLVE_CACHED)} (an open whose path lookup is served from the dentry cache,
+ * or {@code EAGAIN}). These are the same attempts io_uring makes inline, on the submitting
+ * thread, before it punts a request to a kernel worker; making them directly saves the hop to the
+ * event loop, the ring round trip and the park. Whatever would block comes back as
+ * {@link #WOULD_BLOCK} and takes the io_uring request path instead.
+ *
+ * <p>Every call works on a pooled chunk buffer ({@link ChunkIo#take}): data at
+ * {@code [0, CHUNK)}, and in its trailer the {@code iovec}, the {@code open_how} and the captured
+ * {@code errno}, so an attempt allocates no native memory. Linux only; {@link #READ_AVAILABLE} is
+ * false elsewhere, and {@link #openAvailable()} turns false for good the first time the kernel (or
+ * a seccomp filter) refuses {@code openat2} or {@code RESOLVE_CACHED} (kernels before 5.12).
+ *
+ * <p>Thread-safe (stateless but for that flag); a chunk buffer is used by one caller at a time.
+ */
+public final class NoWait {
+    /** Returned when the call would have blocked: take the io_uring path. */
+    public static final int WOULD_BLOCK = Integer.MIN_VALUE;
+
+    /** Trailer bytes after the data in every pooled chunk buffer. */
+    static final int TRAILER = 64;
+    private static final long IOV = ChunkIo.CHUNK;            // struct iovec { void *base; size_t len; }
+    private static final long HOW = IOV + 16;                 // struct open_how { u64 flags, mode, resolve; }
+    private static final long STATE = HOW + 24;               // the captured errno
+
+    private static final int EPERM = 1;
+    private static final int EAGAIN = 11;
+    private static final int EINVAL = 22;
+    private static final int ENOSYS = 38;
+    private static final int EOPNOTSUPP = 95;
+    private static final int E2BIG = 7;
+    private static final int ESPIPE = 29;
+    private static final int O_NONBLOCK = 0x800;   // 04000 on x86_64 and aarch64
+    private static final int F_SETFL = 4;
+    private static final int RWF_NOWAIT = 0x8;
+    private static final long RESOLVE_CACHED = 0x20;
+    /** The same number on every architecture (new syscalls share one table since 5.1). */
+    private static final long SYS_OPENAT2 = 437;
+    private static final int AT_FDCWD = -100;
+
+    private static final MethodHandle PREADV2;
+    private static final MethodHandle SYSCALL4;
+    private static final MethodHandle FCNTL;
+    private static final VarHandle ERRNO;
+    /** Whether {@link #read} can make its attempt here. */
+    public static final boolean READ_AVAILABLE;
+    private static volatile boolean openAvailable;
+
+    static {
+        MethodHandle preadv2 = null;
+        MethodHandle syscall = null;
+        MethodHandle fcntl = null;
+        VarHandle errno = null;
+        try {
+            if (System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+                Linker linker = Linker.nativeLinker();
+                MemoryLayout state = Linker.Option.captureStateLayout();
+                if (state.byteSize() <= TRAILER - (STATE - IOV)) {
+                    errno = state.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+                    var lookup = linker.defaultLookup();
+                    Linker.Option capture = Linker.Option.captureCallState("errno");
+                    preadv2 = linker.downcallHandle(lookup.find("preadv2").orElseThrow(),
+                            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                                    ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT), capture);
+                    syscall = linker.downcallHandle(lookup.find("syscall").orElseThrow(),
+                            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
+                                    ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG),
+                            capture, Linker.Option.firstVariadicArg(1));
+                    fcntl = linker.downcallHandle(lookup.find("fcntl").orElseThrow(),
+                            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                                    ValueLayout.JAVA_INT), Linker.Option.firstVariadicArg(2));
+                }
+            }
+        } catch (Throwable t) {   // native access refused, or a libc without these symbols
+            preadv2 = null;
+            syscall = null;
+            fcntl = null;
+        }
+        PREADV2 = preadv2;
+        SYSCALL4 = syscall;
+        FCNTL = fcntl;
+        ERRNO = errno;
+        READ_AVAILABLE = preadv2 != null;
+        openAvailable = syscall != null && fcntl != null;
+    }
+
+    private NoWait() {}
+
+    /** Whether {@link #open} can still make its attempt here. */
+    public static boolean openAvailable() {
+        return openAvailable;
+    }
+
+    /** The whole of a pooled chunk buffer, trailer included. */
+    static MemorySegment segment(ByteBuffer chunk) {
+        return MemorySegment.ofBuffer(chunk.duplicate().clear()).reinterpret(ChunkIo.CHUNK + TRAILER);
+    }
+
+    /**
+     * Reads up to {@code len} bytes at file offset {@code position} into {@code chunk[at..]}, if
+     * the kernel can do it without waiting for the disk.
+     *
+     * @return bytes read (0 at end of file), {@link #WOULD_BLOCK}, or a negative errno
+     */
+    static long read(MemorySegment chunk, int fd, long position, int at, int len) {
+        chunk.set(ValueLayout.JAVA_LONG, IOV, chunk.address() + at);
+        chunk.set(ValueLayout.JAVA_LONG, IOV + 8, len);
+        MemorySegment state = chunk.asSlice(STATE);
+        long n;
+        try {
+            n = (long) PREADV2.invokeExact(state, fd, chunk.asSlice(IOV), 1, position, RWF_NOWAIT);
+        } catch (Throwable t) {
+            throw new IllegalStateException("preadv2 downcall failed", t);
+        }
+        if (n >= 0) {
+            return n;
+        }
+        int e = (int) ERRNO.get(state, 0L);
+        // EOPNOTSUPP: the file system cannot promise not to block (e.g. some network file systems);
+        // ESPIPE: a pipe or device, read without an offset by the ring path.
+        return e == EAGAIN || e == EOPNOTSUPP || e == ESPIPE ? WOULD_BLOCK : -e;
+    }
+
+    /**
+     * Opens read-only (close-on-exec) the NUL-terminated path at {@code chunk[0..]}, if every
+     * component of it is in the dentry cache. The open itself is non-blocking, as io_uring's
+     * inline attempt is (a FIFO with no writer would otherwise block it); the descriptor's
+     * {@code O_NONBLOCK} is cleared before it is returned, so later reads behave as on any
+     * descriptor.
+     *
+     * @return the descriptor, {@link #WOULD_BLOCK}, or a negative errno
+     */
+    static int open(MemorySegment chunk) {
+        chunk.set(ValueLayout.JAVA_LONG, HOW, (long) (Posix.O_RDONLY | Posix.O_CLOEXEC | O_NONBLOCK));
+        chunk.set(ValueLayout.JAVA_LONG, HOW + 8, 0L);
+        chunk.set(ValueLayout.JAVA_LONG, HOW + 16, RESOLVE_CACHED);
+        MemorySegment state = chunk.asSlice(STATE);
+        long fd;
+        try {
+            fd = (long) SYSCALL4.invokeExact(state, SYS_OPENAT2, AT_FDCWD, chunk, chunk.asSlice(HOW), 24L);
+        } catch (Throwable t) {
+            throw new IllegalStateException("openat2 downcall failed", t);
+        }
+        if (fd >= 0) {
+            try {
+                int ignored = (int) FCNTL.invokeExact((int) fd, F_SETFL, 0);
+            } catch (Throwable t) {
+                throw new IllegalStateException("fcntl downcall failed", t);
+            }
+            return (int) fd;
+        }
+        int e = (int) ERRNO.get(state, 0L);
+        if (e == EAGAIN) {
+            return WOULD_BLOCK;
+        }
+        if (e == ENOSYS || e == EINVAL || e == E2BIG || e == EPERM) {
+            // No openat2, no RESOLVE_CACHED, or a seccomp filter: never try again.
+            openAvailable = false;
+            return WOULD_BLOCK;
+        }
+        return -e;
+    }
+}
