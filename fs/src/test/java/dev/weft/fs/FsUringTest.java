@@ -386,4 +386,70 @@ class FsUringTest {
             rt.shutdown(Duration.ofSeconds(5));
         }
     }
+
+    /**
+     * Many tasks reading cached files on one carrier all make progress (they take turns on the
+     * carrier-side lane, oldest waiter first), and one of them cancelled while it waits for its
+     * turn wakes at once with InterruptedIOException; the others go on.
+     */
+    @Test
+    void readersTakeTurnsAndAWaitingReaderCanBeCancelled() throws Exception {
+        assumeUring();
+        Path f = dir.resolve("turns");
+        byte[] data = FileHandleTest.pattern(4096);
+        Files.write(f, data);
+        Files.readAllBytes(f);
+        WeftRuntime rt = runtime("fs-lane", FsBackend.IO_URING);
+        AtomicBoolean stop = new AtomicBoolean();
+        try {
+            int readers = 8;
+            AtomicLong[] counts = new AtomicLong[readers];
+            List<Task<Void>> tasks = new ArrayList<>();
+            AtomicReference<Throwable> cancelledSaw = new AtomicReference<>();
+            for (int t = 0; t < readers; t++) {
+                AtomicLong c = counts[t] = new AtomicLong();
+                boolean victim = t == 3;
+                tasks.add(rt.spawn(() -> {
+                    try {
+                        while (!stop.get()) {
+                            assertArrayEquals(data, Fs.readAllBytes(f));
+                            c.incrementAndGet();
+                        }
+                    } catch (Throwable e) {
+                        if (victim) {
+                            cancelledSaw.set(e);
+                        }
+                        throw e;
+                    }
+                    return null;
+                }));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            for (AtomicLong c : counts) {
+                while (c.get() < 50) {
+                    assertTrue(System.nanoTime() < deadline, "a reader made no progress: " + Arrays.toString(counts));
+                    Thread.onSpinWait();
+                }
+            }
+            tasks.get(3).cancel();
+            assertThrows(CancellationException.class, () -> tasks.get(3).join(Duration.ofSeconds(10)),
+                    "the cancelled reader did not wake");
+            assertInstanceOf(InterruptedIOException.class, cancelledSaw.get());
+            long before = counts[0].get();
+            while (counts[0].get() < before + 50) {
+                assertTrue(System.nanoTime() < deadline, "the others stopped after the cancel");
+                Thread.onSpinWait();
+            }
+            stop.set(true);
+            for (int t = 0; t < readers; t++) {
+                if (t != 3) {
+                    tasks.get(t).join(Duration.ofSeconds(30));
+                }
+            }
+            awaitIdle(rt);
+        } finally {
+            stop.set(true);
+            rt.shutdown(Duration.ofSeconds(5));
+        }
+    }
 }

@@ -40,6 +40,7 @@ public final class Ring implements IoUringIoHandle {
     static final byte OP_WRITE = 23;
     static final byte OP_OPENAT = 18;
     static final byte OP_CLOSE = 19;
+    static final byte OP_NOP = 0;
     /** The result of a request that found no free slot: it never reached the kernel. */
     static final int EAGAIN = 11;
     /** Slots are 16-bit user data with the sign bit clear. */
@@ -52,11 +53,8 @@ public final class Ring implements IoUringIoHandle {
     private final io.netty.util.concurrent.Future<IoRegistration> registering;
     private volatile IoRegistration registration;
     private volatile boolean dead;
-    /**
-     * Work done by {@link NoWait} attempts on this carrier since a task last yielded: touched
-     * only by tasks mounted on this carrier, one at a time (see {@link Uring#attempted}).
-     */
-    int attemptUnits;
+    /** The carrier time its {@link NoWait} calls may take per I/O pass. */
+    final Lane lane = new Lane(this);
     // Loop thread only:
     private Req[] slots = new Req[64];
     private int[] free = new int[64];

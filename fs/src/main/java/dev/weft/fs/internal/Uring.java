@@ -218,7 +218,7 @@ public final class Uring {
      */
     private static int readHere(Ring ring, UringFile f, Path path, long position, ByteBuffer buf, int want)
             throws IOException {
-        if (!NoWait.READ_AVAILABLE || Thread.currentThread().isInterrupted()) {
+        if (!NoWait.READ_AVAILABLE || Thread.currentThread().isInterrupted() || !ring.lane.enter()) {
             return NoWait.WOULD_BLOCK;
         }
         if (!f.acquire()) {
@@ -242,27 +242,7 @@ public final class Uring {
         }
         gate.noWaitOps.increment();
         gate.bytesRead.add(n);
-        attempted(ring, (int) n);
         return (int) n;
-    }
-
-    /** Carrier-side work, in units of about a microsecond, after which a task lets the carrier's I/O and other tasks run. */
-    private static final int UNITS_PER_YIELD = 128;
-
-    /**
-     * Counts one {@link NoWait} call that moved {@code bytes}, and yields once the carrier has
-     * done about {@value #UNITS_PER_YIELD} µs of them: a task reading cached files back to back
-     * never parks, and would otherwise keep its carrier's sockets and timers waiting (Tokio's
-     * cooperative budget, for the same reason).
-     */
-    static void attempted(Ring ring, int bytes) {
-        int units = ring.attemptUnits + 1 + (bytes >>> 14);
-        if (units >= UNITS_PER_YIELD) {
-            ring.attemptUnits = 0;
-            Thread.yield();
-        } else {
-            ring.attemptUnits = units;
-        }
     }
 
     /**
@@ -347,14 +327,13 @@ public final class Uring {
         java.lang.foreign.MemorySegment seg = NoWait.segment(buf);
         long base = seg.address();
         int fd = NoWait.WOULD_BLOCK;
-        if (NoWait.openAvailable() && !Thread.currentThread().isInterrupted()) {
+        if (NoWait.openAvailable() && !Thread.currentThread().isInterrupted() && ring.lane.enter()) {
             fd = NoWait.open(seg);
             if (fd != NoWait.WOULD_BLOCK) {
                 gate.noWaitOps.increment();
                 if (fd < 0) {
                     gate.failures.increment();
                 }
-                attempted(ring, 0);
             }
         }
         if (fd == NoWait.WOULD_BLOCK) {
@@ -377,14 +356,13 @@ public final class Uring {
         try {
             while (true) {
                 int n = NoWait.WOULD_BLOCK;
-                if (NoWait.READ_AVAILABLE && !Thread.currentThread().isInterrupted()) {
+                if (NoWait.READ_AVAILABLE && !Thread.currentThread().isInterrupted() && ring.lane.enter()) {
                     long got = NoWait.read(seg, file, total, 0, ChunkIo.CHUNK);
                     if (got != NoWait.WOULD_BLOCK) {
                         gate.noWaitOps.increment();
                         if (got < 0) {
                             gate.failures.increment();
                         }
-                        attempted(ring, (int) Math.max(0, got));
                     }
                     n = (int) got;
                 }

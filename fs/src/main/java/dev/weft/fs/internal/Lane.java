@@ -1,0 +1,110 @@
+package dev.weft.fs.internal;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * How much carrier time the {@link NoWait} calls of one carrier may take between two I/O passes
+ * of its loop, and who waits for the next pass.
+ *
+ * <p>A read served from the page cache never parks, so tasks reading cached files back to back
+ * would keep their carrier from its sockets and timers for as long as they run, and a task woken
+ * by a socket would queue behind all of them. The lane bounds that work to about
+ * {@value #NANOS} ns per pass, counted from the first call after the pass (so the task's own work
+ * between calls counts too). A task that finds it spent joins a FIFO of waiters and parks;
+ * an io_uring {@code NOP} is in flight whenever someone waits, and its completion, delivered in
+ * the loop's next I/O pass beside the sockets' events, opens the lane again and lets the oldest
+ * waiter in, then sends the next {@code NOP} if others wait. So per pass the carrier runs what
+ * I/O woke plus one lane's worth of cached file work, however many tasks read files.
+ *
+ * <p>Confined to the carrier's thread: the tasks mounted on it (one at a time) and the loop's
+ * completion handling ({@link Ring#handle}). No synchronisation.
+ */
+final class Lane {
+    /** Carrier time per I/O pass for cached file work, from the first call after the pass. */
+    static final long NANOS = 50_000;
+
+    private final Ring ring;
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    /** When the first call after the last pass entered; 0 while the lane is fresh. */
+    private long openedAt;
+    private boolean nopInFlight;
+    /** The waiter let in by the last pass: it keeps the lane while there is room, though others wait. */
+    private Thread holder;
+
+    private static final class Waiter {
+        final Thread thread = Thread.currentThread();
+        boolean admitted;
+    }
+
+    Lane(Ring ring) {
+        this.ring = ring;
+    }
+
+    /**
+     * Called by a task before a {@link NoWait} call: returns at once while the lane has room,
+     * else parks until the loop's next I/O pass lets this task in (FIFO).
+     *
+     * @return whether the caller may make the call; false if it is interrupted (it then takes the
+     *         ring path, whose request reports the cancellation as documented)
+     */
+    boolean enter() {
+        Thread me = Thread.currentThread();
+        if (waiters.isEmpty() || holder == me) {
+            long now = System.nanoTime();
+            if (openedAt == 0) {
+                openedAt = now;
+                return true;
+            }
+            if (now - openedAt < NANOS) {
+                return true;
+            }
+        }
+        if (me.isInterrupted()) {
+            return false;
+        }
+        Waiter w = new Waiter();
+        waiters.addLast(w);
+        if (!nopInFlight && !sendNop()) {
+            waiters.remove(w);
+            return false;
+        }
+        while (!w.admitted) {
+            LockSupport.park(this);
+            if (!w.admitted && me.isInterrupted()) {
+                waiters.remove(w);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The NOP's completion, on the loop thread, in its I/O pass: opens the lane and lets the oldest waiter in. */
+    private void passed() {
+        nopInFlight = false;
+        openedAt = 0;
+        Waiter next = waiters.pollFirst();
+        holder = next == null ? null : next.thread;
+        if (next != null) {
+            next.admitted = true;
+            LockSupport.unpark(next.thread);
+        }
+        if (!waiters.isEmpty()) {
+            sendNop();
+        }
+    }
+
+    private boolean sendNop() {
+        Ring.Req nop = new Ring.Req(Ring.OP_NOP, -1, 0, 0L, 0, 0, null, r -> passed());
+        nop.detach();
+        nopInFlight = true;
+        try {
+            ring.submit(nop);
+            return true;
+        } catch (IOException closing) {
+            nopInFlight = false;
+            return false;
+        }
+    }
+}
