@@ -35,7 +35,11 @@ public final class ChunkIo {
             POOLED.decrementAndGet();
             return b.clear();
         }
-        // The trailer past the slice's end is scratch for the carrier-side attempts (NoWait).
+        return allocate();
+    }
+
+    /** A new chunk buffer: {@link #CHUNK} bytes, and past its end the trailer {@link NoWait} calls use. */
+    static ByteBuffer allocate() {
         return ByteBuffer.allocateDirect(CHUNK + NoWait.TRAILER).slice(0, CHUNK);
     }
 

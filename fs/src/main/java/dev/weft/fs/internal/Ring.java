@@ -55,6 +55,13 @@ public final class Ring implements IoUringIoHandle {
     private volatile boolean dead;
     /** The carrier time its {@link NoWait} calls may take per I/O pass. */
     final Lane lane = new Lane(this);
+    /**
+     * Where the carrier-side calls ({@link NoWait}) of this carrier's tasks read and put paths:
+     * they never park between the call and copying the bytes out, and the tasks of a carrier run
+     * one at a time, so one buffer serves them all (no pool round trip per call).
+     */
+    final ByteBuffer scratch = ChunkIo.allocate();
+    final java.lang.foreign.MemorySegment scratchSegment = NoWait.segment(scratch);
     // Loop thread only:
     private Req[] slots = new Req[64];
     private int[] free = new int[64];

@@ -169,12 +169,11 @@ public final class Uring {
         int done = 0;
         while (done < len) {
             int want = Math.min(ChunkIo.CHUNK, len - done);
-            ByteBuffer buf = ChunkIo.take();
-            int n = readHere(ring, f, path, position + done, buf, want);
+            int n = readHere(ring, f, path, position + done, want);
             if (n != NoWait.WOULD_BLOCK) {
-                buf.get(0, dst, off + done, n);
-                ChunkIo.give(buf);
+                ring.scratch.get(0, dst, off + done, n);
             } else {
+                ByteBuffer buf = ChunkIo.take();
                 Ring.Req req;
                 try {
                     req = submit(ring, f, Ring.OP_READ, position + done, buf, 0, want, op, path, null);
@@ -211,23 +210,22 @@ public final class Uring {
     }
 
     /**
-     * The carrier-side attempt of a chunk read ({@link NoWait#read}): the bytes read into
-     * {@code buf[0..]}, or {@link NoWait#WOULD_BLOCK} when the read must go through the ring
+     * The carrier-side attempt of a chunk read ({@link NoWait#read}) into the ring's scratch
+     * buffer: the bytes read, or {@link NoWait#WOULD_BLOCK} when the read must go through the ring
      * (data not in the page cache, an interrupted caller, a file system that cannot promise not to
-     * block). On an error {@code buf} is given back and the JDK's exception thrown.
+     * block). The caller copies the bytes out before it next parks (the scratch buffer is the
+     * carrier's, shared by its tasks). On an error the JDK's exception is thrown.
      */
-    private static int readHere(Ring ring, UringFile f, Path path, long position, ByteBuffer buf, int want)
-            throws IOException {
+    private static int readHere(Ring ring, UringFile f, Path path, long position, int want) throws IOException {
         if (!NoWait.READ_AVAILABLE || Thread.currentThread().isInterrupted() || !ring.lane.enter()) {
             return NoWait.WOULD_BLOCK;
         }
         if (!f.acquire()) {
-            ChunkIo.give(buf);
             throw new ClosedChannelException();
         }
         long n;
         try {
-            n = NoWait.read(NoWait.segment(buf), f.fd, position, 0, want);
+            n = NoWait.read(ring.scratchSegment, f.fd, position, 0, want);
         } finally {
             f.release(false);
         }
@@ -237,7 +235,6 @@ public final class Uring {
         Gate gate = Gate.of(WeftRuntime.current());
         if (n < 0) {
             gate.failures.increment();
-            ChunkIo.give(buf);
             throw Posix.exception(path, (int) -n);
         }
         gate.noWaitOps.increment();
@@ -308,10 +305,12 @@ public final class Uring {
     }
 
     /**
-     * Reads a whole file with io_uring requests only: {@code OPENAT}, {@code READ}s until one
-     * returns 0, {@code CLOSE}. The path's bytes and the data live in one pooled direct buffer
-     * that the requests keep until their completions. A cancelled caller leaves at once; the
-     * request in flight completes in the background and its clean-up closes the descriptor.
+     * Reads a whole file: opens it ({@code openat2(RESOLVE_CACHED)} on the carrier, else an
+     * {@code OPENAT} request), reads until a read returns 0 ({@code preadv2(RWF_NOWAIT)} into the
+     * ring's scratch buffer, else a {@code READ} request into a pooled buffer that the request
+     * keeps until its completion), and closes it with a {@code CLOSE} request nobody waits for. A
+     * cancelled caller leaves at once; a request in flight completes in the background and its
+     * clean-up closes the descriptor.
      *
      * @throws InterruptedIOException if cancelled (nothing changes; the bytes are dropped)
      * @throws IOException            the JDK's exception type for the errno, with the path
@@ -322,13 +321,10 @@ public final class Uring {
         if (name.length + 1 > ChunkIo.CHUNK) {
             throw new java.nio.file.FileSystemException(path.toString(), null, "File name too long");
         }
-        final ByteBuffer buf = ChunkIo.take();
-        buf.put(0, name).put(name.length, (byte) 0);
-        java.lang.foreign.MemorySegment seg = NoWait.segment(buf);
-        long base = seg.address();
         int fd = NoWait.WOULD_BLOCK;
         if (NoWait.openAvailable() && !Thread.currentThread().isInterrupted() && ring.lane.enter()) {
-            fd = NoWait.open(seg);
+            ring.scratch.put(0, name).put(name.length, (byte) 0);
+            fd = NoWait.open(ring.scratchSegment);
             if (fd != NoWait.WOULD_BLOCK) {
                 gate.noWaitOps.increment();
                 if (fd < 0) {
@@ -337,27 +333,32 @@ public final class Uring {
             }
         }
         if (fd == NoWait.WOULD_BLOCK) {
-            Ring.Req open = new Ring.Req(Ring.OP_OPENAT, AT_FDCWD, 0, base, 0, Posix.O_RDONLY | Posix.O_CLOEXEC, buf, r -> {
-                ChunkIo.give(buf);
-                if (r.completed && r.res >= 0) {
-                    UringFile.closeLater(r.res);
-                }
-            });
-            fd = run(ring, gate, open);
+            ByteBuffer pathBuf = ChunkIo.take();
+            pathBuf.put(0, name).put(name.length, (byte) 0);
+            Ring.Req open = new Ring.Req(Ring.OP_OPENAT, AT_FDCWD, 0, NoWait.segment(pathBuf).address(), 0,
+                    Posix.O_RDONLY | Posix.O_CLOEXEC, pathBuf, r -> {
+                        ChunkIo.give(pathBuf);
+                        if (r.completed && r.res >= 0) {
+                            UringFile.closeLater(r.res);
+                        }
+                    });
+            fd = run(ring, gate, open);   // returned: the request is done with the buffer
+            ChunkIo.give(pathBuf);
         }
         if (fd < 0) {
-            ChunkIo.give(buf);
             throw Posix.exception(path, -fd);
         }
         final int file = fd;
         byte[] out = new byte[8192];
         int total = 0;
+        ByteBuffer buf = null;   // pooled, for read requests only
         boolean handedOff = false;   // an abandoned read's clean-up owns the buffer and the descriptor
         try {
             while (true) {
                 int n = NoWait.WOULD_BLOCK;
+                ByteBuffer from = ring.scratch;
                 if (NoWait.READ_AVAILABLE && !Thread.currentThread().isInterrupted() && ring.lane.enter()) {
-                    long got = NoWait.read(seg, file, total, 0, ChunkIo.CHUNK);
+                    long got = NoWait.read(ring.scratchSegment, file, total, 0, ChunkIo.CHUNK);
                     if (got != NoWait.WOULD_BLOCK) {
                         gate.noWaitOps.increment();
                         if (got < 0) {
@@ -367,8 +368,12 @@ public final class Uring {
                     n = (int) got;
                 }
                 if (n == NoWait.WOULD_BLOCK) {
-                    Ring.Req read = new Ring.Req(Ring.OP_READ, file, total, base, ChunkIo.CHUNK, 0, buf, r -> {
-                        ChunkIo.give(buf);
+                    if (buf == null) {
+                        buf = ChunkIo.take();
+                    }
+                    final ByteBuffer b = buf;
+                    Ring.Req read = new Ring.Req(Ring.OP_READ, file, total, NoWait.segment(b).address(), ChunkIo.CHUNK, 0, b, r -> {
+                        ChunkIo.give(b);
                         UringFile.closeLater(file);
                     });
                     try {
@@ -377,6 +382,7 @@ public final class Uring {
                         handedOff = true;
                         throw e;
                     }
+                    from = b;
                 }
                 if (n < 0) {
                     throw Posix.exception(path, -n);
@@ -390,13 +396,15 @@ public final class Uring {
                 if (total + n > out.length) {
                     out = java.util.Arrays.copyOf(out, Math.max(total + n, (int) Math.min(Integer.MAX_VALUE - 16, 2L * out.length)));
                 }
-                buf.get(0, out, total, n);
+                from.get(0, out, total, n);
                 total += n;
                 gate.bytesRead.add(n);
             }
         } finally {
             if (!handedOff) {
-                ChunkIo.give(buf);
+                if (buf != null) {
+                    ChunkIo.give(buf);
+                }
                 closeDetached(ring, gate, file);
             }
         }
