@@ -52,8 +52,10 @@ import java.util.Set;
  *       for one parks the task, it costs no thread), the JDK call runs on the runtime's blocking
  *       pool ({@link WeftRuntime#spawnBlocking}), and the task parks until it is done. The carrier
  *       never makes a blocking file system call. Where the runtime's {@linkplain #backend(WeftRuntime)
- *       backend} is io_uring, {@link #readAllBytes} is instead three to four io_uring requests
- *       (open, reads, close) completed on the task's own carrier loop (see the package
+ *       backend} is io_uring, {@link #readAllBytes} instead opens and reads the file on the task's
+ *       own carrier with calls the kernel answers without waiting (a file in the page cache: no
+ *       park at all), or as io_uring requests completed on that carrier's loop where the data
+ *       must come from the disk, and closes it with a request nobody waits for (see the package
  *       documentation).</li>
  *   <li><b>On any other thread</b> (a plain platform or virtual thread, a blocking-pool job):
  *       the JDK call runs directly on the caller, exactly as {@code Files} would.</li>

@@ -1,8 +1,9 @@
 /**
  * Files for tasks: {@link dev.weft.fs.Fs} (whole-file operations, Tokio's {@code tokio::fs}),
  * {@link dev.weft.fs.DirStream} (streaming directory listings) and {@link dev.weft.fs.FileHandle}
- * (an open file with positional I/O and a transfer to a socket). Every file system call parks the
- * calling task; a carrier never makes a blocking file system call.
+ * (an open file with positional I/O and a transfer to a socket). A carrier never makes a file
+ * system call that can block: a call either completes on the carrier because the kernel promises
+ * it will not wait (below), or parks the calling task.
  *
  * {@snippet file="dev/weft/fs/snippets/FsSnippets.java" region="basics"}
  *
@@ -18,13 +19,24 @@
  *       transport as a file region (io_uring {@code SPLICE}: zero-copy). A handle gets a second
  *       descriptor of the file for the ring, opened read-only or read-write with the C library's
  *       {@code open(2)} (never created or truncated; Netty's {@code FileDescriptor.from} would
- *       truncate) and checked to be the same file.</li>
+ *       truncate) and checked to be the same file.
+ *       <p>Before a read or an open becomes a request, the task makes the call itself, on its
+ *       carrier, in the form the kernel answers without waiting or refuses with {@code EAGAIN}:
+ *       {@code preadv2(RWF_NOWAIT)} (served from the page cache) and
+ *       {@code openat2(RESOLVE_CACHED)} (path in the dentry cache, opened non-blocking). These
+ *       are the attempts io_uring itself makes inline before it hands a request to a kernel
+ *       worker; making them directly saves the hop to the loop, the ring round trip and the park
+ *       (a cached 4 KiB file: 3 system calls, no park). What would wait for the disk takes the
+ *       request path. Such calls never park, so a carrier spends at most 50 µs on them between
+ *       two I/O passes of its loop; then tasks take turns (FIFO) and the loop's next pass, with
+ *       its sockets and timers, comes first ({@link dev.weft.fs.FsStats#noWaitOps} counts them).</li>
  *   <li><b>blocking pool</b>, everywhere else and for every other operation (open, metadata,
  *       directories, writes of whole files, append mode, pipes and devices): the JDK call runs on
  *       the runtime's bounded blocking pool (two hand-offs per operation, as {@code tokio::fs}).</li>
  * </ul>
  * Both paths share one cap per runtime ({@link dev.weft.fs.Fs#setMaxInFlight}, 64): a storm of
- * file calls queues parked tasks, not threads or kernel work.
+ * file calls queues parked tasks, not threads or kernel work. (Carrier-side calls take no slot:
+ * they hold nothing while parked.)
  *
  * <h2>Cancellation and buffers</h2>
  * A cancelled task wakes at once with {@link java.io.InterruptedIOException}. The kernel never
