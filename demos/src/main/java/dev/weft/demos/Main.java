@@ -8,7 +8,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 
 /**
- * {@code java -jar demos/target/weft-demos.jar <echo|http> [--port N] [--host H] [--carriers N] [--metrics-port N]}.
+ * {@code java -jar demos/target/weft-demos.jar <echo|http> [--port N] [--host H] [--carriers N] [--metrics-port N] [--transport auto|io_uring|epoll|kqueue|nio]}.
  *
  * <p>Every demo serves {@code GET /metrics} (Prometheus text format) and {@code GET /debug/tasks}
  * (JSON): the http demo on its own port, the others on an HTTP side port, {@code --metrics-port}
@@ -22,7 +22,7 @@ public final class Main {
     private Main() {}
 
     /** Parsed command line. */
-    record Options(String name, String host, int port, int carriers, int metricsPort) {
+    record Options(String name, String host, int port, int carriers, int metricsPort, dev.weft.core.Transport transport) {
         /** {@code metricsPort} when not given: the demo's port + 1 (off when the demo's port is 0). */
         static final int DEFAULT_METRICS_PORT = -1;
 
@@ -44,6 +44,7 @@ public final class Main {
             };
             int carriers = Runtime.getRuntime().availableProcessors();
             int metricsPort = DEFAULT_METRICS_PORT;
+            dev.weft.core.Transport transport = dev.weft.core.Transport.AUTO;
             for (int i = 1; i < args.length; i++) {
                 String a = args[i];
                 if (i + 1 >= args.length) {
@@ -55,10 +56,20 @@ public final class Main {
                     case "--host" -> host = v;
                     case "--carriers" -> carriers = number(a, v, 1, 1024);
                     case "--metrics-port" -> metricsPort = number(a, v, 0, 65535);
+                    case "--transport" -> transport = transport(v);
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
-            return new Options(name, host, port, carriers, metricsPort);
+            return new Options(name, host, port, carriers, metricsPort, transport);
+        }
+
+        private static dev.weft.core.Transport transport(String v) {
+            String n = v.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+            try {
+                return dev.weft.core.Transport.valueOf(n.equals("IOURING") ? "IO_URING" : n);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--transport must be auto, io_uring, epoll, kqueue or nio, was '" + v + "'");
+            }
         }
 
         private static int number(String option, String v, int min, int max) {
@@ -91,12 +102,19 @@ public final class Main {
             o = Options.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("weft-demos: " + e.getMessage());
-            System.err.println("usage: java -jar weft-demos.jar <echo|http> [--port N] [--host H] [--carriers N] [--metrics-port N]");
+            System.err.println("usage: java -jar weft-demos.jar <echo|http> [--port N] [--host H] [--carriers N] [--metrics-port N] [--transport auto|io_uring|epoll|kqueue|nio]");
             System.exit(2);
             return;
         }
-        WeftRuntime rt = WeftRuntime.builder().name("weft-" + o.name()).carriers(o.carriers())
-                .closeTimeout(Duration.ofSeconds(5)).build();
+        WeftRuntime rt;
+        try {
+            rt = WeftRuntime.builder().name("weft-" + o.name()).carriers(o.carriers()).transport(o.transport())
+                    .closeTimeout(Duration.ofSeconds(5)).build();
+        } catch (RuntimeException e) {   // a transport that does not load here
+            System.err.println("weft-demos: cannot start the runtime: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         DemoServer server;
         try {
             server = start(rt, o);

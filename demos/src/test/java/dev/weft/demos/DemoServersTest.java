@@ -199,7 +199,8 @@ class DemoServersTest {
     @Test
     void options() {
         Main.Options o = Main.Options.parse(new String[] {"echo"});
-        assertEquals(new Main.Options("echo", "127.0.0.1", 7000, o.carriers(), Main.Options.DEFAULT_METRICS_PORT), o);
+        assertEquals(new Main.Options("echo", "127.0.0.1", 7000, o.carriers(), Main.Options.DEFAULT_METRICS_PORT,
+                dev.weft.core.Transport.AUTO), o);
         assertEquals(7001, o.sidePort());
         assertEquals(0, Main.Options.parse(new String[] {"echo", "--metrics-port", "0"}).sidePort());
         assertEquals(9100, Main.Options.parse(new String[] {"echo", "--metrics-port", "9100"}).sidePort());
@@ -207,6 +208,12 @@ class DemoServersTest {
         assertEquals(9000, Main.Options.parse(new String[] {"http", "--port", "9000"}).port());
         assertThrows(IllegalArgumentException.class, () -> Main.Options.parse(new String[] {"ftp"}));
         assertThrows(IllegalArgumentException.class, () -> Main.Options.parse(new String[] {"http", "--port", "x"}));
+        assertEquals(dev.weft.core.Transport.AUTO, Main.Options.parse(new String[] {"echo"}).transport());
+        assertEquals(dev.weft.core.Transport.EPOLL, Main.Options.parse(new String[] {"echo", "--transport", "epoll"}).transport());
+        assertEquals(dev.weft.core.Transport.IO_URING, Main.Options.parse(new String[] {"echo", "--transport", "io_uring"}).transport());
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> Main.Options.parse(new String[] {"echo", "--transport", "rdma"}));
+        assertTrue(bad.getMessage().contains("rdma"), bad.getMessage());
     }
 
     /** Sends raw bytes, returns everything the server sends until it closes. */
