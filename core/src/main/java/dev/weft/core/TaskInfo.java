@@ -8,7 +8,10 @@ import java.util.List;
  *
  * @param id    the task's id
  * @param name  the task's name
- * @param age   time since the task was spawned
+ * @param age   time since the task was spawned; for a task that {@link WeftRuntime#spawn} queued on
+ *              a carrier, time since its carrier started it, so the time it waited in the
+ *              carrier's run queue first is not counted (a spawner reading the clock for every
+ *              spawn would cost far more than the report is worth)
  * @param stack where the task's thread was when the snapshot was taken (top frames; empty if unknown)
  * @param state the state of the task's thread when the snapshot was taken ({@code NEW} if it has
  *              not started); null if the task has no thread yet (a blocking-pool job not started)

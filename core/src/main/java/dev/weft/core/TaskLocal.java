@@ -96,6 +96,9 @@ public final class TaskLocal<T> {
         }
 
         private ScopedValue.Carrier carrier(Bindings outer) {
+            if (!everBound) {
+                everBound = true;
+            }
             Bindings all = outer;
             for (Bindings b = added; b != null; b = b.next) {
                 all = new Bindings(b.local, b.value, all);
@@ -140,8 +143,18 @@ public final class TaskLocal<T> {
 
     /** The bindings in effect now, for a spawn to hand to its child; null when none. */
     static Object capture() {
+        if (!everBound) {
+            return null; // no TaskLocal bound yet in this JVM: skip the scoped-value lookup on every spawn
+        }
         return BINDINGS.isBound() ? BINDINGS.get() : null;
     }
+
+    /**
+     * Set before {@link #BINDINGS} is first bound. A thread that sees the bindings bound got them
+     * from the thread that bound them first (itself, or a parent through a spawn or a fork, which
+     * happen-after the write), so it also sees this flag set.
+     */
+    private static volatile boolean everBound;
 
     /** Runs {@code body} under {@code base} (may be null) plus the bindings {@link #capture()} returned. */
     static void runWith(Object captured, ScopedValue.Carrier base, Runnable body) {

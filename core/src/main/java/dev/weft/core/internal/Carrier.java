@@ -38,29 +38,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * threshold are counted and reported to the runtime's slow-slice listener with the task, so a task that
  * starves its loop can be named.
  */
-public final class Carrier implements Executor {
+public final class Carrier extends CarrierPad2 implements Executor {
     /** Continuations run per turn before I/O gets another look. */
     static final long TURN_BUDGET_NANOS = 200_000;
 
     final int index;
     final RuntimeCore runtime;
-    final Thread thread;
     final ManualIoEventLoop loop;
     final CarrierTimers timers;
     private final ArrayDeque<Runnable> local = new ArrayDeque<>(1024);
-    /**
-     * What other threads submit. Netty's MPSC queue (JCTools, shaded in Netty): array chunks
-     * instead of a node per item, so a spawner thread feeding a carrier allocates and contends
-     * less than with a {@code ConcurrentLinkedQueue}. Single consumer: the carrier thread, and
-     * after stop whoever holds the queue's lock ({@link #drainAfterStop}).
-     */
-    private final java.util.Queue<Runnable> remote = io.netty.util.internal.PlatformDependent.newMpscQueue();
-
-    private volatile boolean sleeping;
-    private volatile boolean stopRequested;
-    private volatile boolean stopped;
-    /** Tasks spawned onto this carrier (by any thread). */
-    final java.util.concurrent.atomic.AtomicLong spawned = new java.util.concurrent.atomic.AtomicLong();
     /** Tasks of this carrier that ended; written only by the carrier thread (release stores). */
     final java.util.concurrent.atomic.AtomicLong ended = new java.util.concurrent.atomic.AtomicLong();
     /** Outcomes of this carrier's tasks; carrier thread only, read racily. */
@@ -68,8 +54,6 @@ public final class Carrier implements Executor {
     /** Started, not yet ended tasks of this carrier: an intrusive list confined to the carrier thread. */
     private TaskImpl<?> liveHead;
     final CarrierStats stats = new CarrierStats();
-    /** Metrics' scheduling probe, or null: read once per turn and once per submission (see {@link Probes}). */
-    volatile dev.weft.core.spi.SchedulingProbe probe;
     private final Thread.Builder.OfVirtual vtBuilder;
 
     Carrier(RuntimeCore runtime, int index, String threadName, NettyTransport transport,
@@ -208,7 +192,8 @@ public final class Carrier implements Executor {
             if (stopped || retire || !CarrierScheduler.canClearThreadLocals()) {
                 return false; // off the carrier now (its queues are not ours), or the thread cannot be reset
             }
-            if (!stopRequested && System.nanoTime() < turnDeadlineNanos) {
+            long now = System.nanoTime();
+            if (!stopRequested && now < turnDeadlineNanos) {
                 Runnable head = local.peekFirst();
                 if (head == null) {
                     drainRemote();
@@ -217,6 +202,9 @@ public final class Carrier implements Executor {
                 if (head instanceof TaskImpl<?> queued) {
                     local.pollFirst();
                     stats.tasksChained++;
+                    if (queued.spawnedNanos == 0) {
+                        queued.spawnedNanos = now; // it starts now (see TaskImpl.spawnedNanos)
+                    }
                     next = queued;
                     return true;
                 }
@@ -298,7 +286,7 @@ public final class Carrier implements Executor {
 
     /** Live tasks homed on this carrier (spawned and not ended; racy). */
     public int liveTasks() {
-        return (int) Math.max(0, spawned.get() - ended.get());
+        return (int) Math.max(0, spawnedCount() - ended.get());
     }
 
     /**
@@ -332,6 +320,9 @@ public final class Carrier implements Executor {
         }
         running = task;
         task.lastRunNanos = sliceStartNanos; // its first run: the slice it starts in
+        if (task.spawnedNanos == 0) {
+            task.spawnedNanos = sliceStartNanos; // it starts in this slice (see TaskImpl.spawnedNanos)
+        }
         return true;
     }
 
@@ -348,17 +339,20 @@ public final class Carrier implements Executor {
         t.listed = true;
     }
 
-    /** Unlinks a task that ended here and counts its outcome (carrier thread only). */
-    /** The continuation and name of the task that ended last here, so a slow final slice is still named. */
+    /**
+     * The continuation and the task that ended last here, so a slow final slice is still named.
+     * Both are cleared when the slice ends: an ended task's handle must become collectable (an
+     * unjoined failure is logged when it is collected). The task, not its name, is kept, so an
+     * unnamed task draws its id only when a slow slice needs the name.
+     */
     Runnable lastEndedContinuation;
-    long lastEndedId;
-    String lastEndedName; // null for unnamed tasks; not the task itself, which must stay collectable
+    TaskImpl<?> lastEndedTask;
 
+    /** Unlinks a task that ended here and counts its outcome (carrier thread only). */
     void taskEnded(TaskImpl<?> t, dev.weft.core.Task.State outcome) {
-        if (t.continuation != null) {
+        if (t.continuation != null && !stopped) {
             lastEndedContinuation = t.continuation;
-            lastEndedId = t.id;
-            lastEndedName = t.rawName();
+            lastEndedTask = t;
         }
         switch (outcome) {
             case SUCCEEDED -> completed++;
@@ -629,6 +623,7 @@ public final class Carrier implements Executor {
                 runtime.reportSlowSlice(this, r, slice);
             }
             lastEndedContinuation = null; // it references the task's thread: do not keep it alive
+            lastEndedTask = null;
             if (end - start > TURN_BUDGET_NANOS) {
                 break;
             }
@@ -639,4 +634,78 @@ public final class Carrier implements Executor {
         stats.busyNanos += sliceStart - start;
         return ran;
     }
+}
+
+/*
+ * The fields other threads touch on every submission sit between padding, apart from what the
+ * carrier writes for every task it runs (counters, the running task, its live list): sharing a
+ * cache line with those writes made each spawn from another thread miss in its cache on the
+ * carrier's fields. Padding by superclasses, because HotSpot lays a superclass's fields out before
+ * its subclass's; byte fields, because HotSpot fills holes with the smallest fields first, so the
+ * padding, not a subclass field, lands in any gap.
+ */
+
+abstract class CarrierPad0 {
+    byte p000, p001, p002, p003, p004, p005, p006, p007, p010, p011, p012, p013, p014, p015, p016, p017,
+         p020, p021, p022, p023, p024, p025, p026, p027, p030, p031, p032, p033, p034, p035, p036, p037,
+         p040, p041, p042, p043, p044, p045, p046, p047, p050, p051, p052, p053, p054, p055, p056, p057,
+         p060, p061, p062, p063, p064, p065, p066, p067, p070, p071, p072, p073, p074, p075, p076, p077;
+}
+
+/** What a submitter reads; written rarely (the carrier writes {@code sleeping} only around a block). */
+abstract class CarrierSubmitSide extends CarrierPad0 {
+    /**
+     * What other threads submit. Netty's MPSC queue (JCTools, shaded in Netty): array chunks
+     * instead of a node per item, so a spawner thread feeding a carrier allocates and contends
+     * less than with a {@code ConcurrentLinkedQueue}. Single consumer: the carrier thread, and
+     * after stop whoever holds the queue's lock ({@code Carrier.drainAfterStop}).
+     */
+    final java.util.Queue<Runnable> remote = io.netty.util.internal.PlatformDependent.newMpscQueue();
+    /** The carrier's platform thread; written once, by the constructor, before the carrier is shared. */
+    Thread thread;
+    /** Metrics' scheduling probe, or null: read once per turn and once per submission (see {@link Probes}). */
+    volatile dev.weft.core.spi.SchedulingProbe probe;
+    volatile boolean sleeping;
+    volatile boolean stopRequested;
+    volatile boolean stopped;
+}
+
+abstract class CarrierPad1 extends CarrierSubmitSide {
+    byte p100, p101, p102, p103, p104, p105, p106, p107, p110, p111, p112, p113, p114, p115, p116, p117,
+         p120, p121, p122, p123, p124, p125, p126, p127, p130, p131, p132, p133, p134, p135, p136, p137,
+         p140, p141, p142, p143, p144, p145, p146, p147, p150, p151, p152, p153, p154, p155, p156, p157,
+         p160, p161, p162, p163, p164, p165, p166, p167, p170, p171, p172, p173, p174, p175, p176, p177;
+}
+
+/** The spawn count, written by every spawner (and read by neither side's hot path). */
+abstract class CarrierSpawnCount extends CarrierPad1 {
+    private static final java.lang.invoke.VarHandle SPAWNED;
+
+    static {
+        try {
+            SPAWNED = java.lang.invoke.MethodHandles.lookup().findVarHandle(CarrierSpawnCount.class, "spawned", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Tasks spawned onto this carrier (by any thread). */
+    private volatile long spawned;
+
+    /** Adds {@code delta} to the tasks spawned onto this carrier. */
+    final void addSpawned(long delta) {
+        SPAWNED.getAndAdd(this, delta);
+    }
+
+    /** Tasks spawned onto this carrier so far. */
+    final long spawnedCount() {
+        return spawned;
+    }
+}
+
+abstract class CarrierPad2 extends CarrierSpawnCount {
+    byte p200, p201, p202, p203, p204, p205, p206, p207, p210, p211, p212, p213, p214, p215, p216, p217,
+         p220, p221, p222, p223, p224, p225, p226, p227, p230, p231, p232, p233, p234, p235, p236, p237,
+         p240, p241, p242, p243, p244, p245, p246, p247, p250, p251, p252, p253, p254, p255, p256, p257,
+         p260, p261, p262, p263, p264, p265, p266, p267, p270, p271, p272, p273, p274, p275, p276, p277;
 }

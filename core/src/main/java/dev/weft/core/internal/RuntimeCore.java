@@ -53,7 +53,13 @@ public final class RuntimeCore {
     private final CarrierGroup group;
     private final ThreadPoolExecutor blockingPool;
     private final AtomicInteger blockingBusy = new AtomicInteger();
-    private final AtomicInteger roundRobin = new AtomicInteger();
+    /**
+     * {@code spawnCursor[CURSOR]}: index of the carrier the last spawn from outside the runtime went
+     * to (see {@link #place}). The slots around it are padding: the spawner writes it on every
+     * spawn, and carriers read this object's fields for every task.
+     */
+    private final int[] spawnCursor = new int[2 * CURSOR + 1];
+    private static final int CURSOR = 16;
     /** Live tasks with no carrier (blocking-pool jobs, fallback mode); carrier tasks are listed by their carrier. */
     private final ConcurrentHashMap<TaskImpl<?>, Boolean> unhomed = new ConcurrentHashMap<>();
     /** Set while shutdown cancels what is left: tasks starting from then on cancel themselves. */
@@ -91,6 +97,7 @@ public final class RuntimeCore {
         if (POLLER_INITIALISED.compareAndSet(false, true)) {
             CarrierScheduler.initJdkPollerOffCarrier();
         }
+        spawnCursor[CURSOR] = -1; // the first spawn from outside goes to carrier 0
         this.group = new CarrierGroup(this);
         this.carriers = new Carrier[carriers];
         for (int i = 0; i < carriers; i++) {
@@ -172,11 +179,11 @@ public final class RuntimeCore {
     }
 
     public long liveTasks() {
-        return Math.max(0, plusCarriers(unhomed.size(), c -> c.spawned.get() - c.ended.get()));
+        return Math.max(0, plusCarriers(unhomed.size(), c -> c.spawnedCount() - c.ended.get()));
     }
 
     public long spawnedTasks() {
-        return plusCarriers(unhomedSpawned.get(), c -> c.spawned.get());
+        return plusCarriers(unhomedSpawned.get(), c -> c.spawnedCount());
     }
 
     public long completedTasks() {
@@ -283,7 +290,7 @@ public final class RuntimeCore {
             if (closed) {
                 throw rejected();
             }
-            TaskImpl<T> task = new TaskImpl<>(this, carrier, taskName, body, CoreBridge.get().captureTaskLocals());
+            TaskImpl<T> task = new TaskImpl<>(this, carrier, taskName, body, CoreBridge.get().captureTaskLocals(), false);
             register(task);
             carrier.execute(task);
             return task;
@@ -303,7 +310,7 @@ public final class RuntimeCore {
             throw rejected();
         }
         Carrier home = mode == SchedulerMode.CARRIER ? carrier : null;
-        TaskImpl<T> task = new TaskImpl<>(this, home, taskName, body, CoreBridge.get().captureTaskLocals());
+        TaskImpl<T> task = new TaskImpl<>(this, home, taskName, body, CoreBridge.get().captureTaskLocals(), true);
         Thread vt = home != null ? home.newVirtualThread(task) : fallbackBuilder.unstarted(task);
         if (home != null) {
             task.continuation = CarrierScheduler.continuationOf(vt);
@@ -340,7 +347,7 @@ public final class RuntimeCore {
                         Thread.currentThread().setName(old);
                         blockingBusy.decrementAndGet();
                     }
-                }, CoreBridge.get().captureTaskLocals());
+                }, CoreBridge.get().captureTaskLocals(), true);
         register(task);
         try {
             blockingPool.execute(task);
@@ -354,7 +361,7 @@ public final class RuntimeCore {
     private void register(TaskImpl<?> task) {
         Carrier c = task.carrier;
         if (c != null) {
-            c.spawned.incrementAndGet();
+            c.addSpawned(1);
         } else {
             unhomed.put(task, Boolean.TRUE);
             unhomedSpawned.incrementAndGet();
@@ -362,7 +369,7 @@ public final class RuntimeCore {
         if (closed) {
             // Raced with shutdown, which may already be counting: take it back.
             if (c != null) {
-                c.spawned.decrementAndGet();
+                c.addSpawned(-1);
             } else {
                 unhomed.remove(task);
                 unhomedSpawned.decrementAndGet();
@@ -375,7 +382,7 @@ public final class RuntimeCore {
     void registerStarted(TaskImpl<?> task) {
         Carrier c = task.carrier;
         if (c != null) {
-            c.spawned.incrementAndGet();
+            c.addSpawned(1);
         } else {
             unhomed.put(task, Boolean.TRUE);
             unhomedSpawned.incrementAndGet();
@@ -418,14 +425,26 @@ public final class RuntimeCore {
     /** The carrier a new task should run on. */
     public Carrier place() {
         Carrier[] cs = carriers;
-        TaskImpl<?> parent = TaskImpl.currentOrNull();
-        Carrier home = parent != null && parent.runtime == this ? parent.carrier : null;
+        Carrier home = null;
+        if (Thread.currentThread().isVirtual()) {
+            // Only a virtual thread can run a task with a carrier (blocking-pool tasks have none).
+            TaskImpl<?> parent = TaskImpl.currentOrNull();
+            home = parent != null && parent.runtime == this ? parent.carrier : null;
+        }
         if (home == null) {
             Carrier onThread = carrierOfCurrentThread();
             if (onThread != null) {
                 home = onThread;
             } else {
-                return cs[Math.floorMod(roundRobin.getAndIncrement(), cs.length)];
+                // Racy on purpose: two spawners may read the same cursor and pick the same carrier,
+                // which costs a little balance, never correctness; an atomic would cost every spawn.
+                int[] cursor = spawnCursor;
+                int i = cursor[CURSOR] + 1;
+                if (i >= cs.length) {
+                    i = 0;
+                }
+                cursor[CURSOR] = i;
+                return cs[i];
             }
         }
         int load = home.liveTasks();
@@ -458,9 +477,9 @@ public final class RuntimeCore {
         carrier.stats.slowSlices++;
         dev.weft.core.spi.RuntimeAccess.SlowSliceListener l = sliceListener;
         if (l != null) {
-            String taskName = continuation == carrier.lastEndedContinuation
-                    ? (carrier.lastEndedName != null ? carrier.lastEndedName : "task-" + carrier.lastEndedId)
-                    : "unknown task";
+            TaskImpl<?> lastEnded = carrier.lastEndedTask;
+            String taskName = lastEnded != null && continuation == carrier.lastEndedContinuation
+                    ? lastEnded.name() : "unknown task";
             for (TaskImpl<?> t : carrier.liveSnapshot()) { // rare path, on the carrier: a scan is fine
                 if (t.continuation == continuation) {
                     taskName = t.name();

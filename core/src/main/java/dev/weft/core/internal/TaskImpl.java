@@ -4,6 +4,8 @@ import dev.weft.core.Task;
 import dev.weft.core.TaskFailedException;
 import dev.weft.core.TaskInfo;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
 import java.time.Duration;
 import java.util.Arrays;
@@ -12,15 +14,14 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A task: the body (a {@link FutureTask}, which gives the JDK's well-tested result, failure and
- * cancellation states) plus the thread that runs it and the bookkeeping the runtime needs.
+ * A task: its body, its outcome, the thread that runs it and the bookkeeping the runtime needs.
+ * The task is its own completion (no separate future object), so a spawn allocates one object
+ * besides the caller's callable.
  *
  * <h2>Implementation overview</h2>
  * <ul>
@@ -28,9 +29,17 @@ import java.util.concurrent.atomic.AtomicLong;
  *       {@code WeftRuntime.current()} and placement find it): on a carrier, the carrier records
  *       which task it runs; elsewhere (blocking pool, fallback mode) {@link #CURRENT} is bound.
  *       It binds the inherited task-locals,
- *       runs the {@code FutureTask}, then marks the task ended and tells the runtime.</li>
- *   <li>{@code ended} flips exactly once, after the body; {@link #join()} of a cancelled task
- *       waits for it, on a latch created only when someone waits.</li>
+ *       runs the body, then marks the task ended and tells the runtime.</li>
+ *   <li>{@code state} moves once from {@code NEW} to an outcome, by CAS: the body's end
+ *       ({@code SUCCEEDED}, {@code FAILED}) races {@link #cancel()} ({@code CANCELLING} while the
+ *       canceller interrupts the thread, then {@code CANCELLED}). A run whose task was cancelled
+ *       waits until the interrupt has been delivered before it returns, so the interrupt never
+ *       reaches whatever the thread runs next (a worker's next task): FutureTask's hand-shake.</li>
+ *   <li>{@code ended} flips exactly once, after the body and after the outcome is written;
+ *       {@link #join()} waits for it, on a latch created only when someone waits, then reads
+ *       the outcome. A cancelled task's join thus throws only once its body has returned.</li>
+ *   <li>The id is drawn from the JVM-wide counter the first time someone asks for it, so a task
+ *       nobody names or lists costs no shared atomic.</li>
  *   <li>A failure nobody joined is logged once, when the handle becomes unreachable: the Cleaner
  *       is registered only on failure, so successful tasks pay nothing for it.</li>
  * </ul>
@@ -41,14 +50,45 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
     private static final Cleaner CLEANER = Cleaner.create(
             Thread.ofPlatform().daemon(true).name("weft-task-cleaner").factory());
 
-    final long id;
+    private static final int NEW = 0;
+    private static final int SUCCEEDED = 1;
+    private static final int FAILED = 2;
+    /** Cancelled; the canceller is still interrupting the thread. */
+    private static final int CANCELLING = 3;
+    private static final int CANCELLED = 4;
+
+    private static final VarHandle STATE;
+    private static final VarHandle ID;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            STATE = l.findVarHandle(TaskImpl.class, "state", int.class);
+            ID = l.findVarHandle(TaskImpl.class, "id", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** 0 until {@link #id()} draws one. */
+    private volatile long id;
     private final String name;
     final RuntimeCore runtime;
     /** The carrier whose scheduler runs this task; null for blocking-pool and fallback tasks. */
     final Carrier carrier;
-    private final Body body;
+    /** The body; dropped when it has run, so a kept handle does not keep what the body captured. */
+    private Callable<T> callable;
+    private volatile int state;
+    /** The body's value or exception; published by the CAS that sets {@code state}. */
+    private Object outcome;
     private final Object taskLocals;
-    final long spawnedNanos;
+    /**
+     * {@link System#nanoTime()} when the task was spawned or, for a task queued on a carrier, when
+     * its carrier started it (to within the slice it starts in); 0 until then. The carrier reads
+     * the clock then anyway, while a clock read in the spawner was a fifth of a spawn's cost
+     * (W1). Written once, by the thread that starts the task, before it is listed as live.
+     */
+    long spawnedNanos;
     /** The thread running the body (set before start; for blocking tasks, when the body starts). */
     volatile Thread thread;
     /** Counted by the runtime only when it starts (threads handed to a thread factory's caller). */
@@ -68,14 +108,20 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
     private volatile CountDownLatch endLatch;
     private volatile FailureRecord failure;
 
-    TaskImpl(RuntimeCore runtime, Carrier carrier, String name, Callable<T> callable, Object taskLocals) {
-        this.id = IDS.incrementAndGet();
+    /**
+     * @param stampNow whether to read the clock for {@link #spawnedNanos} now; false for a task
+     *                 queued on a carrier, which the carrier stamps when it first runs it
+     */
+    TaskImpl(RuntimeCore runtime, Carrier carrier, String name, Callable<T> callable, Object taskLocals,
+             boolean stampNow) {
         this.runtime = runtime;
         this.carrier = carrier;
         this.name = name;
-        this.body = new Body(Objects.requireNonNull(callable, "callable"));
+        this.callable = Objects.requireNonNull(callable, "callable");
         this.taskLocals = taskLocals;
-        this.spawnedNanos = System.nanoTime();
+        if (stampNow) {
+            this.spawnedNanos = System.nanoTime();
+        }
     }
 
     /** The task the calling thread runs, or null. */
@@ -118,23 +164,35 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
             c.taskStarted(this);
         }
         if (runtime.cancelNewStarts) {
-            body.cancel(false); // the runtime is cancelling what is left: do not start the body
+            cancel(false); // the runtime is cancelling what is left: do not start the body
         }
         try {
             if (c != null && c.bindRunning(this)) {
                 // The carrier knows which of its tasks runs, so no scoped value is bound: a parked
                 // task keeps no binding objects alive and its stack is three frames shallower.
                 if (taskLocals == null) {
-                    body.run();
+                    runBody();
                 } else {
-                    CoreBridge.get().runWithTaskLocals(taskLocals, null, body);
+                    CoreBridge.get().runWithTaskLocals(taskLocals, null, this::runBody);
                 }
-            } else if (taskLocals == null) {
-                ScopedValue.where(CURRENT, this).run(body);
             } else {
-                CoreBridge.get().runWithTaskLocals(taskLocals, ScopedValue.where(CURRENT, this), body);
+                if (spawnedNanos == 0) {
+                    spawnedNanos = System.nanoTime(); // queued on a carrier that has stopped since
+                }
+                if (taskLocals == null) {
+                    ScopedValue.where(CURRENT, this).run(this::runBody);
+                } else {
+                    CoreBridge.get().runWithTaskLocals(taskLocals, ScopedValue.where(CURRENT, this), this::runBody);
+                }
             }
+        } catch (Throwable t) {
+            complete(FAILED, t); // the body never ran (binding its context failed): joiners see why
+            throw t;
         } finally {
+            if (state == CANCELLING) {
+                awaitCancelInterrupt();
+            }
+            callable = null;
             markEnded();
             runtime.taskEnded(this);
             // A handle may outlive its task by far (an array of a million handles): let the
@@ -144,63 +202,109 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         }
     }
 
+    /** Runs the body unless the task was cancelled first, and records its outcome. */
+    private void runBody() {
+        if (state != NEW) {
+            return;
+        }
+        T v;
+        try {
+            v = callable.call();
+        } catch (Throwable t) {
+            complete(FAILED, t);
+            return;
+        }
+        complete(SUCCEEDED, v);
+    }
+
+    /**
+     * Records the body's outcome unless a cancel (or an earlier outcome) came first; false then.
+     * Called only by the thread running the task, so {@code outcome} has one writer.
+     */
+    private boolean complete(int outcomeState, Object value) {
+        if (state != NEW) {
+            return false;
+        }
+        FailureRecord f = null;
+        if (outcomeState == FAILED) {
+            // Recorded before the outcome is published, so a join that sees the failure also
+            // finds the record and marks it observed (else the failure would be logged as unjoined).
+            f = new FailureRecord(name(), (Throwable) value, runtime.log);
+            failure = f;
+        }
+        outcome = value; // published by the CAS below; only this thread writes it
+        if (STATE.compareAndSet(this, NEW, outcomeState)) {
+            if (f != null) {
+                CLEANER.register(this, f);
+            }
+            return true;
+        }
+        outcome = null;
+        failure = null;
+        return false;
+    }
+
+    /**
+     * A cancel won while this task's thread ran it: wait until the canceller has interrupted the
+     * thread, so the interrupt lands now (and is cleared before the thread's next task) rather
+     * than later. The canceller is between two statements: yielding is enough.
+     */
+    private void awaitCancelInterrupt() {
+        while (state == CANCELLING) {
+            Thread.yield();
+        }
+    }
+
     @Override
     public T join() throws InterruptedException {
-        // A task of this runtime waiting for another is waiting on the runtime itself, not on the
-        // outside world: the test clock may still move time for the task it waits for.
-        TaskImpl<?> caller = currentOrNull();
-        boolean internal = caller != null && caller.runtime == runtime && !ended;
-        if (internal) {
-            runtime.internalWaiters.incrementAndGet();
-        }
-        try {
-            return body.get();
-        } catch (ExecutionException e) {
-            throw failed(e);
-        } catch (CancellationException e) {
-            awaitEnd(Long.MAX_VALUE);
-            throw cancelled();
-        } finally {
+        if (!ended) {
+            // A task of this runtime waiting for another is waiting on the runtime itself, not on the
+            // outside world: the test clock may still move time for the task it waits for.
+            TaskImpl<?> caller = currentOrNull();
+            boolean internal = caller != null && caller.runtime == runtime;
             if (internal) {
-                runtime.internalWaiters.decrementAndGet();
+                runtime.internalWaiters.incrementAndGet();
+            }
+            try {
+                awaitEnd(Long.MAX_VALUE);
+            } finally {
+                if (internal) {
+                    runtime.internalWaiters.decrementAndGet();
+                }
             }
         }
+        return outcome();
     }
 
     @Override
     public T join(Duration timeout) throws InterruptedException, TimeoutException {
-        long nanos = timeout.toNanos();
-        long deadline = System.nanoTime() + nanos;
-        try {
-            return body.get(nanos, TimeUnit.NANOSECONDS);
-        } catch (ExecutionException e) {
-            throw failed(e);
-        } catch (CancellationException e) {
-            if (!awaitEnd(deadline - System.nanoTime())) {
+        if (!awaitEnd(timeout.toNanos())) {
+            if (isCancelled()) {
                 throw new TimeoutException("task '" + name() + "' was cancelled and has not ended after " + timeout);
             }
-            throw cancelled();
-        } catch (TimeoutException e) {
             throw new TimeoutException("task '" + name() + "' still running after " + timeout);
         }
+        return outcome();
     }
 
-    private TaskFailedException failed(ExecutionException e) {
-        FailureRecord f = failure;
-        if (f != null) {
-            f.observed = true;
+    /** The outcome of an ended task, as {@link #join()} reports it. */
+    @SuppressWarnings("unchecked")
+    private T outcome() {
+        int s = state;
+        if (s == SUCCEEDED) {
+            return (T) outcome;
         }
-        return new TaskFailedException(name(), e.getCause());
+        if (s == FAILED) {
+            FailureRecord f = failure;
+            if (f != null) {
+                f.observed = true;
+            }
+            throw new TaskFailedException(name(), (Throwable) outcome);
+        }
+        throw new CancellationException("task '" + name() + "' was cancelled");
     }
 
-    private CancellationException cancelled() {
-        return new CancellationException("task '" + name() + "' was cancelled");
-    }
-
-    /**
-     * The body no longer runs: set before the outcome is published (so a join that returns sees
-     * {@code isDone()}), and again, idempotently, when the thread finishes.
-     */
+    /** Set once the body no longer runs, after its outcome is recorded; wakes joiners. */
     private void markEnded() {
         if (!ended) {
             ended = true;
@@ -237,7 +341,25 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
 
     @Override
     public boolean cancel() {
-        return body.cancel(true);
+        return cancel(true);
+    }
+
+    /** Marks the task cancelled if its body has not completed; with {@code interrupt}, interrupts its thread. */
+    private boolean cancel(boolean interrupt) {
+        if (!STATE.compareAndSet(this, NEW, interrupt ? CANCELLING : CANCELLED)) {
+            return false;
+        }
+        if (interrupt) {
+            try {
+                Thread t = thread;
+                if (t != null) {
+                    t.interrupt();
+                }
+            } finally {
+                state = CANCELLED;
+            }
+        }
+        return true;
     }
 
     @Override
@@ -247,7 +369,7 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
 
     @Override
     public boolean isCancelled() {
-        return body.isCancelled();
+        return state >= CANCELLING;
     }
 
     @Override
@@ -255,17 +377,17 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         if (!ended) {
             return State.RUNNING;
         }
-        return switch (body.state()) {
-            case SUCCESS -> State.SUCCEEDED;
+        return switch (state) {
+            case SUCCEEDED -> State.SUCCEEDED;
             case FAILED -> State.FAILED;
-            case CANCELLED -> State.CANCELLED;
-            case RUNNING -> State.RUNNING;
+            case CANCELLING, CANCELLED -> State.CANCELLED;
+            default -> State.RUNNING;
         };
     }
 
     @Override
     public String name() {
-        return name != null ? name : "task-" + id;
+        return name != null ? name : "task-" + id();
     }
 
     /** The name given at spawn, or null. */
@@ -275,7 +397,13 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
 
     @Override
     public long id() {
-        return id;
+        long v = id;
+        if (v != 0) {
+            return v;
+        }
+        long fresh = IDS.incrementAndGet();
+        long witness = (long) ID.compareAndExchange(this, 0L, fresh);
+        return witness == 0 ? fresh : witness;
     }
 
     /** A snapshot for reports; takes a stack trace, so not for hot paths. */
@@ -285,7 +413,8 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         List<StackTraceElement> stack = Arrays.asList(trace).subList(0, Math.min(8, trace.length));
         long now = System.nanoTime();
         long lastRun = lastRunNanos;
-        return new TaskInfo(id, name(), Duration.ofNanos(now - spawnedNanos), stack,
+        long spawned = spawnedNanos;
+        return new TaskInfo(id(), name(), spawned == 0 ? Duration.ZERO : Duration.ofNanos(Math.max(0, now - spawned)), stack,
                 t == null ? null : t.getState(),
                 lastRun == 0 ? null : Duration.ofNanos(Math.max(0, now - lastRun)),
                 t == null ? -1 : t.threadId());
@@ -313,31 +442,6 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         public void run() {
             if (!observed) {
                 log.log(System.Logger.Level.WARNING, "task '" + taskName + "' failed and was never joined", error);
-            }
-        }
-    }
-
-    private final class Body extends FutureTask<T> {
-        Body(Callable<T> callable) {
-            super(callable);
-        }
-
-        @Override
-        protected void set(T v) {
-            markEnded();
-            super.set(v);
-        }
-
-        @Override
-        protected void setException(Throwable t) {
-            markEnded();
-            // Recorded before the outcome is published, so a join that sees the failure also
-            // finds the record and marks it observed (else the failure would be logged as unjoined).
-            FailureRecord f = new FailureRecord(name(), t, runtime.log);
-            failure = f;
-            super.setException(t);
-            if (state() == java.util.concurrent.Future.State.FAILED) {
-                CLEANER.register(TaskImpl.this, f);
             }
         }
     }
