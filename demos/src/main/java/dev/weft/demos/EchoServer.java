@@ -32,20 +32,26 @@ public final class EchoServer {
     public static DemoServer start(WeftRuntime rt, InetSocketAddress address, InetSocketAddress metricsAddress)
             throws IOException {
         DemoServer echo = startEcho(rt, address);
-        if (metricsAddress == null) {
-            return echo;
-        }
+        return metricsAddress == null ? echo : withSidePort(rt, echo, metricsAddress);
+    }
+
+    /**
+     * {@code main} plus a side port on {@code metricsAddress} serving {@code GET /metrics} and
+     * {@code GET /debug/tasks}; closing the result closes both. If the side port cannot be bound,
+     * {@code main} is closed and the exception thrown.
+     */
+    static DemoServer withSidePort(WeftRuntime rt, DemoServer main, InetSocketAddress metricsAddress) throws IOException {
         DemoServer side;
         try {
             side = HttpServer.start(rt, metricsAddress, Observability.of(rt), false);
         } catch (IOException | RuntimeException e) {
-            echo.close();
+            main.close();
             throw e;
         }
-        return new WithSidePort(echo, side);
+        return new WithSidePort(main, side);
     }
 
-    /** The echo server with its metrics side port. */
+    /** A demo server with its metrics side port. */
     private record WithSidePort(DemoServer main, DemoServer side) implements DemoServer {
         @Override
         public InetSocketAddress address() {

@@ -368,12 +368,17 @@ public final class FilesServer {
         return n;
     }
 
-    /** {@code java -jar weft-demos.jar files --root DIR [--port N] [--host H] [--carriers N]}. */
+    /**
+     * {@code java -jar weft-demos.jar files --root DIR [--port N] [--host H] [--carriers N] [--metrics-port N]}:
+     * {@code GET /metrics} and {@code GET /debug/tasks} on a side port ({@code --port} + 1 by
+     * default, 0 for none), as the echo demo.
+     */
     public static void main(String[] args) throws InterruptedException {
         Path root = null;
         String host = "127.0.0.1";
         int port = 8000;
         int carriers = Runtime.getRuntime().availableProcessors();
+        int metricsPort = -1;
         try {
             for (int i = 1; i < args.length; i++) {
                 String a = args[i];
@@ -386,6 +391,7 @@ public final class FilesServer {
                     case "--port" -> port = number(a, v, 0, 65535);
                     case "--host" -> host = v;
                     case "--carriers" -> carriers = number(a, v, 1, 1024);
+                    case "--metrics-port" -> metricsPort = number(a, v, 0, 65535);
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
@@ -394,15 +400,17 @@ public final class FilesServer {
             }
         } catch (IllegalArgumentException e) {
             System.err.println("weft-demos: " + e.getMessage());
-            System.err.println("usage: java -jar weft-demos.jar files --root DIR [--port N] [--host H] [--carriers N]");
+            System.err.println("usage: java -jar weft-demos.jar files --root DIR [--port N] [--host H] [--carriers N] [--metrics-port N]");
             System.exit(2);
             return;
         }
         WeftRuntime rt = WeftRuntime.builder().name("weft-files").carriers(carriers)
                 .closeTimeout(Duration.ofSeconds(5)).build();
+        int sidePort = metricsPort >= 0 ? metricsPort : port == 0 || port == 65535 ? 0 : port + 1;
         DemoServer server;
         try {
-            server = start(rt, new InetSocketAddress(host, port), root);
+            DemoServer files = start(rt, new InetSocketAddress(host, port), root);
+            server = sidePort == 0 ? files : EchoServer.withSidePort(rt, files, new InetSocketAddress(host, sidePort));
         } catch (BindException e) {
             System.err.println("weft-demos: cannot listen on " + host + ":" + port + ": " + e.getMessage());
             rt.shutdown(Duration.ofSeconds(1));
@@ -422,6 +430,10 @@ public final class FilesServer {
         System.out.println("files server listening on " + a.getHostString() + ":" + a.getPort() + " serving " + root
                 + " (" + rt.transport() + ", " + rt.carriers() + " carriers, " + rt.schedulerMode() + " scheduler, fs "
                 + Fs.backend() + ")");
+        InetSocketAddress m = server.metricsAddress();
+        if (m != null) {
+            System.out.println("metrics: http://" + m.getHostString() + ":" + m.getPort() + "/metrics, tasks: /debug/tasks");
+        }
         server.awaitStopped();
     }
 }

@@ -5,6 +5,8 @@ import dev.weft.core.TaskInfo;
 import dev.weft.core.WeftRuntime;
 import dev.weft.demos.ThreadDump.Container;
 import dev.weft.metrics.WeftChannelMetrics;
+import dev.weft.metrics.WeftFsMetrics;
+import dev.weft.metrics.WeftNetMetrics;
 import dev.weft.metrics.WeftRuntimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -14,7 +16,7 @@ import java.util.List;
 
 /**
  * What the demos serve at {@code GET /metrics} (a Prometheus registry the runtime's
- * {@link WeftRuntimeMetrics} is bound to, in the Prometheus text format) and {@code GET /debug/tasks}
+ * {@link WeftRuntimeMetrics}, {@link WeftNetMetrics} and {@link WeftFsMetrics} are bound to, in the Prometheus text format) and {@code GET /debug/tasks}
  * (the live tasks and their structured scopes as a JSON tree). Thread-safe.
  */
 final class Observability {
@@ -29,6 +31,8 @@ final class Observability {
         // -Dweft.demos.pinning=false leaves out the JFR stream (to measure the binder without it)
         boolean pinning = !"false".equals(System.getProperty("weft.demos.pinning"));
         WeftRuntimeMetrics.builder(rt).pinning(pinning).build().bindTo(registry);
+        WeftNetMetrics.of(rt).bindTo(registry);
+        WeftFsMetrics.of(rt).bindTo(registry);
         // Named channels are the JVM's, not the runtime's; a demo lives as long as its JVM, so
         // the binder (and its listener for channels created later) is never closed.
         WeftChannelMetrics.create().bindTo(registry);
