@@ -27,6 +27,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.util.HashSet;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 
@@ -148,6 +149,32 @@ public final class Fs {
      */
     public static void setBackend(WeftRuntime rt, FsBackend backend) {
         Uring.requestBackend(Objects.requireNonNull(rt, "rt"), backend);
+    }
+
+    /**
+     * Sets how much carrier time the io_uring backend's carrier-side calls (reads from the page
+     * cache, cached-path opens: see the package documentation) may take between two I/O passes of
+     * a carrier's loop; default 50 µs. More lets a storm of cached file reads go faster at the
+     * cost of the carrier's sockets and timers, which wait up to that long per loop pass (an echo
+     * round trip spans about five passes); less does the opposite. {@link Duration#ZERO} turns
+     * the calls off: every read and open is an io_uring request and the carrier makes no file
+     * system call itself. Takes effect for the next call. No effect on the blocking-pool backend.
+     *
+     * @throws IllegalArgumentException if {@code perPass} is negative or over one second
+     * @throws NullPointerException     if an argument is null
+     */
+    public static void setCarrierTimePerPass(WeftRuntime rt, Duration perPass) {
+        Objects.requireNonNull(rt, "rt");
+        Objects.requireNonNull(perPass, "perPass");
+        if (perPass.isNegative() || perPass.compareTo(Duration.ofSeconds(1)) > 0) {
+            throw new IllegalArgumentException("perPass must be between 0 and 1 s, was " + perPass);
+        }
+        Gate.of(rt).carrierNanosPerPass = perPass.toNanos();
+    }
+
+    /** The carrier time per loop pass {@code rt}'s carrier-side file calls may take ({@link #setCarrierTimePerPass}). */
+    public static Duration carrierTimePerPass(WeftRuntime rt) {
+        return Duration.ofNanos(Gate.of(Objects.requireNonNull(rt, "rt")).carrierNanosPerPass);
     }
 
     /**

@@ -28,8 +28,9 @@
  *       worker; making them directly saves the hop to the loop, the ring round trip and the park
  *       (a cached 4 KiB file: 3 system calls, no park). What would wait for the disk takes the
  *       request path. Such calls never park, so a carrier spends at most 50 µs on them between
- *       two I/O passes of its loop; then tasks take turns (FIFO) and the loop's next pass, with
- *       its sockets and timers, comes first ({@link dev.weft.fs.FsStats#noWaitOps} counts them).</li>
+ *       two I/O passes of its loop ({@link dev.weft.fs.Fs#setCarrierTimePerPass}; zero turns
+ *       them off); then tasks take turns (FIFO) and the loop's next pass, with its sockets and
+ *       timers, comes first ({@link dev.weft.fs.FsStats#noWaitOps} counts them).</li>
  *   <li><b>blocking pool</b>, everywhere else and for every other operation (open, metadata,
  *       directories, writes of whole files, append mode, pipes and devices): the JDK call runs on
  *       the runtime's bounded blocking pool (two hand-offs per operation, as {@code tokio::fs}).</li>

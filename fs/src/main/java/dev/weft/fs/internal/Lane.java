@@ -11,7 +11,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>A read served from the page cache never parks, so tasks reading cached files back to back
  * would keep their carrier from its sockets and timers for as long as they run, and a task woken
  * by a socket would queue behind all of them. The lane bounds that work to about
- * {@value #NANOS} ns per pass, counted from the first call after the pass (so the task's own work
+ * {@value #DEFAULT_NANOS} ns per pass (the runtime's choice: {@code Fs.setCarrierTimePerPass}), counted from the first call after the pass (so the task's own work
  * between calls counts too). A task that finds it spent joins a FIFO of waiters and parks;
  * an io_uring {@code NOP} is in flight whenever someone waits, and its completion, delivered in
  * the loop's next I/O pass beside the sockets' events, opens the lane again and lets the oldest
@@ -22,10 +22,11 @@ import java.util.concurrent.locks.LockSupport;
  * completion handling ({@link Ring#handle}). No synchronisation.
  */
 final class Lane {
-    /** Carrier time per I/O pass for cached file work, from the first call after the pass. */
-    static final long NANOS = 50_000;
+    /** Carrier time per I/O pass for cached file work, from the first call after the pass, unless the runtime chose another. */
+    static final long DEFAULT_NANOS = 50_000;
 
     private final Ring ring;
+    private final Gate gate;
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     /** When the first call after the last pass entered; 0 while the lane is fresh. */
     private long openedAt;
@@ -38,8 +39,9 @@ final class Lane {
         boolean admitted;
     }
 
-    Lane(Ring ring) {
+    Lane(Ring ring, Gate gate) {
         this.ring = ring;
+        this.gate = gate;
     }
 
     /**
@@ -47,9 +49,14 @@ final class Lane {
      * else parks until the loop's next I/O pass lets this task in (FIFO).
      *
      * @return whether the caller may make the call; false if it is interrupted (it then takes the
-     *         ring path, whose request reports the cancellation as documented)
+     *         ring path, whose request reports the cancellation as documented) or the runtime
+     *         gives carrier-side calls no time
      */
     boolean enter() {
+        long budget = gate.carrierNanosPerPass;
+        if (budget == 0) {
+            return false;
+        }
         Thread me = Thread.currentThread();
         if (waiters.isEmpty() || holder == me) {
             long now = System.nanoTime();
@@ -57,7 +64,7 @@ final class Lane {
                 openedAt = now;
                 return true;
             }
-            if (now - openedAt < NANOS) {
+            if (now - openedAt < budget) {
                 return true;
             }
         }

@@ -54,7 +54,7 @@ public final class Ring implements IoUringIoHandle {
     private volatile IoRegistration registration;
     private volatile boolean dead;
     /** The carrier time its {@link NoWait} calls may take per I/O pass. */
-    final Lane lane = new Lane(this);
+    final Lane lane;
     /**
      * Where the carrier-side calls ({@link NoWait}) of this carrier's tasks read and put paths:
      * they never park between the call and copying the bytes out, and the tasks of a carrier run
@@ -68,8 +68,9 @@ public final class Ring implements IoUringIoHandle {
     private int freeTop;
     private int used;
 
-    Ring(IoEventLoop loop) {
+    Ring(IoEventLoop loop, Gate gate) {
         this.loop = loop;
+        this.lane = new Lane(this, gate);
         this.registering = loop.register(this);
     }
 

@@ -141,7 +141,7 @@ public final class Uring {
         Gate g = Gate.of(rt);
         Ring ring = g.rings.get(loop);
         if (ring == null) {
-            ring = g.rings.computeIfAbsent(loop, Ring::new);
+            ring = g.rings.computeIfAbsent(loop, l -> new Ring(l, g));
         }
         ring.awaitRegistered();
         return ring.isDead() ? null : ring;
