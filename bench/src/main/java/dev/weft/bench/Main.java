@@ -32,7 +32,8 @@ public final class Main {
         "  fs-health   [msgs=20000] [files=10000] [tasks=64] [weft|weft-pool]   echo p99 idle vs during a file storm",
         "pingpong and threadpool without an impl run both impls in this JVM, one RESULT line each.",
         "system property -Dbench.warmup=K runs K un-timed iterations first (default 0);",
-        "-Dbench.carriers=C sets the carriers of the runtime spawn/sleepers build (default: #CPUs).");
+        "-Dbench.carriers=C sets the carriers of the runtime spawn/sleepers build (default: #CPUs);",
+        "-Dbench.transport=T its transport (auto, io_uring, epoll, kqueue, nio).");
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
@@ -70,12 +71,19 @@ public final class Main {
         return Integer.getInteger("bench.warmup", 0);
     }
 
-    /** The runtime that spawn and sleepers use: default builder, carriers from -Dbench.carriers. */
+    /**
+     * The runtime the workloads use: default builder, carriers from {@code -Dbench.carriers},
+     * transport from {@code -Dbench.transport} (auto, io_uring, epoll, kqueue, nio).
+     */
     static WeftRuntime runtime() {
         WeftRuntime.Builder b = WeftRuntime.builder().name("bench");
         Integer c = Integer.getInteger("bench.carriers");
         if (c != null) {
             b.carriers(c);
+        }
+        String t = System.getProperty("bench.transport");
+        if (t != null) {
+            b.transport(dev.weft.core.Transport.valueOf(t.toUpperCase(java.util.Locale.ROOT)));
         }
         return b.build();
     }

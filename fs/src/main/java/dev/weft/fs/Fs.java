@@ -57,7 +57,8 @@ import java.util.Set;
  *       own carrier with calls the kernel answers without waiting (a file in the page cache: no
  *       park at all), or as io_uring requests completed on that carrier's loop where the data
  *       must come from the disk, and closes it with a request nobody waits for (see the package
- *       documentation).</li>
+ *       documentation). On other transports (epoll, NIO) it tries the same carrier-side calls
+ *       first, and the pool reads the file if any of them would block.</li>
  *   <li><b>On any other thread</b> (a plain platform or virtual thread, a blocking-pool job):
  *       the JDK call runs directly on the caller, exactly as {@code Files} would.</li>
  *   <li><b>On a carrier thread outside a task</b> (a Netty handler, a timer action):
@@ -215,6 +216,10 @@ public final class Fs {
         dev.weft.fs.internal.Ring ring = Uring.ringHere();
         if (ring != null) {
             return Uring.readAllBytes(ring, path);
+        }
+        byte[] cached = dev.weft.fs.internal.CarrierFiles.readAllBytes(path);   // epoll, NIO: the page cache first
+        if (cached != null) {
+            return cached;
         }
         return Offload.call(op -> {
             try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {

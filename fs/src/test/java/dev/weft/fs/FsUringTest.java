@@ -355,10 +355,13 @@ class FsUringTest {
     @Test
     void cachedReadsLetOtherTasksOnTheCarrierRun() throws Exception {
         assumeUring();
+        assertReaderLetsOthersRun(runtime("fs-nowait-coop", FsBackend.IO_URING));
+    }
+
+    private void assertReaderLetsOthersRun(WeftRuntime rt) throws Exception {
         Path f = dir.resolve("small");
         Files.write(f, FileHandleTest.pattern(4096));
         Files.readAllBytes(f);
-        WeftRuntime rt = runtime("fs-nowait-coop", FsBackend.IO_URING);
         try {
             AtomicBoolean otherRan = new AtomicBoolean();
             CountDownLatch readerStarted = new CountDownLatch(1);
@@ -373,7 +376,7 @@ class FsUringTest {
                 return i;
             });
             assertTrue(readerStarted.await(30, TimeUnit.SECONDS), "reader never started");
-            // Queued behind a reader that is already looping: only a yield of the reader lets it run.
+            // Queued behind a reader that is already looping: only the lane's pass lets it run.
             Task<Void> other = rt.spawn(() -> {
                 otherRan.set(true);
                 return null;
@@ -491,5 +494,54 @@ class FsUringTest {
         } finally {
             rt.shutdown(Duration.ofSeconds(5));
         }
+    }
+
+    /**
+     * On transports without io_uring (epoll, NIO) whole-file reads also try the carrier-side
+     * calls first (counted in noWaitOps; no pool job for a cached file), with the same bytes and
+     * errors; a runtime that chose the blocking pool makes none; a reader looping on cached files
+     * still lets the carrier's other tasks run.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"EPOLL", "NIO"})
+    void otherTransportsTryTheCarrierSideCallsFirst(Transport transport) throws Exception {
+        assumeTrue(dev.weft.fs.internal.NoWait.READ_AVAILABLE, "no preadv2 here");
+        WeftRuntime rt;
+        try {
+            rt = WeftRuntime.builder().name("fs-" + transport).transport(transport).carriers(1).build();
+        } catch (RuntimeException unavailable) {
+            assumeTrue(false, transport + " unavailable: " + unavailable);
+            return;
+        }
+        try {
+            assertEquals(FsBackend.BLOCKING_POOL, Fs.backend(rt));
+            for (int size : new int[] {0, 1, 4096, 300_000, 3 << 20}) {
+                Path f = dir.resolve("t" + size);
+                byte[] data = FileHandleTest.pattern(size);
+                Files.write(f, data);
+                Files.readAllBytes(f);
+                assertArrayEquals(data, rt.run(() -> Fs.readAllBytes(f)), "size " + size);
+            }
+            FsStats s = Fs.stats(rt);
+            assertTrue(s.noWaitOps() > 0, "carrier-side calls made: " + s);
+            Path missing = dir.resolve("missing");
+            java.nio.file.NoSuchFileException e = assertThrows(java.nio.file.NoSuchFileException.class,
+                    () -> rt.run(() -> Fs.readAllBytes(missing)));
+            assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
+            Path sub = Files.createDirectory(dir.resolve("sub-" + transport));
+            java.io.IOException e2 = assertThrows(java.io.IOException.class, () -> rt.run(() -> Fs.readAllBytes(sub)));
+            assertTrue(e2.getMessage().contains("directory"), e2.getMessage());
+
+            Fs.setBackend(rt, FsBackend.BLOCKING_POOL);
+            long before = Fs.stats(rt).noWaitOps();
+            Path f = dir.resolve("t4096");
+            assertArrayEquals(Files.readAllBytes(f), rt.run(() -> Fs.readAllBytes(f)));
+            assertEquals(before, Fs.stats(rt).noWaitOps(), "a runtime that chose the pool makes no carrier-side call");
+            Fs.setBackend(rt, null);
+        } catch (Throwable t) {
+            rt.shutdown(Duration.ofSeconds(5));
+            throw t;
+        }
+        assertReaderLetsOthersRun(rt);
     }
 }

@@ -49,6 +49,15 @@ public final class Gate {
     /** The backend asked for (null: automatic); see {@link Uring#backend}. */
     volatile dev.weft.fs.FsBackend requested;
     /** The carriers' rings, one per event loop, registered on first use. */
+    /** Per carrier loop: the lane and scratch buffer of carrier-side calls, on any transport. */
+    private final java.util.concurrent.ConcurrentHashMap<io.netty.channel.IoEventLoop, CarrierFiles> carrierFiles =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    CarrierFiles filesOf(io.netty.channel.IoEventLoop loop) {
+        CarrierFiles f = carrierFiles.get(loop);
+        return f != null ? f : carrierFiles.computeIfAbsent(loop, l -> new CarrierFiles(l, this));
+    }
+
     final java.util.concurrent.ConcurrentHashMap<io.netty.channel.IoEventLoop, Ring> rings =
             new java.util.concurrent.ConcurrentHashMap<>();
 

@@ -1,7 +1,8 @@
 package dev.weft.fs.internal;
 
-import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -13,24 +14,24 @@ import java.util.concurrent.locks.LockSupport;
  * by a socket would queue behind all of them. The lane bounds that work to about
  * {@value #DEFAULT_NANOS} ns per pass (the runtime's choice: {@code Fs.setCarrierTimePerPass}), counted from the first call after the pass (so the task's own work
  * between calls counts too). A task that finds it spent joins a FIFO of waiters and parks;
- * an io_uring {@code NOP} is in flight whenever someone waits, and its completion, delivered in
- * the loop's next I/O pass beside the sockets' events, opens the lane again and lets the oldest
- * waiter in, then sends the next {@code NOP} if others wait. So per pass the carrier runs what
+ * a task of the loop ({@code execute}) is pending whenever someone waits, and the loop runs it in
+ * its next turn after that turn's I/O: it opens the lane again and lets the oldest waiter in, who
+ * asks for the next one if others wait (from the task side, so one pass admits one waiter). So per pass the carrier runs what
  * I/O woke plus one lane's worth of cached file work, however many tasks read files.
  *
  * <p>Confined to the carrier's thread: the tasks mounted on it (one at a time) and the loop's
- * completion handling ({@link Ring#handle}). No synchronisation.
+ * task ({@link #passed}). No synchronisation.
  */
 final class Lane {
     /** Carrier time per I/O pass for cached file work, from the first call after the pass, unless the runtime chose another. */
     static final long DEFAULT_NANOS = 50_000;
 
-    private final Ring ring;
+    private final Executor loop;
     private final Gate gate;
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     /** When the first call after the last pass entered; 0 while the lane is fresh. */
     private long openedAt;
-    private boolean nopInFlight;
+    private boolean passPending;
     /** The waiter let in by the last pass: it keeps the lane while there is room, though others wait. */
     private Thread holder;
 
@@ -39,8 +40,8 @@ final class Lane {
         boolean admitted;
     }
 
-    Lane(Ring ring, Gate gate) {
-        this.ring = ring;
+    Lane(Executor loop, Gate gate) {
+        this.loop = loop;
         this.gate = gate;
     }
 
@@ -49,8 +50,8 @@ final class Lane {
      * else parks until the loop's next I/O pass lets this task in (FIFO).
      *
      * @return whether the caller may make the call; false if it is interrupted (it then takes the
-     *         ring path, whose request reports the cancellation as documented) or the runtime
-     *         gives carrier-side calls no time
+     *         request or pool path, which reports the cancellation as documented), if the runtime
+     *         gives carrier-side calls no time, or if the loop is shutting down
      */
     boolean enter() {
         long budget = gate.carrierNanosPerPass;
@@ -73,8 +74,7 @@ final class Lane {
         }
         Waiter w = new Waiter();
         waiters.addLast(w);
-        if (!nopInFlight && !sendNop()) {
-            waiters.remove(w);
+        if (!passPending && !requestPass()) {
             return false;
         }
         while (!w.admitted) {
@@ -84,12 +84,15 @@ final class Lane {
                 return false;
             }
         }
+        if (!waiters.isEmpty() && !passPending) {
+            requestPass();   // the next waiter's turn comes with the next pass
+        }
         return true;
     }
 
-    /** The NOP's completion, on the loop thread, in its I/O pass: opens the lane and lets the oldest waiter in. */
+    /** On the loop, in its turn after the I/O: opens the lane and lets the oldest waiter in. */
     private void passed() {
-        nopInFlight = false;
+        passPending = false;
         openedAt = 0;
         Waiter next = waiters.pollFirst();
         holder = next == null ? null : next.thread;
@@ -97,20 +100,21 @@ final class Lane {
             next.admitted = true;
             LockSupport.unpark(next.thread);
         }
-        if (!waiters.isEmpty()) {
-            sendNop();
-        }
     }
 
-    private boolean sendNop() {
-        Ring.Req nop = new Ring.Req(Ring.OP_NOP, -1, 0, 0L, 0, 0, null, r -> passed());
-        nop.detach();
-        nopInFlight = true;
+    /** False if the loop no longer takes tasks: then every waiter is let in (the carrier is stopping). */
+    private boolean requestPass() {
+        passPending = true;
         try {
-            ring.submit(nop);
+            loop.execute(this::passed);
             return true;
-        } catch (IOException closing) {
-            nopInFlight = false;
+        } catch (RejectedExecutionException stopping) {
+            passPending = false;
+            Waiter w;
+            while ((w = waiters.pollFirst()) != null) {
+                w.admitted = true;
+                LockSupport.unpark(w.thread);
+            }
             return false;
         }
     }

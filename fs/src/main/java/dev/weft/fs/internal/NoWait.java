@@ -54,6 +54,7 @@ public final class NoWait {
     private static final MethodHandle PREADV2;
     private static final MethodHandle SYSCALL4;
     private static final MethodHandle FCNTL;
+    private static final MethodHandle FSTATFS;
     private static final VarHandle ERRNO;
     /** Whether {@link #read} can make its attempt here. */
     public static final boolean READ_AVAILABLE;
@@ -63,6 +64,7 @@ public final class NoWait {
         MethodHandle preadv2 = null;
         MethodHandle syscall = null;
         MethodHandle fcntl = null;
+        MethodHandle fstatfs = null;
         VarHandle errno = null;
         try {
             if (System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
@@ -82,16 +84,20 @@ public final class NoWait {
                     fcntl = linker.downcallHandle(lookup.find("fcntl").orElseThrow(),
                             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
                                     ValueLayout.JAVA_INT), Linker.Option.firstVariadicArg(2));
+                    fstatfs = linker.downcallHandle(lookup.find("fstatfs").orElseThrow(),
+                            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
                 }
             }
         } catch (Throwable t) {   // native access refused, or a libc without these symbols
             preadv2 = null;
             syscall = null;
             fcntl = null;
+            fstatfs = null;
         }
         PREADV2 = preadv2;
         SYSCALL4 = syscall;
         FCNTL = fcntl;
+        FSTATFS = fstatfs;
         ERRNO = errno;
         READ_AVAILABLE = preadv2 != null;
         openAvailable = syscall != null && fcntl != null;
@@ -172,5 +178,28 @@ public final class NoWait {
             return WOULD_BLOCK;
         }
         return -e;
+    }
+
+    /**
+     * Whether the file system of {@code fd} is one whose {@code close(2)} cannot wait for the disk
+     * or the network (no {@code flush} on close): ext2/3/4, XFS, Btrfs, F2FS, ZFS, tmpfs, ramfs
+     * and overlayfs over them. Uses {@code chunk[0..120)} ({@code struct statfs}).
+     */
+    static boolean closesWithoutFlush(MemorySegment chunk, int fd) {
+        if (FSTATFS == null) {
+            return false;
+        }
+        int r;
+        try {
+            r = (int) FSTATFS.invokeExact(fd, chunk);
+        } catch (Throwable t) {
+            return false;
+        }
+        if (r != 0) {
+            return false;
+        }
+        long type = chunk.get(ValueLayout.JAVA_LONG, 0);   // f_type, the first field on 64-bit Linux
+        return type == 0xEF53L || type == 0x58465342L || type == 0x9123683EL || type == 0xF2F52010L
+                || type == 0x2FC12FC1L || type == 0x01021994L || type == 0x858458F6L || type == 0x794C7630L;
     }
 }

@@ -40,7 +40,6 @@ public final class Ring implements IoUringIoHandle {
     static final byte OP_WRITE = 23;
     static final byte OP_OPENAT = 18;
     static final byte OP_CLOSE = 19;
-    static final byte OP_NOP = 0;
     /** The result of a request that found no free slot: it never reached the kernel. */
     static final int EAGAIN = 11;
     /** Slots are 16-bit user data with the sign bit clear. */
@@ -53,15 +52,11 @@ public final class Ring implements IoUringIoHandle {
     private final io.netty.util.concurrent.Future<IoRegistration> registering;
     private volatile IoRegistration registration;
     private volatile boolean dead;
-    /** The carrier time its {@link NoWait} calls may take per I/O pass. */
+    /** The carrier time its {@link NoWait} calls may take per I/O pass (the carrier's {@link CarrierFiles}). */
     final Lane lane;
-    /**
-     * Where the carrier-side calls ({@link NoWait}) of this carrier's tasks read and put paths:
-     * they never park between the call and copying the bytes out, and the tasks of a carrier run
-     * one at a time, so one buffer serves them all (no pool round trip per call).
-     */
-    final ByteBuffer scratch = ChunkIo.allocate();
-    final java.lang.foreign.MemorySegment scratchSegment = NoWait.segment(scratch);
+    /** The carrier's scratch buffer for {@link NoWait} calls ({@link CarrierFiles}). */
+    final ByteBuffer scratch;
+    final java.lang.foreign.MemorySegment scratchSegment;
     // Loop thread only:
     private Req[] slots = new Req[64];
     private int[] free = new int[64];
@@ -70,7 +65,10 @@ public final class Ring implements IoUringIoHandle {
 
     Ring(IoEventLoop loop, Gate gate) {
         this.loop = loop;
-        this.lane = new Lane(this, gate);
+        CarrierFiles files = gate.filesOf(loop);
+        this.lane = files.lane;
+        this.scratch = files.scratch;
+        this.scratchSegment = files.scratchSegment;
         this.registering = loop.register(this);
     }
 

@@ -147,7 +147,7 @@ public final class Uring {
         return ring.isDead() ? null : ring;
     }
 
-    private static WeftRuntime taskRuntime() {
+    static WeftRuntime taskRuntime() {
         Thread me = Thread.currentThread();
         if (!me.isVirtual() || dev.weft.core.Weft.currentTask().isEmpty()) {
             return null;
@@ -317,10 +317,7 @@ public final class Uring {
      */
     public static byte[] readAllBytes(Ring ring, Path path) throws IOException {
         Gate gate = Gate.of(WeftRuntime.current());
-        byte[] name = path.toAbsolutePath().toString().getBytes(JNU);
-        if (name.length + 1 > ChunkIo.CHUNK) {
-            throw new java.nio.file.FileSystemException(path.toString(), null, "File name too long");
-        }
+        byte[] name = nativePath(path);
         int fd = NoWait.WOULD_BLOCK;
         if (NoWait.openAvailable() && !Thread.currentThread().isInterrupted() && ring.lane.enter()) {
             ring.scratch.put(0, name).put(name.length, (byte) 0);
@@ -390,13 +387,7 @@ public final class Uring {
                 if (n == 0) {
                     break;
                 }
-                if ((long) total + n > Integer.MAX_VALUE - 16) {
-                    throw new OutOfMemoryError("file too large for one array: " + path);
-                }
-                if (total + n > out.length) {
-                    out = java.util.Arrays.copyOf(out, Math.max(total + n, (int) Math.min(Integer.MAX_VALUE - 16, 2L * out.length)));
-                }
-                from.get(0, out, total, n);
+                out = append(out, total, from, n, path);
                 total += n;
                 gate.bytesRead.add(n);
             }
@@ -409,6 +400,27 @@ public final class Uring {
             }
         }
         return total == out.length ? out : java.util.Arrays.copyOf(out, total);
+    }
+
+    /** {@code out} with {@code src[0..n)} put at {@code total}, grown (doubling) if it has no room. */
+    static byte[] append(byte[] out, int total, ByteBuffer src, int n, Path path) {
+        if ((long) total + n > Integer.MAX_VALUE - 16) {
+            throw new OutOfMemoryError("file too large for one array: " + path);
+        }
+        if (total + n > out.length) {
+            out = java.util.Arrays.copyOf(out, Math.max(total + n, (int) Math.min(Integer.MAX_VALUE - 16, 2L * out.length)));
+        }
+        src.get(0, out, total, n);
+        return out;
+    }
+
+    /** The bytes of {@code path} as the JDK hands them to the kernel. */
+    static byte[] nativePath(Path path) throws java.nio.file.FileSystemException {
+        byte[] name = path.toAbsolutePath().toString().getBytes(JNU);
+        if (name.length + 1 > ChunkIo.CHUNK) {
+            throw new java.nio.file.FileSystemException(path.toString(), null, "File name too long");
+        }
+        return name;
     }
 
     /**

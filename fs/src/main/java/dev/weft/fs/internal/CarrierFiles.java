@@ -1,0 +1,111 @@
+package dev.weft.fs.internal;
+
+import dev.weft.core.WeftRuntime;
+import dev.weft.core.spi.RuntimeAccess;
+import dev.weft.fs.FsBackend;
+import io.netty.channel.IoEventLoop;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+
+/**
+ * What the carrier-side file calls ({@link NoWait}) of one carrier share, on any transport: the
+ * {@link Lane} that bounds them per loop pass, and the scratch buffer they read into and put
+ * paths in. The calls never park between the call and copying the bytes out, and the tasks of a
+ * carrier run one at a time, so one buffer serves them all.
+ *
+ * <p>Confined to the carrier's thread.
+ */
+public final class CarrierFiles {
+    final Lane lane;
+    final ByteBuffer scratch = ChunkIo.allocate();
+    final MemorySegment scratchSegment = NoWait.segment(scratch);
+
+    CarrierFiles(IoEventLoop loop, Gate gate) {
+        this.lane = new Lane(loop, gate);
+    }
+
+    /**
+     * {@code Fs.readAllBytes} without io_uring (epoll, NIO transports): opens and reads the file
+     * with carrier-side calls only, and returns null (having read nothing the caller needs) where
+     * the pool must do it: a call that would block, an interrupted caller, a runtime that chose the
+     * blocking pool with {@code Fs.setBackend} or gives carrier-side calls no time, a caller that
+     * is not a carrier task, a system without the calls.
+     *
+     * @throws IOException the JDK's exception type for the errno, with the path
+     */
+    public static byte[] readAllBytes(Path path) throws IOException {
+        if (!NoWait.READ_AVAILABLE || !NoWait.openAvailable()) {
+            return null;
+        }
+        WeftRuntime rt = Uring.taskRuntime();
+        if (rt == null) {
+            return null;
+        }
+        Gate gate = Gate.of(rt);
+        if (gate.requested == FsBackend.BLOCKING_POOL || gate.carrierNanosPerPass == 0) {
+            return null;
+        }
+        IoEventLoop loop = RuntimeAccess.currentEventLoop(rt);
+        if (loop == null) {
+            return null;
+        }
+        CarrierFiles here = gate.filesOf(loop);
+        byte[] name = Uring.nativePath(path);
+        if (Thread.currentThread().isInterrupted() || !here.lane.enter()) {
+            return null;
+        }
+        here.scratch.put(0, name).put(name.length, (byte) 0);
+        int fd = NoWait.open(here.scratchSegment);
+        if (fd == NoWait.WOULD_BLOCK) {
+            return null;
+        }
+        gate.noWaitOps.increment();
+        if (fd < 0) {
+            gate.failures.increment();
+            throw Posix.exception(path, -fd);
+        }
+        byte[] out = new byte[8192];
+        int total = 0;
+        try {
+            while (true) {
+                if (Thread.currentThread().isInterrupted() || !here.lane.enter()) {
+                    return null;
+                }
+                long got = NoWait.read(here.scratchSegment, fd, total, 0, ChunkIo.CHUNK);
+                if (got == NoWait.WOULD_BLOCK) {
+                    return null;   // the pool reads it all again: a disk read costs far more anyway
+                }
+                gate.noWaitOps.increment();
+                if (got < 0) {
+                    gate.failures.increment();
+                    throw Posix.exception(path, (int) -got);
+                }
+                if (got == 0) {
+                    break;
+                }
+                out = Uring.append(out, total, here.scratch, (int) got, path);
+                total += (int) got;
+            }
+        } finally {
+            here.close(fd);
+        }
+        gate.bytesRead.add(total);
+        return total == out.length ? out : java.util.Arrays.copyOf(out, total);
+    }
+
+    /**
+     * Closes a descriptor of a regular file read through the carrier-side calls: on the carrier
+     * where its file system closes without flushing (local disk and memory file systems: io_uring
+     * closes those inline too), else off the carrier.
+     */
+    private void close(int fd) {
+        if (NoWait.closesWithoutFlush(scratchSegment, fd)) {
+            Posix.close(fd);
+        } else {
+            UringFile.closeLater(fd);
+        }
+    }
+}
