@@ -1,7 +1,9 @@
 package dev.weft.fs;
 
 import dev.weft.core.Weft;
+import dev.weft.fs.internal.CarrierFiles;
 import dev.weft.fs.internal.ChunkIo;
+import dev.weft.fs.internal.NoWait;
 import dev.weft.fs.internal.Offload;
 import dev.weft.fs.internal.Op;
 import dev.weft.fs.internal.Posix;
@@ -161,7 +163,8 @@ public final class FileHandle implements Closeable {
             opts.add(StandardOpenOption.READ);
         }
         boolean append = opts.contains(StandardOpenOption.APPEND);
-        boolean wantUring = !append && Uring.wantDescriptor();
+        // A raw descriptor for io_uring requests, or for carrier-side reads on other transports.
+        boolean wantUring = !append && (Uring.wantDescriptor() || CarrierFiles.wantDescriptor());
         Opened o = Offload.call(op -> {
             FileChannel ch = FileChannel.open(path, opts);
             try {
@@ -250,6 +253,11 @@ public final class FileHandle implements Closeable {
                 throw e;
             }
         }
+        int cached = carrierRead(start, dst, off, len);
+        if (cached != NoWait.WOULD_BLOCK) {
+            position = start + Math.max(cached, 0);
+            return cached;
+        }
         int n = run(new Op(), op -> {
             int r = ChunkIo.read(ch, start, dst, off, len, op);
             if (!op.finish()) {
@@ -284,6 +292,10 @@ public final class FileHandle implements Closeable {
         Ring ring = ring();
         if (ring != null) {
             return uringRead(ring, at, dst, off, len);
+        }
+        int cached = carrierRead(at, dst, off, len);
+        if (cached != NoWait.WOULD_BLOCK) {
+            return cached;
         }
         return run(new Op(), op -> ChunkIo.read(ch, at, dst, off, len, op));
     }
@@ -687,6 +699,11 @@ public final class FileHandle implements Closeable {
     @Override
     public String toString() {
         return "FileHandle[" + path + ", position " + position + (closed ? ", closed" : "") + "]";
+    }
+
+    /** A read with carrier-side calls on a transport without io_uring ({@link CarrierFiles#read}), or {@link NoWait#WOULD_BLOCK}. */
+    private int carrierRead(long at, byte[] dst, int off, int len) throws IOException {
+        return uring != null && seekable ? CarrierFiles.read(uring, path, at, dst, off, len) : NoWait.WOULD_BLOCK;
     }
 
     /** The calling task's carrier ring if this handle's reads and writes go through io_uring, else null. */

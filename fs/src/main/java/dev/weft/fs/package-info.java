@@ -34,9 +34,10 @@
  *   <li><b>blocking pool</b>, everywhere else and for every other operation (open, metadata,
  *       directories, writes of whole files, append mode, pipes and devices): the JDK call runs on
  *       the runtime's bounded blocking pool (two hand-offs per operation, as {@code tokio::fs}).
- *       On Linux transports other than io_uring, {@link dev.weft.fs.Fs#readAllBytes} first makes
- *       the same carrier-side calls as above (the pool reads a file any of them would block on),
- *       unless the runtime chose the pool with {@link dev.weft.fs.Fs#setBackend}.</li>
+ *       On Linux transports other than io_uring, {@link dev.weft.fs.Fs#readAllBytes} and file-handle
+ *       reads of regular files first make the same carrier-side calls as above (the pool does
+ *       what any of them would block on), unless the runtime chose the pool with
+ *       {@link dev.weft.fs.Fs#setBackend}.</li>
  * </ul>
  * Both paths share one cap per runtime ({@link dev.weft.fs.Fs#setMaxInFlight}, 64): a storm of
  * file calls queues parked tasks, not threads or kernel work. (Carrier-side calls take no slot:

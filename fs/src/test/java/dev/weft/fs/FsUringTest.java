@@ -524,6 +524,32 @@ class FsUringTest {
             }
             FsStats s = Fs.stats(rt);
             assertTrue(s.noWaitOps() > 0, "carrier-side calls made: " + s);
+            // File handles: positional and sequential reads through the handle's raw descriptor.
+            Path big = dir.resolve("t" + (3 << 20));
+            byte[] bigData = Files.readAllBytes(big);
+            long beforeHandle = Fs.stats(rt).noWaitOps();
+            rt.run(() -> {
+                try (FileHandle h = FileHandle.open(big)) {
+                    for (int at : new int[] {0, 7, (256 << 10) - 1, bigData.length - 10}) {
+                        int len = Math.min(300_000, bigData.length - at);
+                        byte[] got = new byte[len];
+                        h.readExactAt(at, got, 0, len);
+                        assertArrayEquals(Arrays.copyOfRange(bigData, at, at + len), got, "at " + at);
+                    }
+                    assertEquals(-1, h.readAt(bigData.length, new byte[4], 0, 4));
+                    byte[] all = new byte[bigData.length];
+                    int n = 0;
+                    int r;
+                    while ((r = h.read(all, n, Math.min(65_536, all.length - n))) > 0) {
+                        n += r;
+                    }
+                    assertEquals(bigData.length, n);
+                    assertArrayEquals(bigData, all);
+                    assertEquals(-1, h.read(new byte[1], 0, 1), "end of file after the sequential read");
+                }
+                return null;
+            });
+            assertTrue(Fs.stats(rt).noWaitOps() > beforeHandle, "handle reads took the carrier-side calls: " + Fs.stats(rt));
             Path missing = dir.resolve("missing");
             java.nio.file.NoSuchFileException e = assertThrows(java.nio.file.NoSuchFileException.class,
                     () -> rt.run(() -> Fs.readAllBytes(missing)));

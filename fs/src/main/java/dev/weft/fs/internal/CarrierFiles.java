@@ -108,4 +108,87 @@ public final class CarrierFiles {
             UringFile.closeLater(fd);
         }
     }
+
+    /**
+     * The calling task's carrier files if it may make carrier-side calls without io_uring: a
+     * carrier task, on Linux with the calls, of a runtime whose backend is the pool only because
+     * its transport is not io_uring, which gives the calls time. Else null.
+     */
+    private static CarrierFiles here() {
+        if (!NoWait.READ_AVAILABLE) {
+            return null;
+        }
+        WeftRuntime rt = Uring.taskRuntime();
+        if (rt == null) {
+            return null;
+        }
+        Gate gate = Gate.of(rt);
+        if (gate.requested == FsBackend.BLOCKING_POOL || gate.carrierNanosPerPass == 0 || Uring.backend(rt) != FsBackend.BLOCKING_POOL) {
+            return null;
+        }
+        IoEventLoop loop = RuntimeAccess.currentEventLoop(rt);
+        return loop == null ? null : gate.filesOf(loop);
+    }
+
+    /** Whether a file handle opened now by the calling task should get a raw descriptor for {@link #read}. */
+    public static boolean wantDescriptor() {
+        return here() != null;
+    }
+
+    /**
+     * {@code FileHandle} reads without io_uring: up to {@code len} bytes at {@code at} into
+     * {@code dst[off..]} with carrier-side calls, stopping at a short read.
+     *
+     * @return bytes read; -1 at end of file with nothing read; {@link NoWait#WOULD_BLOCK} when
+     *         nothing was read and the pool must do it (a call that would block, an interrupted
+     *         caller, a runtime or caller the calls are not for)
+     * @throws IOException the JDK's exception type for the errno, with the path; closed handle
+     */
+    public static int read(UringFile f, Path path, long at, byte[] dst, int off, int len) throws IOException {
+        CarrierFiles here = here();
+        if (here == null) {
+            return NoWait.WOULD_BLOCK;
+        }
+        Gate gate = Gate.of(WeftRuntime.current());
+        int done = 0;
+        while (done < len) {
+            if (Thread.currentThread().isInterrupted() || !here.lane.enter()) {
+                break;
+            }
+            int want = Math.min(ChunkIo.CHUNK, len - done);
+            if (!f.acquire()) {
+                throw new java.nio.channels.ClosedChannelException();
+            }
+            long n;
+            try {
+                n = NoWait.read(here.scratchSegment, f.fd, at + done, 0, want);
+            } finally {
+                f.release(false);
+            }
+            if (n == NoWait.WOULD_BLOCK) {
+                break;
+            }
+            gate.noWaitOps.increment();
+            if (n < 0) {
+                gate.failures.increment();
+                throw Posix.exception(path, (int) -n);
+            }
+            if (n == 0) {
+                if (done == 0) {
+                    return -1;
+                }
+                break;
+            }
+            here.scratch.get(0, dst, off + done, (int) n);
+            done += (int) n;
+            if (n < want) {
+                break;
+            }
+        }
+        if (done == 0) {
+            return NoWait.WOULD_BLOCK;
+        }
+        gate.bytesRead.add(done);
+        return done;
+    }
 }
