@@ -128,8 +128,39 @@ class FsUringTest {
             } else {
                 assertEquals(0, s.uringOps(), "no ring request on the pool backend: " + s);
             }
+            assertFifoReadWhole(rt, "fifo-" + backend);   // a pipe: on the pool, whatever the backend
         } finally {
             rt.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    /** A FIFO read whole: every byte, whether its writer comes before or after the reader. */
+    private void assertFifoReadWhole(WeftRuntime rt, String name) throws Exception {
+        Path fifo = dir.resolve(name);
+        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assumeTrue(mk.waitFor(10, TimeUnit.SECONDS) && mk.exitValue() == 0, "no mkfifo here");
+        byte[] sent = FileHandleTest.pattern(200_000);
+        for (boolean writerFirst : new boolean[] {true, false}) {
+            CountDownLatch readerStarted = new CountDownLatch(1);
+            Runnable write = () -> {
+                try (java.io.OutputStream o = Files.newOutputStream(fifo)) {
+                    o.write(sent);
+                } catch (java.io.IOException failed) {
+                    throw new java.io.UncheckedIOException(failed);
+                }
+            };
+            Thread writer = writerFirst ? Thread.ofPlatform().start(write) : null;
+            Task<byte[]> reader = rt.spawn(() -> {
+                readerStarted.countDown();
+                return Fs.readAllBytes(fifo);
+            });
+            if (writer == null) {
+                assertTrue(readerStarted.await(10, TimeUnit.SECONDS), "reader never started");
+                writer = Thread.ofPlatform().start(write);
+            }
+            assertArrayEquals(sent, reader.join(Duration.ofSeconds(30)), "all of the FIFO's bytes, writer first: " + writerFirst);
+            writer.join(10_000);
+            assertTrue(!writer.isAlive(), "the writer finished");
         }
     }
 
@@ -557,6 +588,8 @@ class FsUringTest {
             Path sub = Files.createDirectory(dir.resolve("sub-" + transport));
             java.io.IOException e2 = assertThrows(java.io.IOException.class, () -> rt.run(() -> Fs.readAllBytes(sub)));
             assertTrue(e2.getMessage().contains("directory"), e2.getMessage());
+
+            assertFifoReadWhole(rt, "fifo-" + transport);
 
             Fs.setBackend(rt, FsBackend.BLOCKING_POOL);
             long before = Fs.stats(rt).noWaitOps();

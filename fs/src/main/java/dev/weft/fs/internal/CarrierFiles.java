@@ -75,8 +75,12 @@ public final class CarrierFiles {
                     return null;
                 }
                 long got = NoWait.read(here.scratchSegment, fd, total, 0, ChunkIo.CHUNK);
-                if (got == NoWait.WOULD_BLOCK) {
-                    return null;   // the pool reads it all again: a disk read costs far more anyway
+                if (got == NoWait.WOULD_BLOCK || got == NoWait.NOT_SEEKABLE) {
+                    // Not in the page cache, or a pipe or device: the pool reads the file whole,
+                    // while this descriptor stays open (a FIFO's writer must not see its reader go).
+                    int handed = fd;
+                    fd = -1;
+                    return here.readOnPool(handed, path);
                 }
                 gate.noWaitOps.increment();
                 if (got < 0) {
@@ -90,10 +94,41 @@ public final class CarrierFiles {
                 total += (int) got;
             }
         } finally {
-            here.close(fd);
+            if (fd >= 0) {
+                here.close(fd);
+            }
         }
         gate.bytesRead.add(total);
         return total == out.length ? out : java.util.Arrays.copyOf(out, total);
+    }
+
+    /**
+     * Reads {@code path} whole on the blocking pool (the JDK's blocking open and reads) while
+     * {@code fd}, our non-blocking open of it, stays open: for a FIFO that open already let a
+     * waiting writer in, and closing it first would leave that writer with no reader. The job
+     * closes {@code fd} when it is done; if it never starts (the caller was cancelled first), the
+     * caller does: exactly one of the two.
+     */
+    byte[] readOnPool(int fd, Path path) throws IOException {
+        java.util.concurrent.atomic.AtomicBoolean owned = new java.util.concurrent.atomic.AtomicBoolean();
+        try {
+            byte[] b = Offload.call(op -> {
+                if (!owned.compareAndSet(false, true)) {
+                    throw new java.io.InterruptedIOException("abandoned before it started");
+                }
+                try {
+                    return java.nio.file.Files.readAllBytes(path);
+                } finally {
+                    Posix.close(fd);
+                }
+            });
+            Gate.of(WeftRuntime.current()).bytesRead.add(b.length);
+            return b;
+        } finally {
+            if (owned.compareAndSet(false, true)) {
+                close(fd);
+            }
+        }
     }
 
     /**
@@ -165,7 +200,7 @@ public final class CarrierFiles {
             } finally {
                 f.release(false);
             }
-            if (n == NoWait.WOULD_BLOCK) {
+            if (n == NoWait.WOULD_BLOCK || n == NoWait.NOT_SEEKABLE) {
                 break;
             }
             gate.noWaitOps.increment();

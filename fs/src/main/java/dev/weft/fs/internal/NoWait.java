@@ -29,6 +29,8 @@ import java.nio.ByteBuffer;
 public final class NoWait {
     /** Returned when the call would have blocked: take the io_uring path. */
     public static final int WOULD_BLOCK = Integer.MIN_VALUE;
+    /** Returned by {@link #read} for a pipe, FIFO or device ({@code ESPIPE}): read it without an offset, off the carrier. */
+    public static final int NOT_SEEKABLE = Integer.MIN_VALUE + 1;
 
     /** Trailer bytes after the data in every pooled chunk buffer. */
     static final int TRAILER = 64;
@@ -43,6 +45,7 @@ public final class NoWait {
     private static final int EOPNOTSUPP = 95;
     private static final int E2BIG = 7;
     private static final int ESPIPE = 29;
+    private static final int EINTR = 4;
     private static final int O_NONBLOCK = 0x800;   // 04000 on x86_64 and aarch64
     private static final int F_SETFL = 4;
     private static final int RWF_NOWAIT = 0x8;
@@ -119,7 +122,8 @@ public final class NoWait {
      * Reads up to {@code len} bytes at file offset {@code position} into {@code chunk[at..]}, if
      * the kernel can do it without waiting for the disk.
      *
-     * @return bytes read (0 at end of file), {@link #WOULD_BLOCK}, or a negative errno
+     * @return bytes read (0 at end of file), {@link #WOULD_BLOCK}, {@link #NOT_SEEKABLE}, or a
+     *         negative errno
      */
     static long read(MemorySegment chunk, int fd, long position, int at, int len) {
         chunk.set(ValueLayout.JAVA_LONG, IOV, chunk.address() + at);
@@ -135,9 +139,11 @@ public final class NoWait {
             return n;
         }
         int e = (int) ERRNO.get(state, 0L);
-        // EOPNOTSUPP: the file system cannot promise not to block (e.g. some network file systems);
-        // ESPIPE: a pipe or device, read without an offset by the ring path.
-        return e == EAGAIN || e == EOPNOTSUPP || e == ESPIPE ? WOULD_BLOCK : -e;
+        if (e == ESPIPE) {
+            return NOT_SEEKABLE;
+        }
+        // EOPNOTSUPP: the file system cannot promise not to block (e.g. some network file systems).
+        return e == EAGAIN || e == EOPNOTSUPP || e == EINTR ? WOULD_BLOCK : -e;
     }
 
     /**
@@ -169,7 +175,7 @@ public final class NoWait {
             return (int) fd;
         }
         int e = (int) ERRNO.get(state, 0L);
-        if (e == EAGAIN) {
+        if (e == EAGAIN || e == EINTR) {
             return WOULD_BLOCK;
         }
         if (e == ENOSYS || e == EINVAL || e == E2BIG || e == EPERM) {

@@ -52,7 +52,9 @@ public final class Ring implements IoUringIoHandle {
     private final io.netty.util.concurrent.Future<IoRegistration> registering;
     private volatile IoRegistration registration;
     private volatile boolean dead;
-    /** The carrier time its {@link NoWait} calls may take per I/O pass (the carrier's {@link CarrierFiles}). */
+    /** The carrier's {@link CarrierFiles}, and its lane and scratch buffer. */
+    final CarrierFiles files;
+    /** The carrier time its {@link NoWait} calls may take per I/O pass. */
     final Lane lane;
     /** The carrier's scratch buffer for {@link NoWait} calls ({@link CarrierFiles}). */
     final ByteBuffer scratch;
@@ -66,6 +68,7 @@ public final class Ring implements IoUringIoHandle {
     Ring(IoEventLoop loop, Gate gate) {
         this.loop = loop;
         CarrierFiles files = gate.filesOf(loop);
+        this.files = files;
         this.lane = files.lane;
         this.scratch = files.scratch;
         this.scratchSegment = files.scratchSegment;

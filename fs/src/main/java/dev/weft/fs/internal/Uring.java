@@ -229,7 +229,7 @@ public final class Uring {
         } finally {
             f.release(false);
         }
-        if (n == NoWait.WOULD_BLOCK) {
+        if (n == NoWait.WOULD_BLOCK || n == NoWait.NOT_SEEKABLE) {
             return NoWait.WOULD_BLOCK;
         }
         Gate gate = Gate.of(WeftRuntime.current());
@@ -356,6 +356,16 @@ public final class Uring {
                 ByteBuffer from = ring.scratch;
                 if (NoWait.READ_AVAILABLE && !Thread.currentThread().isInterrupted() && ring.lane.enter()) {
                     long got = NoWait.read(ring.scratchSegment, file, total, 0, ChunkIo.CHUNK);
+                    if (got == NoWait.NOT_SEEKABLE) {
+                        if (total == 0) {
+                            // A pipe or device: both opens above are non-blocking (io_uring's inline
+                            // open is too), so a FIFO's did not wait for a writer. The pool reads it
+                            // with the JDK's blocking open, while this descriptor stays open.
+                            handedOff = true;
+                            return ring.files.readOnPool(file, path);
+                        }
+                        got = NoWait.WOULD_BLOCK;
+                    }
                     if (got != NoWait.WOULD_BLOCK) {
                         gate.noWaitOps.increment();
                         if (got < 0) {
