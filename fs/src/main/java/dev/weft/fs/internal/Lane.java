@@ -12,12 +12,13 @@ import java.util.concurrent.locks.LockSupport;
  * <p>A read served from the page cache never parks, so tasks reading cached files back to back
  * would keep their carrier from its sockets and timers for as long as they run, and a task woken
  * by a socket would queue behind all of them. The lane bounds that work to about
- * {@value #DEFAULT_NANOS} ns per pass (the runtime's choice: {@code Fs.setCarrierTimePerPass}), counted from the first call after the pass (so the task's own work
- * between calls counts too). A task that finds it spent joins a FIFO of waiters and parks;
- * a task of the loop ({@code execute}) is pending whenever someone waits, and the loop runs it in
- * its next turn after that turn's I/O: it opens the lane again and lets the oldest waiter in, who
- * asks for the next one if others wait (from the task side, so one pass admits one waiter). So per pass the carrier runs what
- * I/O woke plus one lane's worth of cached file work, however many tasks read files.
+ * {@value #DEFAULT_NANOS} ns per pass (or what the runtime chose: {@code Fs.setCarrierTimePerPass}),
+ * counted from the first call after the pass, so the task's own work between calls counts too.
+ * A task that finds it spent joins a FIFO of waiters and parks. While anyone waits, a task of the
+ * loop ({@code execute}) is pending; the loop runs it in its next turn, after that turn's I/O, and
+ * it opens the lane again and lets the oldest waiter in, who asks for the next one if others
+ * still wait (from the task side, so one pass admits one waiter). Per pass the carrier thus runs
+ * what I/O woke plus one lane of cached file work, however many tasks read files.
  *
  * <p>Confined to the carrier's thread: the tasks mounted on it (one at a time) and the loop's
  * task ({@link #passed}). No synchronisation.

@@ -14,7 +14,9 @@ import java.nio.file.Path;
 
 /**
  * The io_uring backend: which runtimes use it, and the read and write loops that run file
- * requests on the calling task's own carrier ring.
+ * requests on the calling task's own carrier ring. Reads and whole-file opens first try the
+ * carrier-side calls ({@link NoWait}, within the carrier's {@link Lane}); what would block
+ * becomes a request.
  *
  * <h2>Implementation overview</h2>
  * A request is taken through: a slot of the runtime's {@link Gate} (the same cap as the blocking
