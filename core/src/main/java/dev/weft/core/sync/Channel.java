@@ -480,14 +480,24 @@ public final class Channel<T> implements Sender<T>, Receiver<T>, AutoCloseable {
             }
 
             @Override
-            @SuppressWarnings("unchecked")
             public T complete(Object handed) {
-                if (handed == CLOSED) {
-                    throw new ChannelClosedException();
-                }
-                return (T) handed;
+                return received(handed);
             }
         };
+    }
+
+    /**
+     * What a receive clause's winner was handed: the value, or {@link #CLOSED} (nothing more will
+     * come), which throws. Shared by the receive clauses of this package (channel, watch).
+     *
+     * @throws ChannelClosedException if {@code handed} is {@link #CLOSED}
+     */
+    @SuppressWarnings("unchecked")
+    static <T> T received(Object handed) {
+        if (handed == CLOSED) {
+            throw new ChannelClosedException();
+        }
+        return (T) handed;
     }
 
     @Override

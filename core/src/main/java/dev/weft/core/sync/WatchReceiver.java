@@ -18,7 +18,7 @@ import java.time.Duration;
  * @param <T> the value type
  */
 public final class WatchReceiver<T> {
-    private static final Object CLOSED = new SelectWaiter.Marker("CLOSED");
+    private static final Object CLOSED = Channel.CLOSED;   // what Channel.received throws for
 
     private final Watch<T> watch;
     /** The version last marked seen; written under the watch's lock. */
@@ -119,12 +119,8 @@ public final class WatchReceiver<T> {
             }
 
             @Override
-            @SuppressWarnings("unchecked")
             public T complete(Object handed) {
-                if (handed == CLOSED) {
-                    throw new ChannelClosedException();
-                }
-                return (T) handed;
+                return Channel.received(handed);
             }
         };
     }

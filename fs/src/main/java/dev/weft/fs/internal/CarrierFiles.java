@@ -19,12 +19,83 @@ import java.nio.file.Path;
  * <p>Confined to the carrier's thread.
  */
 public final class CarrierFiles {
+    final Gate gate;
     final Lane lane;
     final ByteBuffer scratch = ChunkIo.allocate();
     final MemorySegment scratchSegment = NoWait.segment(scratch);
 
     CarrierFiles(IoEventLoop loop, Gate gate) {
+        this.gate = gate;
         this.lane = new Lane(loop, gate);
+    }
+
+    /**
+     * The carrier-side open of {@code name} (the path's bytes, without the NUL), within the lane.
+     *
+     * @return the descriptor, or {@link NoWait#WOULD_BLOCK} where the caller must open it some
+     *         other way (the lookup is not cached, the call is unavailable, the caller is
+     *         interrupted, the lane refused)
+     * @throws IOException the JDK's exception type for the errno, with the path
+     */
+    int tryOpen(byte[] name, Path path) throws IOException {
+        if (!NoWait.openAvailable() || Thread.currentThread().isInterrupted() || !lane.enter()) {
+            return NoWait.WOULD_BLOCK;
+        }
+        scratch.put(0, name).put(name.length, (byte) 0);
+        int fd = NoWait.open(scratchSegment);
+        if (fd == NoWait.WOULD_BLOCK) {
+            return NoWait.WOULD_BLOCK;
+        }
+        gate.noWaitOps.increment();
+        if (fd < 0) {
+            gate.failures.increment();
+            throw Posix.exception(path, -fd);
+        }
+        return fd;
+    }
+
+    /**
+     * The carrier-side read of up to {@code want} bytes of {@code fd} at {@code position} into
+     * {@link #scratch}{@code [0..]}, within the lane. The caller copies the bytes out before it
+     * next parks (the buffer is the carrier's) and counts them.
+     *
+     * @return bytes read (0 at end of file), {@link NoWait#NOT_SEEKABLE}, or
+     *         {@link NoWait#WOULD_BLOCK} where the caller must read some other way (as
+     *         {@link #tryOpen})
+     * @throws IOException the JDK's exception type for the errno, with the path
+     */
+    long tryRead(int fd, Path path, long position, int want) throws IOException {
+        if (!NoWait.READ_AVAILABLE || Thread.currentThread().isInterrupted() || !lane.enter()) {
+            return NoWait.WOULD_BLOCK;
+        }
+        long n = NoWait.read(scratchSegment, fd, position, 0, want);
+        if (n == NoWait.WOULD_BLOCK || n == NoWait.NOT_SEEKABLE) {
+            return n;
+        }
+        gate.noWaitOps.increment();
+        if (n < 0) {
+            gate.failures.increment();
+            throw Posix.exception(path, (int) -n);
+        }
+        return n;
+    }
+
+    /**
+     * {@link #tryRead} through a file handle's descriptor, holding a reference on it for the
+     * call; a handle is of a regular file, so anything but bytes is {@link NoWait#WOULD_BLOCK}.
+     *
+     * @throws java.nio.channels.ClosedChannelException if the handle was closed
+     */
+    int tryRead(UringFile f, Path path, long position, int want) throws IOException {
+        if (!f.acquire()) {
+            throw new java.nio.channels.ClosedChannelException();
+        }
+        try {
+            long n = tryRead(f.fd, path, position, want);
+            return n == NoWait.NOT_SEEKABLE ? NoWait.WOULD_BLOCK : (int) n;
+        } finally {
+            f.release(false);
+        }
     }
 
     /**
@@ -37,55 +108,25 @@ public final class CarrierFiles {
      * @throws IOException the JDK's exception type for the errno, with the path
      */
     public static byte[] readAllBytes(Path path) throws IOException {
-        if (!NoWait.READ_AVAILABLE || !NoWait.openAvailable()) {
+        CarrierFiles here = here();
+        if (here == null) {
             return null;
         }
-        WeftRuntime rt = Uring.taskRuntime();
-        if (rt == null) {
-            return null;
-        }
-        Gate gate = Gate.of(rt);
-        if (gate.requested == FsBackend.BLOCKING_POOL || gate.carrierNanosPerPass == 0) {
-            return null;
-        }
-        IoEventLoop loop = RuntimeAccess.currentEventLoop(rt);
-        if (loop == null) {
-            return null;
-        }
-        CarrierFiles here = gate.filesOf(loop);
-        byte[] name = Uring.nativePath(path);
-        if (Thread.currentThread().isInterrupted() || !here.lane.enter()) {
-            return null;
-        }
-        here.scratch.put(0, name).put(name.length, (byte) 0);
-        int fd = NoWait.open(here.scratchSegment);
+        int fd = here.tryOpen(Uring.nativePath(path), path);
         if (fd == NoWait.WOULD_BLOCK) {
             return null;
-        }
-        gate.noWaitOps.increment();
-        if (fd < 0) {
-            gate.failures.increment();
-            throw Posix.exception(path, -fd);
         }
         byte[] out = new byte[8192];
         int total = 0;
         try {
             while (true) {
-                if (Thread.currentThread().isInterrupted() || !here.lane.enter()) {
-                    return null;
-                }
-                long got = NoWait.read(here.scratchSegment, fd, total, 0, ChunkIo.CHUNK);
+                long got = here.tryRead(fd, path, total, ChunkIo.CHUNK);
                 if (got == NoWait.WOULD_BLOCK || got == NoWait.NOT_SEEKABLE) {
                     // Not in the page cache, or a pipe or device: the pool reads the file whole,
                     // while this descriptor stays open (a FIFO's writer must not see its reader go).
                     int handed = fd;
                     fd = -1;
                     return here.readOnPool(handed, path);
-                }
-                gate.noWaitOps.increment();
-                if (got < 0) {
-                    gate.failures.increment();
-                    throw Posix.exception(path, (int) -got);
                 }
                 if (got == 0) {
                     break;
@@ -98,7 +139,7 @@ public final class CarrierFiles {
                 here.close(fd);
             }
         }
-        gate.bytesRead.add(total);
+        here.gate.bytesRead.add(total);
         return total == out.length ? out : java.util.Arrays.copyOf(out, total);
     }
 
@@ -122,7 +163,7 @@ public final class CarrierFiles {
                     Posix.close(fd);
                 }
             });
-            Gate.of(WeftRuntime.current()).bytesRead.add(b.length);
+            gate.bytesRead.add(b.length);
             return b;
         } finally {
             if (owned.compareAndSet(false, true)) {
@@ -184,29 +225,12 @@ public final class CarrierFiles {
         if (here == null) {
             return NoWait.WOULD_BLOCK;
         }
-        Gate gate = Gate.of(WeftRuntime.current());
         int done = 0;
         while (done < len) {
-            if (Thread.currentThread().isInterrupted() || !here.lane.enter()) {
-                break;
-            }
             int want = Math.min(ChunkIo.CHUNK, len - done);
-            if (!f.acquire()) {
-                throw new java.nio.channels.ClosedChannelException();
-            }
-            long n;
-            try {
-                n = NoWait.read(here.scratchSegment, f.fd, at + done, 0, want);
-            } finally {
-                f.release(false);
-            }
-            if (n == NoWait.WOULD_BLOCK || n == NoWait.NOT_SEEKABLE) {
+            int n = here.tryRead(f, path, at + done, want);
+            if (n == NoWait.WOULD_BLOCK) {
                 break;
-            }
-            gate.noWaitOps.increment();
-            if (n < 0) {
-                gate.failures.increment();
-                throw Posix.exception(path, (int) -n);
             }
             if (n == 0) {
                 if (done == 0) {
@@ -214,8 +238,8 @@ public final class CarrierFiles {
                 }
                 break;
             }
-            here.scratch.get(0, dst, off + done, (int) n);
-            done += (int) n;
+            here.scratch.get(0, dst, off + done, n);
+            done += n;
             if (n < want) {
                 break;
             }
@@ -223,7 +247,7 @@ public final class CarrierFiles {
         if (done == 0) {
             return NoWait.WOULD_BLOCK;
         }
-        gate.bytesRead.add(done);
+        here.gate.bytesRead.add(done);
         return done;
     }
 }

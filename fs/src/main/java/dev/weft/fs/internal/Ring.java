@@ -52,13 +52,8 @@ public final class Ring implements IoUringIoHandle {
     private final io.netty.util.concurrent.Future<IoRegistration> registering;
     private volatile IoRegistration registration;
     private volatile boolean dead;
-    /** The carrier's {@link CarrierFiles}, and its lane and scratch buffer. */
+    /** The carrier's lane and scratch buffer for {@link NoWait} calls. */
     final CarrierFiles files;
-    /** The carrier time its {@link NoWait} calls may take per I/O pass. */
-    final Lane lane;
-    /** The carrier's scratch buffer for {@link NoWait} calls ({@link CarrierFiles}). */
-    final ByteBuffer scratch;
-    final java.lang.foreign.MemorySegment scratchSegment;
     // Loop thread only:
     private Req[] slots = new Req[64];
     private int[] free = new int[64];
@@ -67,11 +62,7 @@ public final class Ring implements IoUringIoHandle {
 
     Ring(IoEventLoop loop, Gate gate) {
         this.loop = loop;
-        CarrierFiles files = gate.filesOf(loop);
-        this.files = files;
-        this.lane = files.lane;
-        this.scratch = files.scratch;
-        this.scratchSegment = files.scratchSegment;
+        this.files = gate.filesOf(loop);
         this.registering = loop.register(this);
     }
 

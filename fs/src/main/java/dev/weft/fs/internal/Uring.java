@@ -171,9 +171,10 @@ public final class Uring {
         int done = 0;
         while (done < len) {
             int want = Math.min(ChunkIo.CHUNK, len - done);
-            int n = readHere(ring, f, path, position + done, want);
+            int n = ring.files.tryRead(f, path, position + done, want);
             if (n != NoWait.WOULD_BLOCK) {
-                ring.scratch.get(0, dst, off + done, n);
+                ring.files.scratch.get(0, dst, off + done, n);
+                ring.files.gate.bytesRead.add(n);
             } else {
                 ByteBuffer buf = ChunkIo.take();
                 Ring.Req req;
@@ -209,39 +210,6 @@ public final class Uring {
             }
         }
         return done;
-    }
-
-    /**
-     * The carrier-side attempt of a chunk read ({@link NoWait#read}) into the ring's scratch
-     * buffer: the bytes read, or {@link NoWait#WOULD_BLOCK} when the read must go through the ring
-     * (data not in the page cache, an interrupted caller, a file system that cannot promise not to
-     * block). The caller copies the bytes out before it next parks (the scratch buffer is the
-     * carrier's, shared by its tasks). On an error the JDK's exception is thrown.
-     */
-    private static int readHere(Ring ring, UringFile f, Path path, long position, int want) throws IOException {
-        if (!NoWait.READ_AVAILABLE || Thread.currentThread().isInterrupted() || !ring.lane.enter()) {
-            return NoWait.WOULD_BLOCK;
-        }
-        if (!f.acquire()) {
-            throw new ClosedChannelException();
-        }
-        long n;
-        try {
-            n = NoWait.read(ring.scratchSegment, f.fd, position, 0, want);
-        } finally {
-            f.release(false);
-        }
-        if (n == NoWait.WOULD_BLOCK || n == NoWait.NOT_SEEKABLE) {
-            return NoWait.WOULD_BLOCK;
-        }
-        Gate gate = Gate.of(WeftRuntime.current());
-        if (n < 0) {
-            gate.failures.increment();
-            throw Posix.exception(path, (int) -n);
-        }
-        gate.noWaitOps.increment();
-        gate.bytesRead.add(n);
-        return (int) n;
     }
 
     /**
@@ -318,19 +286,10 @@ public final class Uring {
      * @throws IOException            the JDK's exception type for the errno, with the path
      */
     public static byte[] readAllBytes(Ring ring, Path path) throws IOException {
-        Gate gate = Gate.of(WeftRuntime.current());
+        CarrierFiles here = ring.files;
+        Gate gate = here.gate;
         byte[] name = nativePath(path);
-        int fd = NoWait.WOULD_BLOCK;
-        if (NoWait.openAvailable() && !Thread.currentThread().isInterrupted() && ring.lane.enter()) {
-            ring.scratch.put(0, name).put(name.length, (byte) 0);
-            fd = NoWait.open(ring.scratchSegment);
-            if (fd != NoWait.WOULD_BLOCK) {
-                gate.noWaitOps.increment();
-                if (fd < 0) {
-                    gate.failures.increment();
-                }
-            }
-        }
+        int fd = here.tryOpen(name, path);
         if (fd == NoWait.WOULD_BLOCK) {
             ByteBuffer pathBuf = ChunkIo.take();
             pathBuf.put(0, name).put(name.length, (byte) 0);
@@ -354,28 +313,19 @@ public final class Uring {
         boolean handedOff = false;   // an abandoned read's clean-up owns the buffer and the descriptor
         try {
             while (true) {
-                int n = NoWait.WOULD_BLOCK;
-                ByteBuffer from = ring.scratch;
-                if (NoWait.READ_AVAILABLE && !Thread.currentThread().isInterrupted() && ring.lane.enter()) {
-                    long got = NoWait.read(ring.scratchSegment, file, total, 0, ChunkIo.CHUNK);
-                    if (got == NoWait.NOT_SEEKABLE) {
-                        if (total == 0) {
-                            // A pipe or device: both opens above are non-blocking (io_uring's inline
-                            // open is too), so a FIFO's did not wait for a writer. The pool reads it
-                            // with the JDK's blocking open, while this descriptor stays open.
-                            handedOff = true;
-                            return ring.files.readOnPool(file, path);
-                        }
-                        got = NoWait.WOULD_BLOCK;
+                long got = here.tryRead(file, path, total, ChunkIo.CHUNK);
+                if (got == NoWait.NOT_SEEKABLE) {
+                    if (total == 0) {
+                        // A pipe or device: both opens above are non-blocking (io_uring's inline
+                        // open is too), so a FIFO's did not wait for a writer. The pool reads it
+                        // with the JDK's blocking open, while this descriptor stays open.
+                        handedOff = true;
+                        return here.readOnPool(file, path);
                     }
-                    if (got != NoWait.WOULD_BLOCK) {
-                        gate.noWaitOps.increment();
-                        if (got < 0) {
-                            gate.failures.increment();
-                        }
-                    }
-                    n = (int) got;
+                    got = NoWait.WOULD_BLOCK;
                 }
+                int n = (int) got;
+                ByteBuffer from = here.scratch;
                 if (n == NoWait.WOULD_BLOCK) {
                     if (buf == null) {
                         buf = ChunkIo.take();
@@ -494,7 +444,7 @@ public final class Uring {
     /** Takes a slot and a descriptor reference, and hands the request to the ring. */
     private static Ring.Req submit(Ring ring, UringFile f, byte opcode, long position, ByteBuffer buf, int bufOff, int len,
                                    Op op, Path path, java.util.function.LongConsumer abandonedEnd) throws IOException {
-        Gate gate = Gate.of(WeftRuntime.current());
+        Gate gate = ring.files.gate;   // the ring is of the calling task's runtime
         try {
             gate.acquire();
         } catch (InterruptedException e) {
