@@ -32,7 +32,14 @@ final class AwakeAwareIoHandler implements IoHandler {
 
     @Override
     public int run(IoHandlerContext context) {
-        return delegate.run(context);
+        // What the events wake (a socket's reader, an accept, a ring completion) runs first in
+        // the carrier's next turn; tasks the loop's own task queue wakes keep their place.
+        carrier.processingIo = true;
+        try {
+            return delegate.run(context);
+        } finally {
+            carrier.processingIo = false;
+        }
     }
 
     @Override

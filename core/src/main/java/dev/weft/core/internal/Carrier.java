@@ -47,6 +47,93 @@ public final class Carrier extends CarrierPad2 implements Executor {
     final ManualIoEventLoop loop;
     final CarrierTimers timers;
     private final ArrayDeque<Runnable> local = new ArrayDeque<>(1024);
+    /**
+     * Continuations woken by the transport's I/O processing in the current loop pass (carrier
+     * thread only); they run ahead of {@link #local} in the next turn (see {@link #admitIoReady}).
+     */
+    private final ArrayDeque<Runnable> ioReady = new ArrayDeque<>();
+    /**
+     * Whether the I/O events of the loop pass going on now woke a task that has not run yet
+     * (carrier thread only: the loop's own tasks run after its I/O, in the same pass).
+     */
+    public boolean ioWokeTasks() {
+        return !ioReady.isEmpty();
+    }
+
+    /**
+     * This carrier's event loop. A task mounted on the carrier counts as in the loop while it is
+     * the loop's guest ({@link #enterLoop}), so Netty runs its channel calls in place instead of
+     * queueing them for the loop's next pass.
+     */
+    final class Loop extends ManualIoEventLoop {
+        Loop(IoEventLoopGroup group, io.netty.channel.IoHandlerFactory factory) {
+            super(group, thread, factory);
+        }
+
+        Carrier carrier() {
+            return self();
+        }
+
+        @Override
+        public boolean inEventLoop() {
+            Thread t = Thread.currentThread();
+            return t == loopGuest || inEventLoop(t);
+        }
+
+        @Override
+        protected boolean canBlock() {
+            return local.isEmpty() && ioReady.isEmpty() && remote.isEmpty() && !stopRequested;
+        }
+    }
+
+    /** The task inside the loop's channel code now ({@link #enterLoop}), or null (carrier thread only). */
+    private Thread loopGuest;
+
+    /**
+     * Makes the calling task the loop's guest if it is a task mounted on this carrier and no
+     * other task is: until {@link #exitLoop}, Netty treats it as the loop's own thread, so a
+     * write or a read request runs now, on this carrier, rather than as a task of the loop's next
+     * pass. The loop's thread runs nothing of the loop while a guest is inside, so if the guest
+     * parks there (a contended monitor in a handler), the loop's I/O and timers wait for it to
+     * come back; other tasks keep running and their channel calls queue as usual.
+     *
+     * @return whether the caller is now the guest and must call {@link #exitLoop}
+     */
+    boolean enterLoop() {
+        if (loopGuest != null || stopped) {
+            return false;
+        }
+        Thread t = Thread.currentThread();
+        if (!t.isVirtual() || !isCurrent()) {
+            return false;
+        }
+        loopGuest = t;
+        return true;
+    }
+
+    /** Ends the guest's stay (the guest only, after {@link #enterLoop} returned true). */
+    void exitLoop() {
+        loopGuest = null;
+    }
+
+    /** {@link #enterLoop} on the carrier of {@code loop}, if it is a carrier's loop; else false. */
+    public static boolean enterLoop(Object loop) {
+        return loop instanceof Loop l && l.carrier().enterLoop();
+    }
+
+    /** {@link #exitLoop} for a guest of {@code loop}. */
+    public static void exitLoop(Object loop) {
+        ((Loop) loop).carrier().exitLoop();
+    }
+
+    private Carrier self() {
+        return this;
+    }
+
+    /** Set while the transport handler processes I/O events (carrier thread only). */
+    boolean processingIo;
+    /** Whether the last turn ran out of budget with tasks still queued (carrier thread only). */
+    private boolean queueBehind;
     /** Tasks of this carrier that ended; written only by the carrier thread (release stores). */
     final java.util.concurrent.atomic.AtomicLong ended = new java.util.concurrent.atomic.AtomicLong();
     /** Outcomes of this carrier's tasks; carrier thread only, read racily. */
@@ -63,12 +150,7 @@ public final class Carrier extends CarrierPad2 implements Executor {
         this.thread = Thread.ofPlatform().name(threadName).daemon(true).unstarted(this::runLoop);
         io.netty.channel.IoHandlerFactory awareFactory =
                 executor -> new AwakeAwareIoHandler(transport.ioHandlerFactory().newHandler(executor), this);
-        this.loop = new ManualIoEventLoop(group, thread, awareFactory) {
-            @Override
-            protected boolean canBlock() {
-                return local.isEmpty() && remote.isEmpty() && !stopRequested;
-            }
-        };
+        this.loop = new Loop(group, awareFactory);
         this.timers = new CarrierTimers(this, runtime.clock);
         this.vtBuilder = carrierMode ? CarrierScheduler.builderFor(this) : null;
     }
@@ -281,7 +363,7 @@ public final class Carrier extends CarrierPad2 implements Executor {
 
     /** Number of continuations waiting to run (racy snapshot). */
     public int runQueueDepth() {
-        return local.size() + remote.size();
+        return local.size() + ioReady.size() + remote.size();
     }
 
     /** Live tasks homed on this carrier (spawned and not ended; racy). */
@@ -445,6 +527,8 @@ public final class Carrier extends CarrierPad2 implements Executor {
         if (isCurrent() && !stopped) {
             if (startingInline) {
                 local.addFirst(continuation);
+            } else if (processingIo) {
+                ioReady.addLast(continuation);
             } else {
                 local.addLast(continuation);
             }
@@ -467,7 +551,7 @@ public final class Carrier extends CarrierPad2 implements Executor {
 
     /** Whether the carrier is blocked (or about to block) waiting for work. */
     boolean isIdle() {
-        return sleeping && local.isEmpty() && remote.isEmpty();
+        return sleeping && local.isEmpty() && ioReady.isEmpty() && remote.isEmpty();
     }
 
     /** The earliest timer deadline the carrier saw before it went idle. */
@@ -527,6 +611,9 @@ public final class Carrier extends CarrierPad2 implements Executor {
             timers.stop();
             retireIdleWorkers();
             Runnable r;
+            while ((r = ioReady.pollFirst()) != null) {
+                runAfterStop(r);
+            }
             while ((r = local.pollFirst()) != null) {
                 runAfterStop(r);
             }
@@ -549,9 +636,17 @@ public final class Carrier extends CarrierPad2 implements Executor {
     }
 
     private void turn() {
-        loop.runNow();
-        timers.runDue();
+        if (loopGuest == null) {
+            loop.runNow();
+            timers.runDue();
+        }
         int ran = runContinuations();
+        if (ran == 0 && local.isEmpty() && loopGuest != null) {
+            // A guest parked inside the loop's code: nothing of the loop may run until it is back.
+            // Its wake-up comes from another thread, as a remote submission; poll for it.
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+            return;
+        }
         if (ran == 0 && local.isEmpty()) {
             idleDeadlineNanos = timers.nextDeadlineNanos();
             sleeping = true;
@@ -578,8 +673,30 @@ public final class Carrier extends CarrierPad2 implements Executor {
         }
     }
 
+    /**
+     * Puts the continuations that I/O woke in the last loop pass in front of the queue, in the
+     * order they woke, so a socket's task answers before the backlog of compute or file work
+     * queued earlier runs (Tokio gives such wake-ups its LIFO slot for the same reason). A turn
+     * that ran out of budget with tasks still queued puts them at the back instead, once: I/O
+     * alone can then delay the queue by at most one turn.
+     */
+    private void admitIoReady() {
+        if (queueBehind) {
+            local.addAll(ioReady);
+        } else {
+            Runnable r;
+            while ((r = ioReady.pollLast()) != null) {
+                local.addFirst(r);
+            }
+        }
+        ioReady.clear();
+    }
+
     private int runContinuations() {
         drainRemote();
+        if (!ioReady.isEmpty()) {
+            admitIoReady();
+        }
         long start = System.nanoTime();
         turnDeadlineNanos = start + TURN_BUDGET_NANOS;
         Runnable r;
@@ -625,12 +742,15 @@ public final class Carrier extends CarrierPad2 implements Executor {
             lastEndedContinuation = null; // it references the task's thread: do not keep it alive
             lastEndedTask = null;
             if (end - start > TURN_BUDGET_NANOS) {
-                break;
+                queueBehind = !local.isEmpty();
+                stats.busyNanos += sliceStart - start;
+                return ran;
             }
             if ((ran & 63) == 0) {
                 drainRemote();
             }
         }
+        queueBehind = false;
         stats.busyNanos += sliceStart - start;
         return ran;
     }

@@ -38,6 +38,36 @@ public final class RuntimeAccess {
         return null;
     }
 
+    /**
+     * For work that shares a carrier with sockets: a signal, to be read only on {@code loop}'s
+     * thread by a task of its queue, that is true when the I/O events of the loop's current pass
+     * woke a task that has not run yet. Null if {@code loop} is not one of {@code rt}'s carriers.
+     */
+    public static java.util.function.BooleanSupplier ioWakeSignal(WeftRuntime rt, EventLoop loop) {
+        for (Carrier c : CoreBridge.core(rt).carriers()) {
+            if (c.eventLoop() == loop) {
+                return c::ioWokeTasks;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Lets the calling task run channel calls of {@code loop} in place, as the loop's own
+     * thread would (see {@code Carrier.enterLoop}): true if the caller is a task mounted on the
+     * carrier of {@code loop} and no other task is inside; then it must call
+     * {@link #exitLoop(EventLoop)} in a {@code finally}. False otherwise: its calls queue as usual.
+     * Between the two calls the caller must not park on purpose (the loop waits for it).
+     */
+    public static boolean enterLoop(EventLoop loop) {
+        return Carrier.enterLoop(loop);
+    }
+
+    /** Ends what {@link #enterLoop(EventLoop)} began (only after it returned true). */
+    public static void exitLoop(EventLoop loop) {
+        Carrier.exitLoop(loop);
+    }
+
     /** The transport's channel classes. */
     public static NettyTransport transport(WeftRuntime rt) {
         return CoreBridge.core(rt).transport();

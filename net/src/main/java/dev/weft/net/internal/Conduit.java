@@ -12,6 +12,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
@@ -429,7 +430,16 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
         counters.readsParked.increment();
         if (ask) {
             try {
-                ch.eventLoop().execute(readTask);
+                EventLoop loop = ch.eventLoop();
+                if (RuntimeAccess.enterLoop(loop)) {
+                    try {
+                        readTask.run();   // this task is on the channel's carrier: ask now
+                    } finally {
+                        RuntimeAccess.exitLoop(loop);
+                    }
+                } else {
+                    loop.execute(readTask);
+                }
             } catch (RejectedExecutionException e) {
                 // The loop is gone (runtime closed): the channel is closed too; channelInactive may
                 // never run, so settle here, and do not park: nothing would wake this reader.
@@ -492,7 +502,7 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
                 b.writeBytes(buffer);
                 buffer.limit(limit);
             }
-            ch.writeAndFlush(b, ch.voidPromise());
+            send(b, true);
             counters.bytesWritten.add(n);
             done += n;
         }
@@ -506,10 +516,27 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             throw e;
         }
-        if (flush) {
-            ch.writeAndFlush(msg, ch.voidPromise());
-        } else {
-            ch.write(msg, ch.voidPromise());
+        send(msg, flush);
+    }
+
+    /**
+     * Hands {@code msg} to the channel: in place when this task runs on the channel's carrier
+     * (the write reaches the transport now, not in the loop's next pass), else queued for the
+     * loop by Netty. Failures reach the pipeline (the void promise), as in both cases before.
+     */
+    private void send(Object msg, boolean flush) {
+        EventLoop loop = ch.eventLoop();
+        boolean guest = RuntimeAccess.enterLoop(loop);
+        try {
+            if (flush) {
+                ch.writeAndFlush(msg, ch.voidPromise());
+            } else {
+                ch.write(msg, ch.voidPromise());
+            }
+        } finally {
+            if (guest) {
+                RuntimeAccess.exitLoop(loop);
+            }
         }
     }
 
