@@ -48,14 +48,17 @@ final class FsHealth {
             if (impl.equals("weft-pool")) {
                 Fs.setBackend(rt, FsBackend.BLOCKING_POOL);
             }
+            Long laneMicros = Long.getLong("bench.lane.us");
+            if (laneMicros != null) {
+                Fs.setCarrierTimePerPass(rt, java.time.Duration.ofNanos(laneMicros * 1000));
+            }
             TcpListener l = rt.run(() -> TcpListener.bind(rt, new InetSocketAddress("127.0.0.1", 0)));
             Task<Void> echo = rt.spawn(() -> {
                 try (TcpStream s = l.accept()) {
                     byte[] b = new byte[64];
                     int n;
                     while ((n = s.read(b)) > 0) {
-                        s.write(b, 0, n);
-                        s.flush();
+                        s.write(b, 0, n);   // writes flush on their own, as in the echo demo
                     }
                 }
                 return null;

@@ -26,7 +26,7 @@ public final class CarrierFiles {
 
     CarrierFiles(IoEventLoop loop, Gate gate) {
         this.gate = gate;
-        this.lane = new Lane(loop, gate);
+        this.lane = new Lane(loop, gate, RuntimeAccess.ioWakeSignal(gate.runtime(), loop));
     }
 
     /**

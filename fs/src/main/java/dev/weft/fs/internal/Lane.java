@@ -27,8 +27,20 @@ final class Lane {
     /** Carrier time per I/O pass for cached file work, from the first call after the pass, unless the runtime chose another. */
     static final long DEFAULT_NANOS = 50_000;
 
+    /**
+     * Carrier time per pass while the carrier serves sockets: the lane shrinks to this (or the
+     * runtime's own budget, if smaller) for {@value #SOCKET_PASSES} passes after one whose I/O
+     * woke a task, since a socket's request and answer take a few passes of their loop each.
+     */
+    static final long SOCKET_NANOS = 10_000;
+    static final int SOCKET_PASSES = 8;
+
     private final Executor loop;
     private final Gate gate;
+    /** True in a pass whose I/O woke a task (read on the loop's thread only); null: never. */
+    private final java.util.function.BooleanSupplier ioWoke;
+    /** Passes left with the socket budget. */
+    private int socketPasses;
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     /** When the first call after the last pass entered; 0 while the lane is fresh. */
     private long openedAt;
@@ -41,9 +53,10 @@ final class Lane {
         boolean admitted;
     }
 
-    Lane(Executor loop, Gate gate) {
+    Lane(Executor loop, Gate gate, java.util.function.BooleanSupplier ioWoke) {
         this.loop = loop;
         this.gate = gate;
+        this.ioWoke = ioWoke;
     }
 
     /**
@@ -66,7 +79,7 @@ final class Lane {
                 openedAt = now;
                 return true;
             }
-            if (now - openedAt < budget) {
+            if (now - openedAt < (socketPasses > 0 ? Math.min(budget, SOCKET_NANOS) : budget)) {
                 return true;
             }
         }
@@ -94,6 +107,11 @@ final class Lane {
     /** On the loop, in its turn after the I/O: opens the lane and lets the oldest waiter in. */
     private void passed() {
         passPending = false;
+        if (ioWoke != null && ioWoke.getAsBoolean()) {
+            socketPasses = SOCKET_PASSES;
+        } else if (socketPasses > 0) {
+            socketPasses--;
+        }
         openedAt = 0;
         Waiter next = waiters.pollFirst();
         holder = next == null ? null : next.thread;
