@@ -132,8 +132,13 @@ public final class Carrier extends CarrierPad2 implements Executor {
 
     /** Set while the transport handler processes I/O events (carrier thread only). */
     boolean processingIo;
-    /** Whether the last turn ran out of budget with tasks still queued (carrier thread only). */
+    /**
+     * Whether the last turn spent its whole budget on what I/O woke while older tasks waited
+     * (carrier thread only): then the next turn's I/O wake-ups queue behind them instead.
+     */
     private boolean queueBehind;
+    /** How many of the queue's first entries the current turn took from {@link #ioReady}. */
+    private int ioFront;
     /** Tasks of this carrier that ended; written only by the carrier thread (release stores). */
     final java.util.concurrent.atomic.AtomicLong ended = new java.util.concurrent.atomic.AtomicLong();
     /** Outcomes of this carrier's tasks; carrier thread only, read racily. */
@@ -676,14 +681,15 @@ public final class Carrier extends CarrierPad2 implements Executor {
     /**
      * Puts the continuations that I/O woke in the last loop pass in front of the queue, in the
      * order they woke, so a socket's task answers before the backlog of compute or file work
-     * queued earlier runs (Tokio gives such wake-ups its LIFO slot for the same reason). A turn
-     * that ran out of budget with tasks still queued puts them at the back instead, once: I/O
-     * alone can then delay the queue by at most one turn.
+     * queued earlier runs (Tokio gives such wake-ups its LIFO slot for the same reason). If the
+     * last turn spent its whole budget on such wake-ups while older tasks waited, they go to the
+     * back this time: I/O alone cannot keep the backlog from running for more than one turn.
      */
     private void admitIoReady() {
-        if (queueBehind) {
+        if (queueBehind || local.isEmpty()) {
             local.addAll(ioReady);
         } else {
+            ioFront = ioReady.size();
             Runnable r;
             while ((r = ioReady.pollLast()) != null) {
                 local.addFirst(r);
@@ -741,8 +747,13 @@ public final class Carrier extends CarrierPad2 implements Executor {
             }
             lastEndedContinuation = null; // it references the task's thread: do not keep it alive
             lastEndedTask = null;
+            boolean backlogRan = ioFront == 0;
+            if (ioFront > 0) {
+                ioFront--;
+            }
             if (end - start > TURN_BUDGET_NANOS) {
-                queueBehind = !local.isEmpty();
+                queueBehind = !backlogRan && !local.isEmpty();
+                ioFront = 0;
                 stats.busyNanos += sliceStart - start;
                 return ran;
             }
@@ -751,6 +762,7 @@ public final class Carrier extends CarrierPad2 implements Executor {
             }
         }
         queueBehind = false;
+        ioFront = 0;
         stats.busyNanos += sliceStart - start;
         return ran;
     }
