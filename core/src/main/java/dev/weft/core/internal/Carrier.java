@@ -606,8 +606,12 @@ public final class Carrier extends CarrierPad2 implements Executor {
             loop.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.NANOSECONDS);
             long giveUp = System.nanoTime() + 2_000_000_000L;
             while (!loop.isTerminated() && System.nanoTime() < giveUp) {
-                loop.runNow();
-                runContinuations();
+                if (loopGuest == null) {   // never under a guest parked in the loop's code
+                    loop.runNow();
+                }
+                if (runContinuations() == 0 && loopGuest != null) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+                }
             }
         } catch (Throwable t) {
             runtime.log.log(System.Logger.Level.ERROR, "carrier " + thread.getName() + " failed", t);
