@@ -48,8 +48,8 @@ public final class Carrier extends CarrierPad2 implements Executor {
     final CarrierTimers timers;
     private final ArrayDeque<Runnable> local = new ArrayDeque<>(1024);
     /**
-     * Continuations woken by the transport's I/O processing in the current loop pass (carrier
-     * thread only); they run ahead of {@link #local} in the next turn (see {@link #admitIoReady}).
+     * Continuations woken by the transport's I/O processing (carrier thread only), in wake order;
+     * a turn runs them ahead of {@link #local} (see {@link #pollNext}).
      */
     private final ArrayDeque<Runnable> ioReady = new ArrayDeque<>();
     /**
@@ -133,12 +133,10 @@ public final class Carrier extends CarrierPad2 implements Executor {
     /** Set while the transport handler processes I/O events (carrier thread only). */
     boolean processingIo;
     /**
-     * Whether the last turn spent its whole budget on what I/O woke while older tasks waited
-     * (carrier thread only): then the next turn's I/O wake-ups queue behind them instead.
+     * Whether the last turn spent its whole budget on what I/O woke while other tasks waited
+     * (carrier thread only): then the next turn serves the other tasks first.
      */
-    private boolean queueBehind;
-    /** How many of the queue's first entries the current turn took from {@link #ioReady}. */
-    private int ioFront;
+    private boolean othersFirst;
     /** Tasks of this carrier that ended; written only by the carrier thread (release stores). */
     final java.util.concurrent.atomic.AtomicLong ended = new java.util.concurrent.atomic.AtomicLong();
     /** Outcomes of this carrier's tasks; carrier thread only, read racily. */
@@ -280,7 +278,7 @@ public final class Carrier extends CarrierPad2 implements Executor {
                 return false; // off the carrier now (its queues are not ours), or the thread cannot be reset
             }
             long now = System.nanoTime();
-            if (!stopRequested && now < turnDeadlineNanos) {
+            if (!stopRequested && now < turnDeadlineNanos && ioReady.isEmpty()) {   // I/O first (pollNext)
                 Runnable head = local.peekFirst();
                 if (head == null) {
                     drainRemote();
@@ -682,38 +680,39 @@ public final class Carrier extends CarrierPad2 implements Executor {
         }
     }
 
+    /** Whether {@link #pollNext} took its last continuation from {@link #ioReady} (carrier thread only). */
+    private boolean polledIo;
+
     /**
-     * Puts the continuations that I/O woke in the last loop pass in front of the queue, in the
-     * order they woke, so a socket's task answers before the backlog of compute or file work
-     * queued earlier runs (Tokio gives such wake-ups its LIFO slot for the same reason). If the
-     * last turn spent its whole budget on such wake-ups while older tasks waited, they go to the
-     * back this time: I/O alone cannot keep the backlog from running for more than one turn.
+     * The next continuation of this turn: what I/O woke first, in wake order, so a socket's task
+     * answers before a backlog of compute or file work queued earlier (Tokio gives such wake-ups
+     * its LIFO slot for the same reason); then the rest. After a turn that spent its whole budget
+     * on I/O wake-ups while other tasks waited, the others go first for one turn, so I/O alone
+     * cannot keep them waiting for longer than that.
      */
-    private void admitIoReady() {
-        if (queueBehind || local.isEmpty()) {
-            local.addAll(ioReady);
-        } else {
-            ioFront = ioReady.size();
-            Runnable r;
-            while ((r = ioReady.pollLast()) != null) {
-                local.addFirst(r);
-            }
+    private Runnable pollNext() {
+        Runnable r;
+        if (othersFirst) {
+            r = local.pollFirst();
+            polledIo = r == null;
+            return r != null ? r : ioReady.pollFirst();
         }
-        ioReady.clear();
+        r = ioReady.pollFirst();
+        polledIo = r != null;
+        return r != null ? r : local.pollFirst();
     }
 
     private int runContinuations() {
         drainRemote();
-        if (!ioReady.isEmpty()) {
-            admitIoReady();
-        }
+        boolean othersRan = false;
         long start = System.nanoTime();
         turnDeadlineNanos = start + TURN_BUDGET_NANOS;
         Runnable r;
         long sliceStart = start;
         int ran = 0;
         dev.weft.core.spi.SchedulingProbe p = probe;
-        while ((r = local.pollFirst()) != null) {
+        while ((r = pollNext()) != null) {
+            othersRan |= !polledIo;
             if (r instanceof Probes.Stamped s) {
                 r = s.continuation;
                 if (p != null) {
@@ -751,13 +750,8 @@ public final class Carrier extends CarrierPad2 implements Executor {
             }
             lastEndedContinuation = null; // it references the task's thread: do not keep it alive
             lastEndedTask = null;
-            boolean backlogRan = ioFront == 0;
-            if (ioFront > 0) {
-                ioFront--;
-            }
             if (end - start > TURN_BUDGET_NANOS) {
-                queueBehind = !backlogRan && !local.isEmpty();
-                ioFront = 0;
+                othersFirst = !othersRan && !local.isEmpty();
                 stats.busyNanos += sliceStart - start;
                 return ran;
             }
@@ -765,8 +759,7 @@ public final class Carrier extends CarrierPad2 implements Executor {
                 drainRemote();
             }
         }
-        queueBehind = false;
-        ioFront = 0;
+        othersFirst = false;
         stats.busyNanos += sliceStart - start;
         return ran;
     }
