@@ -108,8 +108,18 @@ public final class Carrier extends CarrierPad2 implements Executor {
             return false;
         }
         loopGuest = t;
+        guestQueuedIo = true;
         return true;
     }
+
+    /**
+     * Set when a guest called the loop's channels in the current slice (carrier thread only). On
+     * io_uring its writes and read requests are submission-queue entries that leave only with
+     * the loop's next pass.
+     */
+    private boolean guestQueuedIo;
+    /** Whether the transport queues channel calls until the loop's next pass (io_uring). */
+    private final boolean submitsOnPass;
 
     /** Ends the guest's stay (the guest only, after {@link #enterLoop} returned true). */
     void exitLoop() {
@@ -154,6 +164,7 @@ public final class Carrier extends CarrierPad2 implements Executor {
         io.netty.channel.IoHandlerFactory awareFactory =
                 executor -> new AwakeAwareIoHandler(transport.ioHandlerFactory().newHandler(executor), this);
         this.loop = new Loop(group, awareFactory);
+        this.submitsOnPass = transport.kind() == dev.weft.core.Transport.IO_URING;
         this.timers = new CarrierTimers(this, runtime.clock);
         this.vtBuilder = carrierMode ? CarrierScheduler.builderFor(this) : null;
     }
@@ -750,6 +761,16 @@ public final class Carrier extends CarrierPad2 implements Executor {
             }
             lastEndedContinuation = null; // it references the task's thread: do not keep it alive
             lastEndedTask = null;
+            if (guestQueuedIo) {
+                guestQueuedIo = false;
+                if (submitsOnPass && ioReady.isEmpty() && !local.isEmpty() && loopGuest == null) {
+                    // What a guest submitted goes out now, not after the tasks queued behind it:
+                    // a socket's answer does not wait for a backlog of compute or file work.
+                    // (Between I/O wake-ups it waits: they submit together at the turn's end.)
+                    loop.runNow();
+                    sliceStart = System.nanoTime();
+                }
+            }
             if (end - start > TURN_BUDGET_NANOS) {
                 othersFirst = !othersRan && !local.isEmpty();
                 stats.busyNanos += sliceStart - start;
