@@ -71,7 +71,7 @@ public final class Carrier extends CarrierPad2 implements Executor {
         }
 
         Carrier carrier() {
-            return self();
+            return Carrier.this;
         }
 
         @Override
@@ -134,10 +134,6 @@ public final class Carrier extends CarrierPad2 implements Executor {
     /** {@link #exitLoop} for a guest of {@code loop}. */
     public static void exitLoop(Object loop) {
         ((Loop) loop).carrier().exitLoop();
-    }
-
-    private Carrier self() {
-        return this;
     }
 
     /** Set while the transport handler processes I/O events (carrier thread only). */
