@@ -25,9 +25,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code files} 4 KiB files of files-storm over and over. The client is one platform thread
  * with a blocking {@link Socket} (64-byte messages, one at a time, TCP_NODELAY).
  *
- * <p>Prints {@code p50_idle_us p99_idle_us p50_storm_us p99_storm_us p99_ratio} (storm over
- * idle; the issue's goal is at most 1.2) and {@code storm_files_per_s} (the storm's own rate
- * while the echoes ran).
+ * <p>Idle and storm windows alternate ({@code -Dbench.windows=W}, default 3, each {@code msgs}
+ * round trips), so a drift of the machine's idle latency shows in both. Prints the medians over
+ * the windows, {@code p50_idle_us p99_idle_us p50_storm_us p99_storm_us}, {@code p99_ratio}
+ * (storm over idle, of the medians; the issue's goal is at most 1.2), each window's p99, and
+ * {@code storm_files_per_s} (the storm's own rate while the echoes ran).
  */
 final class FsHealth {
     private FsHealth() {}
@@ -64,52 +66,93 @@ final class FsHealth {
                 return null;
             });
             AtomicBoolean storming = new AtomicBoolean(false);
+            AtomicBoolean done = new AtomicBoolean(false);
+            java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CountDownLatch> stormGate =
+                    new java.util.concurrent.atomic.AtomicReference<>(new java.util.concurrent.CountDownLatch(1));
             AtomicLong filesRead = new AtomicLong();
+            int windows = Math.max(1, Integer.getInteger("bench.windows", 3));
             try (Socket c = new Socket("127.0.0.1", l.localAddress().getPort())) {
                 c.setTcpNoDelay(true);
                 c.setSoTimeout(30_000);
                 InputStream in = c.getInputStream();
                 OutputStream out = c.getOutputStream();
                 pings(in, out, Math.max(1000, msgs / 4));   // warm-up, untimed
-                long[] idle = pings(in, out, msgs);
 
-                storming.set(true);
+                // The storm's tasks wait on a latch between storm windows: an idle window has
+                // nothing of theirs running, not even timers.
                 List<Task<Void>> storm = new ArrayList<>();
                 for (int t = 0; t < tasks; t++) {
                     int first = t;
                     storm.add(rt.spawn(() -> {
-                        for (int i = first; storming.get(); i += tasks) {
+                        int i = first;
+                        while (!done.get()) {
+                            if (!storming.get()) {
+                                stormGate.get().await();
+                                continue;
+                            }
                             Fs.readAllBytes(paths[i % paths.length]);
                             filesRead.incrementAndGet();
+                            i += tasks;
                         }
                         return null;
                     }));
                 }
-                while (filesRead.get() < 2L * tasks) {   // the storm is under way
-                    Thread.onSpinWait();
+                double[] p50Idle = new double[windows], p99Idle = new double[windows];
+                double[] p50Storm = new double[windows], p99Storm = new double[windows];
+                long stormFiles = 0, stormNanos = 0;
+                for (int w = 0; w < windows; w++) {
+                    long[] idle = pings(in, out, msgs);
+                    p50Idle[w] = pct(idle, 0.50);
+                    p99Idle[w] = pct(idle, 0.99);
+
+                    long before = filesRead.get();
+                    storming.set(true);
+                    stormGate.get().countDown();
+                    while (filesRead.get() < before + 2L * tasks) {   // the storm is under way
+                        Thread.onSpinWait();
+                    }
+                    long f0 = filesRead.get();
+                    long s0 = System.nanoTime();
+                    long[] busy = pings(in, out, msgs);
+                    stormNanos += System.nanoTime() - s0;
+                    stormFiles += filesRead.get() - f0;
+                    stormGate.set(new java.util.concurrent.CountDownLatch(1));
+                    storming.set(false);
+                    p50Storm[w] = pct(busy, 0.50);
+                    p99Storm[w] = pct(busy, 0.99);
                 }
-                long f0 = filesRead.get();
-                long s0 = System.nanoTime();
-                long[] busy = pings(in, out, msgs);
-                long s1 = System.nanoTime();
-                long f1 = filesRead.get();
-                storming.set(false);
+                done.set(true);
+                stormGate.get().countDown();
                 for (Task<Void> t : storm) {
                     t.join();
                 }
                 c.shutdownOutput();
                 echo.join();
                 l.close();
-                double p99Idle = pct(idle, 0.99);
-                double p99Storm = pct(busy, 0.99);
+                double idle99 = median(p99Idle), storm99 = median(p99Storm);
                 Main.result("fs_health", impl, "msgs", msgs, "tasks", tasks, "backend", Fs.backend(rt).label(),
-                        "carriers", rt.carriers(),
-                        "p50_idle_us", Main.f1(pct(idle, 0.50)), "p99_idle_us", Main.f1(p99Idle),
-                        "p50_storm_us", Main.f1(pct(busy, 0.50)), "p99_storm_us", Main.f1(p99Storm),
-                        "p99_ratio", String.format(java.util.Locale.ROOT, "%.2f", p99Storm / p99Idle),
-                        "storm_files_per_s", Main.f0(Main.perSec(f1 - f0, s1 - s0)));
+                        "carriers", rt.carriers(), "windows", windows,
+                        "p50_idle_us", Main.f1(median(p50Idle)), "p99_idle_us", Main.f1(idle99),
+                        "p50_storm_us", Main.f1(median(p50Storm)), "p99_storm_us", Main.f1(storm99),
+                        "p99_ratio", String.format(java.util.Locale.ROOT, "%.2f", storm99 / idle99),
+                        "p50_idle_windows_us", join(p50Idle), "p99_idle_windows_us", join(p99Idle), "p99_storm_windows_us", join(p99Storm),
+                        "storm_files_per_s", Main.f0(Main.perSec(stormFiles, stormNanos)));
             }
         }
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private static String join(double[] v) {
+        StringBuilder b = new StringBuilder();
+        for (double x : v) {
+            b.append(b.isEmpty() ? "" : ",").append(Main.f1(x));
+        }
+        return b.toString();
     }
 
     /** {@code n} echo round trips; returns each one's nanoseconds. */
