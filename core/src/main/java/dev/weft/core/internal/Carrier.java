@@ -121,6 +121,15 @@ public final class Carrier extends CarrierPad2 implements Executor {
     /** Whether the transport queues channel calls until the loop's next pass (io_uring). */
     private final boolean submitsOnPass;
 
+    /**
+     * Waits a little for a guest parked inside the loop's code, with nothing else to run (carrier
+     * thread only). Nothing of the loop may run until it is back, so the carrier cannot block in
+     * the transport; the guest's wake-up comes from another thread, as a remote submission.
+     */
+    private void awaitGuest() {
+        java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+    }
+
     /** Ends the guest's stay (the guest only, after {@link #enterLoop} returned true). */
     void exitLoop() {
         loopGuest = null;
@@ -615,7 +624,7 @@ public final class Carrier extends CarrierPad2 implements Executor {
                     loop.runNow();
                 }
                 if (runContinuations() == 0 && loopGuest != null) {
-                    java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+                    awaitGuest();
                 }
             }
         } catch (Throwable t) {
@@ -656,9 +665,7 @@ public final class Carrier extends CarrierPad2 implements Executor {
         }
         int ran = runContinuations();
         if (ran == 0 && local.isEmpty() && loopGuest != null) {
-            // A guest parked inside the loop's code: nothing of the loop may run until it is back.
-            // Its wake-up comes from another thread, as a remote submission; poll for it.
-            java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+            awaitGuest();
             return;
         }
         if (ran == 0 && local.isEmpty()) {

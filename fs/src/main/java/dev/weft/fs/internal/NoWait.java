@@ -2,11 +2,9 @@ package dev.weft.fs.internal;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 
 /**
@@ -58,7 +56,6 @@ public final class NoWait {
     private static final MethodHandle SYSCALL4;
     private static final MethodHandle FCNTL;
     private static final MethodHandle FSTATFS;
-    private static final VarHandle ERRNO;
     /** Whether {@link #read} can make its attempt here. */
     public static final boolean READ_AVAILABLE;
     private static volatile boolean openAvailable;
@@ -68,28 +65,24 @@ public final class NoWait {
         MethodHandle syscall = null;
         MethodHandle fcntl = null;
         MethodHandle fstatfs = null;
-        VarHandle errno = null;
         try {
-            if (System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+            // errno is read with Posix's handle from the captured state in the scratch trailer.
+            if (Posix.LINUX && Posix.ERRNO != null && Posix.CALL_STATE.byteSize() <= TRAILER - (STATE - IOV)) {
                 Linker linker = Linker.nativeLinker();
-                MemoryLayout state = Linker.Option.captureStateLayout();
-                if (state.byteSize() <= TRAILER - (STATE - IOV)) {
-                    errno = state.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-                    var lookup = linker.defaultLookup();
-                    Linker.Option capture = Linker.Option.captureCallState("errno");
-                    preadv2 = linker.downcallHandle(lookup.find("preadv2").orElseThrow(),
-                            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-                                    ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT), capture);
-                    syscall = linker.downcallHandle(lookup.find("syscall").orElseThrow(),
-                            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
-                                    ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG),
-                            capture, Linker.Option.firstVariadicArg(1));
-                    fcntl = linker.downcallHandle(lookup.find("fcntl").orElseThrow(),
-                            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-                                    ValueLayout.JAVA_INT), Linker.Option.firstVariadicArg(2));
-                    fstatfs = linker.downcallHandle(lookup.find("fstatfs").orElseThrow(),
-                            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
-                }
+                var lookup = linker.defaultLookup();
+                Linker.Option capture = Linker.Option.captureCallState("errno");
+                preadv2 = linker.downcallHandle(lookup.find("preadv2").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                                ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT), capture);
+                syscall = linker.downcallHandle(lookup.find("syscall").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
+                                ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG),
+                        capture, Linker.Option.firstVariadicArg(1));
+                fcntl = linker.downcallHandle(lookup.find("fcntl").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                                ValueLayout.JAVA_INT), Linker.Option.firstVariadicArg(2));
+                fstatfs = linker.downcallHandle(lookup.find("fstatfs").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
             }
         } catch (Throwable t) {   // native access refused, or a libc without these symbols
             preadv2 = null;
@@ -101,7 +94,6 @@ public final class NoWait {
         SYSCALL4 = syscall;
         FCNTL = fcntl;
         FSTATFS = fstatfs;
-        ERRNO = errno;
         READ_AVAILABLE = preadv2 != null;
         openAvailable = syscall != null && fcntl != null;
     }
@@ -138,7 +130,7 @@ public final class NoWait {
         if (n >= 0) {
             return n;
         }
-        int e = (int) ERRNO.get(state, 0L);
+        int e = (int) Posix.ERRNO.get(state, 0L);
         if (e == ESPIPE) {
             return NOT_SEEKABLE;
         }
@@ -174,7 +166,7 @@ public final class NoWait {
             }
             return (int) fd;
         }
-        int e = (int) ERRNO.get(state, 0L);
+        int e = (int) Posix.ERRNO.get(state, 0L);
         if (e == EAGAIN || e == EINTR) {
             return WOULD_BLOCK;
         }

@@ -40,8 +40,12 @@ public final class Posix {
     private static final MethodHandle OPEN;
     private static final MethodHandle CLOSE;
     private static final MethodHandle STRERROR;
-    private static final MemoryLayout CALL_STATE;
-    private static final VarHandle ERRNO;
+    /** Whether this is Linux, the one system whose calls this package makes itself. */
+    static final boolean LINUX = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux");
+    /** The layout of a downcall's captured {@code errno} ({@code captureCallState}), or null where unavailable. */
+    static final MemoryLayout CALL_STATE;
+    /** Reads {@code errno} from a segment of {@link #CALL_STATE}, or null where unavailable. */
+    static final VarHandle ERRNO;
     /** Whether {@link #open} and {@link #close} work here. */
     public static final boolean AVAILABLE;
     /** Why not, when {@link #AVAILABLE} is false. */
@@ -55,7 +59,7 @@ public final class Posix {
         VarHandle errno = null;
         String cause = null;
         try {
-            if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+            if (!LINUX) {
                 throw new UnsupportedOperationException("not Linux");
             }
             Linker linker = Linker.nativeLinker();
