@@ -199,7 +199,7 @@ public final class Fs {
         return new FsStats(g.max(), g.running(), g.queued(), g.peak(), g.completed(), Uring.backend(rt),
                 g.uringOps.sum(), g.uringNanos.sum(), g.poolOps.sum(), g.poolNanos.sum(),
                 g.bytesRead.sum(), g.bytesWritten.sum(), g.failures.sum(), g.zeroCopyBytes.sum(),
-                g.noWaitOps.sum());
+                g.noWaitOps.sum(), g.directReadBytes.sum());
     }
 
     // ------------------------------------------------------------------ reading

@@ -32,8 +32,12 @@ package dev.weft.fs;
  *                     ({@code preadv2(RWF_NOWAIT)}) and opens whose path was in the dentry cache
  *                     ({@code openat2(RESOLVE_CACHED)}); not counted in {@code uringOps} or
  *                     {@code completed}
+ * @param directReadBytes bytes of those reads that the kernel copied straight into the caller's
+ *                     array, with no copy through a native buffer: file-handle reads of at least
+ *                     32 KiB of a file its own reads have found in the page cache (also counted in
+ *                     {@code bytesRead})
  */
 public record FsStats(int maxInFlight, int inFlight, int queued, int peakInFlight, long completed,
                       FsBackend backend, long uringOps, long uringNanos, long poolOps, long poolNanos,
                       long bytesRead, long bytesWritten, long failures, long zeroCopyBytes,
-                      long noWaitOps) {}
+                      long noWaitOps, long directReadBytes) {}

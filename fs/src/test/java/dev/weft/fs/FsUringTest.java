@@ -379,6 +379,78 @@ class FsUringTest {
     }
 
     /**
+     * Reads of 32 KiB or more of a file in the page cache go straight into the caller's array
+     * ({@code directReadBytes}) with the same bytes; a descriptor whose first read found the file
+     * out of the cache never does (its own readahead may still be in flight), while a new handle
+     * on the now-cached file does again. Eviction is {@code posix_fadvise(DONTNEED)} of the synced file.
+     */
+    @Test
+    void cachedReadsGoStraightIntoTheArrayUnlessTheDescriptorMetTheDisk() throws Throwable {
+        assumeUring();
+        int size = 4 << 20;
+        byte[] data = FileHandleTest.pattern(size);
+        Path f = dir.resolve("direct");
+        Files.write(f, data);
+        try (var ch = java.nio.channels.FileChannel.open(f, READ, WRITE)) {
+            ch.force(true);   // clean pages, so that DONTNEED drops them
+        }
+        WeftRuntime rt = runtime("fs-direct", FsBackend.IO_URING);
+        try {
+            evict(f, size);
+            FsStats before = Fs.stats(rt);
+            byte[] first = rt.run(() -> readInChunks(f, size, 65_536));
+            FsStats afterCold = Fs.stats(rt);
+            assertArrayEquals(data, first);
+            assumeTrue(afterCold.uringOps() > before.uringOps(), "the file stayed cached (no eviction here): " + afterCold);
+            assertEquals(before.directReadBytes(), afterCold.directReadBytes(),
+                    "a descriptor that found the file out of the cache reads through a chunk: " + afterCold);
+
+            byte[] second = rt.run(() -> readInChunks(f, size, 65_536));
+            FsStats afterWarm = Fs.stats(rt);
+            assertArrayEquals(data, second);
+            assertEquals(size, afterWarm.directReadBytes() - afterCold.directReadBytes(),
+                    "every 64 KiB read of the cached file went straight into the array: " + afterWarm);
+            assertEquals(afterCold.uringOps(), afterWarm.uringOps(), "no ring request for a cached file");
+
+            byte[] small = rt.run(() -> readInChunks(f, size, 4096));
+            assertArrayEquals(data, small);
+            assertEquals(afterWarm.directReadBytes(), Fs.stats(rt).directReadBytes(), "4 KiB reads copy through the chunk");
+            awaitIdle(rt);
+        } finally {
+            rt.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    private static byte[] readInChunks(Path f, int size, int chunk) throws java.io.IOException {
+        byte[] all = new byte[size];
+        try (FileHandle h = FileHandle.open(f)) {
+            int n = 0;
+            int r;
+            while (n < size && (r = h.read(all, n, Math.min(chunk, size - n))) > 0) {
+                n += r;
+            }
+            assertEquals(size, n);
+            assertEquals(-1, h.read(new byte[chunk], 0, chunk), "end of file");
+        }
+        return all;
+    }
+
+    /** Drops the (clean) pages of {@code f} from the page cache. */
+    private static void evict(Path f, long size) throws Throwable {
+        var linker = java.lang.foreign.Linker.nativeLinker();
+        var fadvise = linker.downcallHandle(linker.defaultLookup().find("posix_fadvise").orElseThrow(),
+                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.JAVA_INT,
+                        java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_INT));
+        int fd = dev.weft.fs.internal.Posix.open(f, dev.weft.fs.internal.Posix.O_RDONLY);
+        try {
+            int r = (int) fadvise.invokeExact(fd, 0L, size, 4 /* POSIX_FADV_DONTNEED */);
+            assumeTrue(r == 0, "posix_fadvise failed: " + r);
+        } finally {
+            dev.weft.fs.internal.Posix.close(fd);
+        }
+    }
+
+    /**
      * A task that reads cached files back to back never parks, yet it does not keep its carrier
      * to itself: another task spawned on the same one-carrier runtime runs while it loops (the
      * reader stops when it sees that task's flag; without yielding it would loop to its bound).

@@ -102,6 +102,8 @@ public final class WeftFsMetrics implements MeterBinder {
                 FsStats::zeroCopyBytes);
         counter(registry, "weft.fs.ops.nowait", "file system calls completed on the carrier without blocking (page cache, dentry cache)",
                 "operations", FsStats::noWaitOps);
+        counter(registry, "weft.fs.bytes.direct", "bytes read from the page cache straight into the caller's array", "bytes",
+                FsStats::directReadBytes);
         for (FsBackend b : FsBackend.values()) {
             guard("weft.fs.backend", () -> Gauge.builder("weft.fs.backend", rt,
                             r -> r == null ? Double.NaN : Fs.backend(r) == b ? 1 : 0)

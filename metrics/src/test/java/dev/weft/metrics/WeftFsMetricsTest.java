@@ -45,7 +45,7 @@ class WeftFsMetricsTest {
             WeftFsMetrics.of(rt, Tags.of("app", "test")).bindTo(reg);
             WeftFsMetrics.of(rt, Tags.of("app", "test")).bindTo(reg); // twice: nothing new
             List<String> names = List.of("weft.fs.ops.inflight", "weft.fs.ops.queued", "weft.fs.ops.failed",
-                    "weft.fs.bytes.read", "weft.fs.bytes.written", "weft.fs.bytes.zerocopy", "weft.fs.ops.nowait");
+                    "weft.fs.bytes.read", "weft.fs.bytes.written", "weft.fs.bytes.zerocopy", "weft.fs.ops.nowait", "weft.fs.bytes.direct");
             for (String n : names) {
                 assertTrue(reg.get(n).tags("runtime", "fsm", "app", "test").meter().getId().getBaseUnit() != null, n);
             }

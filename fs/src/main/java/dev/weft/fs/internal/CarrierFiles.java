@@ -81,18 +81,37 @@ public final class CarrierFiles {
     }
 
     /**
-     * {@link #tryRead} through a file handle's descriptor, holding a reference on it for the
-     * call; a handle is of a regular file, so anything but bytes is {@link NoWait#WOULD_BLOCK}.
+     * {@link #tryRead} through a file handle's descriptor into {@code dst[off..]}, holding a
+     * reference on it for the call; a handle is of a regular file, so anything but bytes is
+     * {@link NoWait#WOULD_BLOCK}. A read of at least {@link NoWait#DIRECT_MIN} bytes goes straight
+     * into the array while the descriptor's reads have always found the file cached; the caller
+     * counts the bytes.
      *
      * @throws java.nio.channels.ClosedChannelException if the handle was closed
      */
-    int tryRead(UringFile f, Path path, long position, int want) throws IOException {
+    int tryRead(UringFile f, Path path, long position, byte[] dst, int off, int want) throws IOException {
         if (!f.acquire()) {
             throw new java.nio.channels.ClosedChannelException();
         }
         try {
+            if (want >= NoWait.DIRECT_MIN && f.directReads && NoWait.directAvailable()
+                    && !Thread.currentThread().isInterrupted() && lane.enter()) {
+                long n = NoWait.readInto(scratchSegment, f, position, dst, off, want);
+                if (n != NoWait.WOULD_BLOCK) {
+                    gate.noWaitOps.increment();
+                    gate.directReadBytes.add(n);
+                    return (int) n;
+                }
+            }
             long n = tryRead(f.fd, path, position, want);
-            return n == NoWait.NOT_SEEKABLE ? NoWait.WOULD_BLOCK : (int) n;
+            if (n == NoWait.WOULD_BLOCK || n == NoWait.NOT_SEEKABLE) {
+                if (n == NoWait.WOULD_BLOCK && !Thread.currentThread().isInterrupted()) {
+                    f.directReads = false;
+                }
+                return NoWait.WOULD_BLOCK;
+            }
+            scratch.get(0, dst, off, (int) n);
+            return (int) n;
         } finally {
             f.release(false);
         }
@@ -228,7 +247,7 @@ public final class CarrierFiles {
         int done = 0;
         while (done < len) {
             int want = Math.min(ChunkIo.CHUNK, len - done);
-            int n = here.tryRead(f, path, at + done, want);
+            int n = here.tryRead(f, path, at + done, dst, off + done, want);
             if (n == NoWait.WOULD_BLOCK) {
                 break;
             }
@@ -238,7 +257,6 @@ public final class CarrierFiles {
                 }
                 break;
             }
-            here.scratch.get(0, dst, off + done, n);
             done += n;
             if (n < want) {
                 break;

@@ -44,6 +44,8 @@ public final class Gate {
     public final LongAdder zeroCopyBytes = new LongAdder();
     /** Calls completed on the carrier without blocking ({@link NoWait}): page-cache reads, cached opens. */
     public final LongAdder noWaitOps = new LongAdder();
+    /** Bytes of {@link #noWaitOps} reads that went straight into the caller's array ({@link NoWait#readInto}). */
+    public final LongAdder directReadBytes = new LongAdder();
     /** Carrier time per loop pass for carrier-side calls ({@link Lane}); 0: none, every read and open is a request. */
     public volatile long carrierNanosPerPass = Lane.DEFAULT_NANOS;
     /** The backend asked for (null: automatic); see {@link Uring#backend}. */

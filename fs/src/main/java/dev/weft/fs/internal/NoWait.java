@@ -52,16 +52,30 @@ public final class NoWait {
     private static final long SYS_OPENAT2 = 437;
     private static final int AT_FDCWD = -100;
 
+    private static final long SYS_CACHESTAT = 451;
+    /** Below this a copy through the chunk costs less than the extra {@code cachestat} call. */
+    static final int DIRECT_MIN = 32 * 1024;
+    /** How far ahead one {@code cachestat} looks for {@link #readInto}. */
+    static final long VERIFY_BYTES = 1 << 20;
+    /** How long its answer is trusted: eviction in between is what could make a read wait. */
+    static final long VERIFIED_NANOS = 1_000_000;
+
     private static final MethodHandle PREADV2;
+    /** {@code pread} into a Java array: a critical downcall, so the array cannot move during it. */
+    private static final MethodHandle PREAD_ARRAY;
     private static final MethodHandle SYSCALL4;
     private static final MethodHandle FCNTL;
     private static final MethodHandle FSTATFS;
     /** Whether {@link #read} can make its attempt here. */
     public static final boolean READ_AVAILABLE;
     private static volatile boolean openAvailable;
+    private static volatile boolean directAvailable;
+    private static final long PAGE;
 
     static {
         MethodHandle preadv2 = null;
+        MethodHandle preadArray = null;
+        MethodHandle pageSize = null;
         MethodHandle syscall = null;
         MethodHandle fcntl = null;
         MethodHandle fstatfs = null;
@@ -74,6 +88,11 @@ public final class NoWait {
                 preadv2 = linker.downcallHandle(lookup.find("preadv2").orElseThrow(),
                         FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
                                 ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT), capture);
+                preadArray = linker.downcallHandle(lookup.find("pread").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                                ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG), Linker.Option.critical(true));
+                pageSize = linker.downcallHandle(lookup.find("getpagesize").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT));
                 syscall = linker.downcallHandle(lookup.find("syscall").orElseThrow(),
                         FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
                                 ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG),
@@ -86,16 +105,29 @@ public final class NoWait {
             }
         } catch (Throwable t) {   // native access refused, or a libc without these symbols
             preadv2 = null;
+            preadArray = null;
+            pageSize = null;
             syscall = null;
             fcntl = null;
             fstatfs = null;
         }
         PREADV2 = preadv2;
+        PREAD_ARRAY = preadArray;
         SYSCALL4 = syscall;
         FCNTL = fcntl;
         FSTATFS = fstatfs;
         READ_AVAILABLE = preadv2 != null;
         openAvailable = syscall != null && fcntl != null;
+        long page = 0;
+        if (pageSize != null) {
+            try {
+                page = (int) pageSize.invokeExact();
+            } catch (Throwable t) {
+                page = 0;
+            }
+        }
+        PAGE = page;
+        directAvailable = preadArray != null && syscall != null && page > 0;
     }
 
     private NoWait() {}
@@ -136,6 +168,70 @@ public final class NoWait {
         }
         // EOPNOTSUPP: the file system cannot promise not to block (e.g. some network file systems).
         return e == EAGAIN || e == EOPNOTSUPP || e == EINTR ? WOULD_BLOCK : -e;
+    }
+
+    /** Whether {@link #readInto} can still make its attempt here. */
+    static boolean directAvailable() {
+        return directAvailable;
+    }
+
+    /**
+     * Reads up to {@code len} bytes at file offset {@code position} of {@code f} straight into
+     * {@code dst[off..]}, without the copy through a chunk buffer, if {@code cachestat(2)} reports
+     * every page of the range in the page cache. Uses {@code chunk[0..56)} for the call's structs.
+     *
+     * <p>One {@code cachestat} covers {@link #VERIFY_BYTES} from {@code position} where that much
+     * is cached; reads inside that range within {@link #VERIFIED_NANOS} of the check make none.
+     * {@code cachestat} counts a page the kernel is still reading in (a request in flight) as
+     * cached, and {@code pread} then waits for that read: the caller tries this only on a
+     * descriptor whose reads have always found the file cached ({@link UringFile#directReads}),
+     * so the readahead of its own reads is never in the way; what is left is a page evicted and
+     * being read back by another reader of the same file in those microseconds. The call is
+     * critical (the array cannot move during it), so it is never made for more than a chunk.
+     *
+     * @return bytes read (0 at end of file), or {@link #WOULD_BLOCK}: not all cached, past the end
+     *         of the file, or any error (the chunk path then reports it)
+     */
+    static long readInto(MemorySegment chunk, UringFile f, long position, byte[] dst, int off, int len) {
+        UringFile.CachedRange known = f.cached;
+        long now = System.nanoTime();
+        if (known == null || position < known.from() || position + len > known.until()
+                || now - known.checkedAt() > VERIFIED_NANOS) {
+            if (allCached(chunk, f.fd, position, VERIFY_BYTES)) {
+                f.cached = new UringFile.CachedRange(position, position + VERIFY_BYTES, now);
+            } else if (!allCached(chunk, f.fd, position, len)) {
+                return WOULD_BLOCK;
+            }
+        }
+        long n;
+        try {
+            n = (long) PREAD_ARRAY.invokeExact(f.fd, MemorySegment.ofArray(dst).asSlice(off, len), (long) len, position);
+        } catch (Throwable t) {
+            throw new IllegalStateException("pread downcall failed", t);
+        }
+        return n < 0 ? WOULD_BLOCK : n;
+    }
+
+    /** Whether {@code cachestat(2)} counts every page of {@code [position, position + len)} of {@code fd} as cached. */
+    private static boolean allCached(MemorySegment chunk, int fd, long position, long len) {
+        chunk.set(ValueLayout.JAVA_LONG, 0, position);   // struct cachestat_range { u64 off, len; }
+        chunk.set(ValueLayout.JAVA_LONG, 8, len);
+        MemorySegment state = chunk.asSlice(STATE);
+        long r;
+        try {
+            r = (long) SYSCALL4.invokeExact(state, SYS_CACHESTAT, fd, chunk, chunk.asSlice(16), 0L);
+        } catch (Throwable t) {
+            throw new IllegalStateException("cachestat downcall failed", t);
+        }
+        if (r != 0) {
+            int e = (int) Posix.ERRNO.get(state, 0L);
+            if (e == ENOSYS || e == EPERM) {
+                directAvailable = false;   // a kernel before 6.5, or a seccomp filter: never again
+            }
+            return false;
+        }
+        long pages = (position + len - 1) / PAGE - position / PAGE + 1;
+        return chunk.get(ValueLayout.JAVA_LONG, 16) >= pages;   // struct cachestat's nr_cache
     }
 
     /**

@@ -171,9 +171,8 @@ public final class Uring {
         int done = 0;
         while (done < len) {
             int want = Math.min(ChunkIo.CHUNK, len - done);
-            int n = ring.files.tryRead(f, path, position + done, want);
+            int n = ring.files.tryRead(f, path, position + done, dst, off + done, want);
             if (n != NoWait.WOULD_BLOCK) {
-                ring.files.scratch.get(0, dst, off + done, n);
                 ring.files.gate.bytesRead.add(n);
             } else {
                 ByteBuffer buf = ChunkIo.take();

@@ -26,6 +26,18 @@ public final class UringFile {
 
     final int fd;
     final boolean writable;
+    /**
+     * Whether reads may go straight into the caller's array ({@link NoWait#readInto}): true until
+     * a carrier-side read of this descriptor finds a page that is not cached. From then on this
+     * descriptor's reads (and the readahead they start, which {@code cachestat} would count as
+     * cached while it is in flight) may be bringing pages in, so it copies through a chunk for good.
+     */
+    volatile boolean directReads = true;
+    /** The range {@link NoWait#readInto} last found cached, and when. */
+    volatile CachedRange cached;
+
+    /** Bytes {@code [from, until)} of the file were all in the page cache at {@code checkedAt} ({@link System#nanoTime}). */
+    record CachedRange(long from, long until, long checkedAt) {}
     private final AtomicInteger refs = new AtomicInteger(1);
     private final AtomicBoolean handleReleased = new AtomicBoolean();
 
