@@ -81,6 +81,7 @@ final class Files {
         long t0;
         long t1;
         String backend = "-";
+        String direct = "-";
         switch (impl) {
             case "weft", "weft-pool" -> {
                 try (WeftRuntime rt = Main.runtime()) {
@@ -91,12 +92,14 @@ final class Files {
                     for (int i = 0; i < Main.warmup(); i++) {
                         rt.run(() -> weftRead(f, chunk));
                     }
+                    long direct0 = Fs.stats(rt).directReadBytes();
                     t0 = System.nanoTime();
                     total = 0;
                     for (int p = 0; p < passes(); p++) {
                         total += rt.run(() -> weftRead(f, chunk));
                     }
                     t1 = System.nanoTime();
+                    direct = Main.f0(100.0 * (Fs.stats(rt).directReadBytes() - direct0) / total);
                 }
             }
             case "jdk-vt" -> {
@@ -118,7 +121,7 @@ final class Files {
             throw new IllegalStateException("read " + total + " bytes, expected " + size * passes());
         }
         Main.result("files_read", impl, "mib", mib, "chunk_kib", chunk / 1024, "backend", backend,
-                "mb_per_s", Main.f0(total / 1048576.0 / ((t1 - t0) / 1e9)), "wall_ms", Main.f1(Main.ms(t1 - t0)),
+                "direct_pct", direct, "mb_per_s", Main.f0(total / 1048576.0 / ((t1 - t0) / 1e9)), "wall_ms", Main.f1(Main.ms(t1 - t0)),
                 "warmup", Main.warmup(), "passes", passes());
     }
 

@@ -30,7 +30,11 @@
  *       request path. Such calls never park, so a carrier spends at most 50 µs on them between
  *       two I/O passes of its loop ({@link dev.weft.fs.Fs#setCarrierTimePerPass}; zero turns
  *       them off); then tasks take turns (FIFO) and the loop's next pass, with its sockets and
- *       timers, comes first ({@link dev.weft.fs.FsStats#noWaitOps} counts them).</li>
+ *       timers, comes first ({@link dev.weft.fs.FsStats#noWaitOps} counts them). A file-handle
+ *       read of 32 KiB or more of a file whose pages {@code cachestat(2)} reports cached goes
+ *       straight into the caller's array (one copy, not two;
+ *       {@link dev.weft.fs.FsStats#directReadBytes}), unless that descriptor ever found a page
+ *       out of the cache (its readahead may still be in flight; ADR 0004).</li>
  *   <li><b>blocking pool</b>, everywhere else and for every other operation (open, metadata,
  *       directories, writes of whole files, append mode, pipes and devices): the JDK call runs on
  *       the runtime's bounded blocking pool (two hand-offs per operation, as {@code tokio::fs}).
