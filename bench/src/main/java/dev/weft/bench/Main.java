@@ -81,6 +81,10 @@ public final class Main {
         if (c != null) {
             b.carriers(c);
         }
+        Integer spill = Integer.getInteger("bench.spill");
+        if (spill != null) {
+            b.spillThreshold(spill);
+        }
         String t = System.getProperty("bench.transport");
         if (t != null) {
             b.transport(dev.weft.core.Transport.valueOf(t.toUpperCase(java.util.Locale.ROOT)));

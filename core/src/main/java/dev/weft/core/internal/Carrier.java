@@ -252,37 +252,32 @@ public final class Carrier extends CarrierPad2 implements Executor {
         /** The thread's body. */
         void work() {
             loader = thread.getContextClassLoader();
-            // No local holds a task while the worker waits for the next one: an ended task's
-            // handle must stay collectable (an unjoined failure is logged when it is collected).
+            // One frame for the whole loop (no runTask method): every parked task's stack holds
+            // this frame, and a million parked tasks' frames are most of their memory.
             do {
-                runTask(takeNext());
+                TaskImpl<?> task = next;
+                next = null;
+                task.continuation = continuation;
+                task.thread = thread;
+                String name = task.rawName();
+                if (name != null) {
+                    thread.setName(name);
+                }
+                // An interrupt aimed at this thread while it ran an earlier task, or while idle, is
+                // not for this task. (A cancel's interrupt is delivered before run() returns: FutureTask.)
+                Thread.interrupted();
+                task.run();
+                // No local holds the task while the worker waits for the next one: an ended
+                // task's handle must stay collectable (an unjoined failure is logged when it is).
+                task = null;
+                if (name != null) {
+                    thread.setName("");
+                }
+                CarrierScheduler.clearThreadLocals(thread);
+                if (thread.getContextClassLoader() != loader) {
+                    thread.setContextClassLoader(loader);
+                }
             } while (awaitNext());
-        }
-
-        private TaskImpl<?> takeNext() {
-            TaskImpl<?> t = next;
-            next = null;
-            return t;
-        }
-
-        private void runTask(TaskImpl<?> task) {
-            task.continuation = continuation;
-            task.thread = thread;
-            String name = task.rawName();
-            if (name != null) {
-                thread.setName(name);
-            }
-            // An interrupt aimed at this thread while it ran an earlier task, or while idle, is
-            // not for this task. (A cancel's interrupt is delivered before run() returns: FutureTask.)
-            Thread.interrupted();
-            task.run();
-            if (name != null) {
-                thread.setName("");
-            }
-            CarrierScheduler.clearThreadLocals(thread);
-            if (thread.getContextClassLoader() != loader) {
-                thread.setContextClassLoader(loader);
-            }
         }
 
         /**
