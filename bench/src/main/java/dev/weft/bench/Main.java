@@ -20,6 +20,7 @@ public final class Main {
         "  spawn      [n=1000000] [from=outside|inside]   W1: n tasks return their index, joined in order",
         "  sleepers   [n=1000000] [sleep_s=1]              W2: n tasks sleep, joined",
         "  pingpong   [n=1000000] [weft-carrier|jdk-vt-default|weft-loop|jdk-loop]  n park/unpark round trips",
+        "  continuation [n=5000000]                        the JDK's bare Continuation run+yield: the floor under any task switch",
         "  timers     [n=1000000] [timeout_s=10]           W4: register n timeouts on the wheel, then cancel them",
         "  mpsc       [producers=1] [n=10000000] [capacity=1024] [inside|outside]  W3: P producers, 1 consumer, bounded Channel",
         "  broadcast  [n=1000000] [weft|jox|both]         1 sender, 8 receivers: Broadcast vs 8 Jox channels",
@@ -46,6 +47,7 @@ public final class Main {
             case "spawn" -> Spawn.main(rest);
             case "sleepers" -> Sleepers.main(rest);
             case "pingpong" -> PingPong.main(rest);
+            case "continuation" -> ContinuationFloor.main(rest);
             case "threadpool" -> ThreadPool.main(rest);
             case "timers" -> Timers.main(rest);
             case "mpsc" -> Mpsc.main(rest);

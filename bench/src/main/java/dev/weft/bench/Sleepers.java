@@ -13,11 +13,6 @@ import java.time.Duration;
  */
 final class Sleepers {
 
-    /** A direct call, as a user would write it (a method handle adds frames to every parked stack). */
-    static void sleep(Duration d) throws InterruptedException {
-        dev.weft.timers.Time.sleep(d);
-    }
-
     static void main(String[] a) throws Exception {
         int n = (int) Main.parseCount(Main.arg(a, 0, "1000000"));
         double sleepS = Double.parseDouble(Main.arg(a, 1, "1"));
@@ -27,7 +22,9 @@ final class Sleepers {
         Task<Void>[] ts = new Task[n];
         java.util.concurrent.Callable<Void> sleeper = () -> {
             try {
-                sleep(d);
+                // Called directly in the body, as the JDK peer calls Thread.sleep: every frame
+                // between the body and the park is in each parked task's stack.
+                dev.weft.timers.Time.sleep(d);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
