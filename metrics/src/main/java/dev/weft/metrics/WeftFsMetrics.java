@@ -41,6 +41,7 @@ import java.util.function.ToDoubleFunction;
  *   <tr><td>{@code weft.fs.bytes.written}</td><td>function counter, bytes</td><td>bytes written to files</td></tr>
  *   <tr><td>{@code weft.fs.bytes.zerocopy}</td><td>function counter, bytes</td><td>bytes sent file → socket by io_uring splice</td></tr>
  *   <tr><td>{@code weft.fs.ops.nowait}</td><td>function counter, operations</td><td>reads and opens the io_uring backend completed on the carrier without blocking (page cache, dentry cache)</td></tr>
+ *   <tr><td>{@code weft.fs.bytes.direct}</td><td>function counter, bytes</td><td>bytes of those reads the kernel copied straight into the caller's array (file-handle reads of 32 KiB or more of a cached file)</td></tr>
  *   <tr><td>{@code weft.fs.backend}</td><td>gauge (1), tag {@code backend}</td><td>the path file-handle reads and writes take</td></tr>
  * </table>
  *
