@@ -421,6 +421,69 @@ class FsUringTest {
         }
     }
 
+    /**
+     * Sixteen tasks on two carriers read one handle at once, at scattered offsets and sizes
+     * (most of them straight into their arrays, some across the end of the file), while another
+     * task rewrites part of the file through a second handle with the same bytes: every read
+     * returns exactly the file's bytes. Repeated with a fresh handle each round.
+     */
+    @Test
+    void concurrentDirectReadsOfOneHandleReturnTheFilesBytes() throws Exception {
+        assumeUring();
+        int size = (8 << 20) + 777;
+        byte[] data = FileHandleTest.pattern(size);
+        Path f = dir.resolve("shared");
+        Files.write(f, data);
+        WeftRuntime rt = WeftRuntime.builder().name("fs-direct-shared").carriers(2).build();
+        try {
+            long before = Fs.stats(rt).directReadBytes();
+            for (int round = 0; round < 3; round++) {
+                FileHandle h = rt.run(() -> FileHandle.open(f));
+                FileHandle w = rt.run(() -> FileHandle.open(f, READ, WRITE));
+                try {
+                    List<Task<Void>> tasks = new ArrayList<>();
+                    for (int t = 0; t < 16; t++) {
+                        long seed = round * 1_000_003L + t * 7919L;
+                        // Spawned from outside the runtime: round-robin, so both carriers read at once.
+                        tasks.add(rt.spawn(() -> {
+                            java.util.Random r = new java.util.Random(seed);
+                            for (int i = 0; i < 200; i++) {
+                                int at = r.nextInt(size);
+                                int len = 1 + r.nextInt(300_000);
+                                byte[] got = new byte[len];
+                                int n = h.readAt(at, got, 0, len);
+                                int expected = Math.min(len, size - at);
+                                assertTrue(n > 0 && n <= expected, "read " + n + " of " + expected + " at " + at);
+                                assertArrayEquals(Arrays.copyOfRange(data, at, at + n), Arrays.copyOf(got, n), "at " + at + ", " + n + " bytes");
+                            }
+                            return null;
+                        }));
+                    }
+                    tasks.add(rt.spawn(() -> {
+                        for (int i = 0; i < 50; i++) {
+                            int at = (i * 131_071) % (size - 65_536);
+                            w.writeAt(at, data, at, 65_536);   // the same bytes: readers see no change
+                        }
+                        return null;
+                    }));
+                    for (Task<Void> t : tasks) {
+                        t.join();
+                    }
+                } finally {
+                    rt.run(() -> {
+                        h.close();
+                        w.close();
+                        return null;
+                    });
+                }
+            }
+            assertTrue(Fs.stats(rt).directReadBytes() > before, "reads went straight into the arrays: " + Fs.stats(rt));
+            awaitIdle(rt);
+        } finally {
+            rt.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
     private static byte[] readInChunks(Path f, int size, int chunk) throws java.io.IOException {
         byte[] all = new byte[size];
         try (FileHandle h = FileHandle.open(f)) {
