@@ -60,10 +60,15 @@ public final class Time {
         if (nanos <= 0) {
             return;
         }
-        // sleepNanos's body, not a call to it: a parked sleeper's stack is one frame smaller
-        // (the frames of a million parked sleepers are most of their memory).
+        // The wait is here, not in a helper: a parked sleeper's stack is one frame smaller (the
+        // frames of a million parked sleepers are most of their memory).
         long deadline = Clocks.plus(Parking.nanoTime(), nanos);
-        parkUntil(deadline, 0);   // see sleepNanos
+        // Why the empty first call: C2 compiles this loop while the sleepers are parked inside
+        // it. If its exit had never been taken, the compiled code would end the loop in an
+        // uncommon trap, and every task parked in that code would be deoptimized as it wakes
+        // (about 7 us each: 7 s of W2's 1M sleepers). Taking the exit once per call, at no
+        // cost, keeps the exit compiled.
+        parkUntil(deadline, 0);
         parkUntil(deadline, nanos);
     }
 
@@ -82,7 +87,7 @@ public final class Time {
         } catch (ArithmeticException far) {
             nanos = instant.isBefore(Instant.now()) ? 0 : Long.MAX_VALUE;
         }
-        sleepNanos(nanos);
+        sleep(Duration.ofNanos(nanos));
     }
 
     /**
@@ -94,7 +99,7 @@ public final class Time {
     public static void sleepUntil(Deadline deadline) throws InterruptedException {
         Objects.requireNonNull(deadline, "deadline");
         checkInterrupt();
-        parkWhileRemaining(deadline, 0); // see sleepNanos
+        parkWhileRemaining(deadline, 0); // see sleep(Duration)
         parkWhileRemaining(deadline, deadline.remainingNanos());
     }
 
@@ -104,21 +109,6 @@ public final class Time {
             checkInterrupt();
             left = deadline.remainingNanos();
         }
-    }
-
-    private static void sleepNanos(long nanos) throws InterruptedException {
-        checkInterrupt();
-        if (nanos <= 0) {
-            return;
-        }
-        long deadline = Clocks.plus(Parking.nanoTime(), nanos);
-        // Why the empty first call: C2 compiles this loop while the sleepers are parked inside
-        // it. If its exit had never been taken, the compiled code would end the loop in an
-        // uncommon trap, and every task parked in that code would be deoptimized as it wakes
-        // (about 7 us each: 7 s of W2's 1M sleepers). Taking the exit once per call, at no
-        // cost, keeps the exit compiled.
-        parkUntil(deadline, 0);
-        parkUntil(deadline, nanos);
     }
 
     /** Parks until the runtime clock reaches {@code deadline}; {@code left} is the time to it now. */
