@@ -65,9 +65,16 @@ public final class CarrierFiles {
      * @throws IOException the JDK's exception type for the errno, with the path
      */
     long tryRead(int fd, Path path, long position, int want) throws IOException {
-        if (!NoWait.READ_AVAILABLE || Thread.currentThread().isInterrupted() || !lane.enter()) {
-            return NoWait.WOULD_BLOCK;
-        }
+        return mayCall() ? readHere(fd, path, position, want) : NoWait.WOULD_BLOCK;
+    }
+
+    /** Whether the calling task may make a carrier-side call now (waits for the lane's room). */
+    private boolean mayCall() {
+        return NoWait.READ_AVAILABLE && !Thread.currentThread().isInterrupted() && lane.enter();
+    }
+
+    /** {@link #tryRead}'s call, in the lane: {@link NoWait#WOULD_BLOCK} here is the kernel's answer. */
+    private long readHere(int fd, Path path, long position, int want) throws IOException {
         long n = NoWait.read(scratchSegment, fd, position, 0, want);
         if (n == NoWait.WOULD_BLOCK || n == NoWait.NOT_SEEKABLE) {
             return n;
@@ -94,8 +101,10 @@ public final class CarrierFiles {
             throw new java.nio.channels.ClosedChannelException();
         }
         try {
-            if (want >= NoWait.DIRECT_MIN && f.directReads && NoWait.directAvailable()
-                    && !Thread.currentThread().isInterrupted() && lane.enter()) {
+            if (!mayCall()) {
+                return NoWait.WOULD_BLOCK;
+            }
+            if (want >= NoWait.DIRECT_MIN && f.directReads && NoWait.directAvailable()) {
                 long n = NoWait.readInto(scratchSegment, f, position, dst, off, want);
                 if (n != NoWait.WOULD_BLOCK) {
                     gate.noWaitOps.increment();
@@ -103,11 +112,11 @@ public final class CarrierFiles {
                     return (int) n;
                 }
             }
-            long n = tryRead(f.fd, path, position, want);
+            long n = readHere(f.fd, path, position, want);
+            if (n == NoWait.WOULD_BLOCK) {
+                f.directReads = false;   // the kernel would have waited for the disk
+            }
             if (n == NoWait.WOULD_BLOCK || n == NoWait.NOT_SEEKABLE) {
-                if (n == NoWait.WOULD_BLOCK && !Thread.currentThread().isInterrupted()) {
-                    f.directReads = false;
-                }
                 return NoWait.WOULD_BLOCK;
             }
             scratch.get(0, dst, off, (int) n);
