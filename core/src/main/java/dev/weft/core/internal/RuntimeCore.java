@@ -310,7 +310,11 @@ public final class RuntimeCore {
             throw rejected();
         }
         Carrier home = mode == SchedulerMode.CARRIER ? carrier : null;
-        TaskImpl<T> task = new TaskImpl<>(this, home, taskName, body, CoreBridge.get().captureTaskLocals(), true);
+        // A task that is listed before it runs is stamped now; one listed when it starts (a thread
+        // factory's) is stamped by its carrier in the slice it starts in, which reads the clock
+        // anyway (a fork's own clock read was half of fan-out's).
+        TaskImpl<T> task = new TaskImpl<>(this, home, taskName, body, CoreBridge.get().captureTaskLocals(),
+                home == null || registerNow);
         Thread vt = home != null ? home.newVirtualThread(task) : fallbackBuilder.unstarted(task);
         if (home != null) {
             task.continuation = CarrierScheduler.continuationOf(vt);
