@@ -22,6 +22,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * the garbage, lets an allocation look, and turns what was reported into a failure that carries
  * Netty's records (where the buffer was allocated and last touched), whichever class leaked it.
  *
+ * <p>Once per JVM it leaks a buffer of its own and fails unless that report comes back, so a
+ * detector that reports elsewhere cannot make the check pass on nothing. It checks only under
+ * paranoid tracking (the build's flags); sampled tracking could miss a leak.
+ *
  * <p>Registered for every test class of the modules that have weft-core's test jar on their test
  * class path ({@code META-INF/services}; the parent pom turns on JUnit's extension
  * auto-detection). It must install its detector factory before Netty's buffer classes create
@@ -29,6 +33,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 public final class NettyLeakCheck implements BeforeAllCallback, AfterAllCallback {
     private static final Queue<String> LEAKS = new ConcurrentLinkedQueue<>();
+    private static final String CANARY = "dev.weft.core.testsupport.NettyLeakCheck: deliberate leak";
+    private static boolean checkedOnce;
 
     static {
         ResourceLeakDetectorFactory.setResourceLeakDetectorFactory(new ResourceLeakDetectorFactory() {
@@ -49,17 +55,22 @@ public final class NettyLeakCheck implements BeforeAllCallback, AfterAllCallback
 
     @Override
     public void afterAll(ExtensionContext context) throws InterruptedException {
-        for (int round = 0; round < 2; round++) {
-            ReferenceQueue<Object> collected = new ReferenceQueue<>();
-            WeakReference<Object> canary = new WeakReference<>(new Object(), collected);
-            System.gc();
-            // Once the canary is queued, the reference handler has queued what this collection found.
-            if (collected.remove(2_000) == null) {
-                throw new AssertionError("System.gc() collected nothing within 2 s (explicit GC disabled?): cannot check for leaks");
-            }
-            canary.clear();
-            ByteBufAllocator.DEFAULT.buffer(1).release();   // a tracked allocation reports what is queued
+        if (ResourceLeakDetector.getLevel() != ResourceLeakDetector.Level.PARANOID) {
+            return;   // sampled tracking (a run outside the build's flags): a check that may miss is no check
         }
+        if (!checkedOnce) {
+            // Once per JVM, a leak of our own must come back, or the check would pass on nothing
+            // (a detector created before this factory was installed reports to the log only).
+            ByteBufAllocator.DEFAULT.buffer(1).touch(CANARY);
+            collectAndReport();
+            if (LEAKS.stream().noneMatch(l -> l.contains(CANARY))) {
+                throw new AssertionError("NettyLeakCheck does not see Netty's leak reports (was a buffer allocated"
+                        + " before JUnit loaded this extension?)");
+            }
+            LEAKS.removeIf(l -> l.contains(CANARY));
+            checkedOnce = true;
+        }
+        collectAndReport();
         List<String> leaks = new ArrayList<>();
         String leak;
         while ((leak = LEAKS.poll()) != null) {
@@ -69,6 +80,21 @@ public final class NettyLeakCheck implements BeforeAllCallback, AfterAllCallback
             throw new AssertionError(leaks.size() + " leak(s) reported by Netty after " + context.getDisplayName()
                     + " (the records say where; the leak may come from an earlier class of this run):\n"
                     + String.join("\n\n", leaks));
+        }
+    }
+
+    /** Collects the garbage, then lets a tracked allocation report what the collection queued. */
+    private static void collectAndReport() throws InterruptedException {
+        for (int round = 0; round < 2; round++) {
+            ReferenceQueue<Object> collected = new ReferenceQueue<>();
+            WeakReference<Object> canary = new WeakReference<>(new Object(), collected);
+            System.gc();
+            // Once the canary is queued, the reference handler has queued what this collection found.
+            if (collected.remove(2_000) == null) {
+                throw new AssertionError("System.gc() collected nothing within 2 s (explicit GC disabled?): cannot check for leaks");
+            }
+            canary.clear();
+            ByteBufAllocator.DEFAULT.buffer(1).release();
         }
     }
 }
