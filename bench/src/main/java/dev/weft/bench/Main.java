@@ -34,7 +34,8 @@ public final class Main {
         "pingpong and threadpool without an impl run both impls in this JVM, one RESULT line each.",
         "system property -Dbench.warmup=K runs K un-timed iterations first (default 0);",
         "-Dbench.carriers=C sets the carriers of the runtime spawn/sleepers build (default: #CPUs);",
-        "-Dbench.transport=T its transport (auto, io_uring, epoll, kqueue, nio).");
+        "-Dbench.transport=T its transport (auto, io_uring, epoll, kqueue, nio);",
+        "-Dbench.spill=N its spill threshold (WeftRuntime.Builder.spillThreshold, default 128).");
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
