@@ -38,20 +38,12 @@ public final class CarrierFiles {
      * @throws IOException the JDK's exception type for the errno, with the path
      */
     int tryOpen(byte[] name, Path path) throws IOException {
-        if (!NoWait.openAvailable() || Thread.currentThread().isInterrupted() || !lane.enter()) {
+        if (!mayCall(NoWait.openAvailable())) {
             return NoWait.WOULD_BLOCK;
         }
         scratch.put(0, name).put(name.length, (byte) 0);
         int fd = NoWait.open(scratchSegment);
-        if (fd == NoWait.WOULD_BLOCK) {
-            return NoWait.WOULD_BLOCK;
-        }
-        gate.noWaitOps.increment();
-        if (fd < 0) {
-            gate.failures.increment();
-            throw Posix.exception(path, -fd);
-        }
-        return fd;
+        return fd == NoWait.WOULD_BLOCK ? fd : (int) counted(fd, path);
     }
 
     /**
@@ -65,26 +57,28 @@ public final class CarrierFiles {
      * @throws IOException the JDK's exception type for the errno, with the path
      */
     long tryRead(int fd, Path path, long position, int want) throws IOException {
-        return mayCall() ? readHere(fd, path, position, want) : NoWait.WOULD_BLOCK;
+        return mayCall(NoWait.READ_AVAILABLE) ? readHere(fd, path, position, want) : NoWait.WOULD_BLOCK;
     }
 
-    /** Whether the calling task may make a carrier-side call now (waits for the lane's room). */
-    private boolean mayCall() {
-        return NoWait.READ_AVAILABLE && !Thread.currentThread().isInterrupted() && lane.enter();
+    /** Whether the calling task may make an available carrier-side call now (waits for the lane's room). */
+    private boolean mayCall(boolean available) {
+        return available && !Thread.currentThread().isInterrupted() && lane.enter();
     }
 
     /** {@link #tryRead}'s call, in the lane: {@link NoWait#WOULD_BLOCK} here is the kernel's answer. */
     private long readHere(int fd, Path path, long position, int want) throws IOException {
         long n = NoWait.read(scratchSegment, fd, position, 0, want);
-        if (n == NoWait.WOULD_BLOCK || n == NoWait.NOT_SEEKABLE) {
-            return n;
-        }
+        return n == NoWait.WOULD_BLOCK || n == NoWait.NOT_SEEKABLE ? n : counted(n, path);
+    }
+
+    /** Counts a completed carrier-side call; a negative result is an errno, thrown as the JDK's exception. */
+    private long counted(long result, Path path) throws IOException {
         gate.noWaitOps.increment();
-        if (n < 0) {
+        if (result < 0) {
             gate.failures.increment();
-            throw Posix.exception(path, (int) -n);
+            throw Posix.exception(path, (int) -result);
         }
-        return n;
+        return result;
     }
 
     /**
@@ -101,7 +95,7 @@ public final class CarrierFiles {
             throw new java.nio.channels.ClosedChannelException();
         }
         try {
-            if (!mayCall()) {
+            if (!mayCall(NoWait.READ_AVAILABLE)) {
                 return NoWait.WOULD_BLOCK;
             }
             if (want >= NoWait.DIRECT_MIN && f.directReads && NoWait.directAvailable()) {
@@ -115,8 +109,9 @@ public final class CarrierFiles {
             long n = readHere(f.fd, path, position, want);
             if (n == NoWait.WOULD_BLOCK) {
                 f.directReads = false;   // the kernel would have waited for the disk
+                return NoWait.WOULD_BLOCK;
             }
-            if (n == NoWait.WOULD_BLOCK || n == NoWait.NOT_SEEKABLE) {
+            if (n == NoWait.NOT_SEEKABLE) {
                 return NoWait.WOULD_BLOCK;
             }
             scratch.get(0, dst, off, (int) n);
