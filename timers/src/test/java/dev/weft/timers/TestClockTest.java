@@ -33,6 +33,41 @@ class TestClockTest {
         assertTrue(clock.autoAdvanceJumps() >= 1);
     }
 
+    /**
+     * Sleeps longer than a timer's 32-bit reach in the wheel (2^30 ms, 12.4 days) wake exactly at
+     * their deadline, in order.
+     */
+    @WeftTest(carriers = 2)
+    void sleepsOfMonthsWakeExactly() throws Exception {
+        long v0 = Time.nanoTime();
+        List<String> woke = new CopyOnWriteArrayList<>();
+        List<VirtualJoin<Void>> tasks = new ArrayList<>();
+        for (int days : new int[] {400, 13, 50}) {
+            tasks.add(VirtualJoin.spawn(() -> {
+                Time.sleep(Duration.ofDays(days));
+                woke.add(days + "@" + Duration.ofNanos(Time.nanoTime() - v0).toDays()
+                    + (Duration.ofNanos(Time.nanoTime() - v0).equals(Duration.ofDays(days)) ? "" : " late"));
+                return null;
+            }));
+        }
+        for (VirtualJoin<Void> t : tasks) {
+            t.join();
+        }
+        assertEquals(List.of("13@13", "50@50", "400@400"), woke);
+    }
+
+    /** A timer of 40 days armed from a platform thread (it reaches the carrier through its inbox) fires exactly then. */
+    @WeftTest
+    void farTimerArmedFromOutsideFiresExactly() throws Exception {
+        WheelScheduledExecutor ses = Timers.newScheduledExecutor();
+        long v0 = Time.nanoTime();
+        var armed = new java.util.concurrent.atomic.AtomicReference<java.util.concurrent.ScheduledFuture<Long>>();
+        Thread outside = Thread.ofPlatform().start(() -> armed.set(ses.schedule(Time::nanoTime, 40, java.util.concurrent.TimeUnit.DAYS)));
+        outside.join();
+        assertEquals(Duration.ofDays(40), Duration.ofNanos(armed.get().get() - v0));
+        ses.shutdown();
+    }
+
     /** A plain join of a sleeping task does not hold virtual time still: the join counts as waiting on the runtime. */
     @WeftTest
     void plainJoinOfASleepingTask() throws Exception {

@@ -16,13 +16,14 @@ import java.util.concurrent.locks.LockSupport;
  * must not block (typically they unpark a task).
  */
 public final class CarrierTimers {
-    private static final int PENDING = 0, FIRED = 1, CANCELLED = 2;
+    /** What a timer's {@code target} becomes when it fires or is cancelled, whichever wins the CAS. */
+    private static final Object FIRED = new Object(), CANCELLED = new Object();
 
     private final Carrier carrier;
     private final RuntimeClock clock;
     private final long originNanos;
     private final TimerWheel wheel;
-    private final ConcurrentLinkedQueue<Timer> inbox = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<RemoteArm> inbox = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Timer> cancelled = new ConcurrentLinkedQueue<>();
     private volatile boolean stopped;
     /**
@@ -82,12 +83,13 @@ public final class CarrierTimers {
             throw new java.util.concurrent.RejectedExecutionException("runtime '" + carrier.runtime.name + "' is closed");
         }
         Timer t = new Timer(target);
-        t.deadlineMs = toWheelMs(deadlineNanos);
+        long deadlineMs = toWheelMs(deadlineNanos);
         if (carrier.isCurrent()) {
             armed++;
-            wheel.insert(t);
+            wheel.insert(t, deadlineMs);
         } else {
-            inbox.offer(t);
+            // The timer itself has room only for the wheel's 32-bit deadline: the full one travels beside it.
+            inbox.offer(new RemoteArm(t, deadlineMs));
             carrier.wakeIfSleeping();
         }
         return t;
@@ -116,10 +118,11 @@ public final class CarrierTimers {
             cancelledCount++;
             wheel.remove(t); // false when it was cancelled before the carrier took it in
         }
-        while ((t = inbox.poll()) != null) {
+        RemoteArm arm;
+        while ((arm = inbox.poll()) != null) {
             armed++;
-            if (t.state == PENDING) {
-                wheel.insert(t);
+            if (arm.timer.isPending()) {
+                wheel.insert(arm.timer, arm.deadlineMs);
             }
         }
         if (wheel.size() == 0) {
@@ -159,7 +162,7 @@ public final class CarrierTimers {
 
     /** Lateness against the wheel's deadline (the requested one rounded up to the millisecond). */
     private void recordLateness(Timer t) {
-        long late = Math.max(0, firingNanos - (originNanos + t.deadlineMs * 1_000_000L));
+        long late = Math.max(0, firingNanos - (originNanos + wheel.deadlineMs(t) * 1_000_000L));
         latenessTotalNanos += late;
         if (late > latenessMaxNanos) {
             latenessMaxNanos = late;
@@ -170,29 +173,47 @@ public final class CarrierTimers {
         }
     }
 
+    /** A timer armed by another thread, with its deadline in wheel milliseconds. */
+    private record RemoteArm(Timer timer, long deadlineMs) {}
+
+    /**
+     * One armed timer: 32 bytes (a 12-byte header, the entry's 32-bit deadline and two links, the
+     * target and the owner), because a million outstanding timers are a million live objects that
+     * every young collection copies. That is why its state is the target itself, not a field of its
+     * own.
+     */
     private final class Timer extends TimerEntry implements TimerHandle {
-        private static final VarHandle STATE;
+        private static final VarHandle TARGET;
 
         static {
             try {
-                STATE = MethodHandles.lookup().findVarHandle(Timer.class, "state", int.class);
+                TARGET = MethodHandles.lookup().findVarHandle(Timer.class, "target", Object.class);
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
         }
 
-        /** PENDING, then FIRED or CANCELLED, whichever wins the CAS. */
-        volatile int state;
-        /** The thread to unpark, or the action to run. */
-        final Object target;
+        /**
+         * While pending, the thread to unpark or the action to run; then {@link #FIRED} or
+         * {@link #CANCELLED}, set by a CAS (which also lets go of the thread or action). Written
+         * plainly only in the constructor: a timer reaches other threads through the inbox queue or
+         * its handle's publication, both safe.
+         */
+        private Object target;
 
         Timer(Object target) {
             this.target = target;
         }
 
+        boolean isPending() {
+            Object t = TARGET.getAcquire(this);
+            return t != FIRED && t != CANCELLED;
+        }
+
         @Override
         protected void fire() {
-            if (STATE.compareAndSet(this, PENDING, FIRED)) {
+            Object target = TARGET.getAcquire(this);
+            if (target != FIRED && target != CANCELLED && TARGET.compareAndSet(this, target, FIRED)) {
                 fired++;
                 recordLateness(this);
                 try {
@@ -209,7 +230,8 @@ public final class CarrierTimers {
 
         @Override
         public boolean cancel() {
-            if (!STATE.compareAndSet(this, PENDING, CANCELLED)) {
+            Object target = TARGET.getAcquire(this);
+            if (target == FIRED || target == CANCELLED || !TARGET.compareAndSet(this, target, CANCELLED)) {
                 return false;
             }
             if (carrier.isCurrent()) {

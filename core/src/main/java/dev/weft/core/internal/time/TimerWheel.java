@@ -31,15 +31,22 @@ package dev.weft.core.internal.time;
  * due, or cascaded to their exact millisecond) go to a FIFO pending list that {@link #advanceTo} fires.
  * Nothing is fired from inside {@code insert} or during a cascade, so {@code fire()} never runs while
  * the wheel is half-updated.</li>
- * <li><b>Overflow list.</b> Deadlines more than one top-level rotation away (those whose
- * {@code elapsed ^ when} has a bit at or above bit 36 set, i.e. they lie in a later {@code 2^36} ms
- * "epoch") wait in an overflow list. When time reaches the start of the epoch of the earliest overflow
- * deadline (tracked as a lower bound), the whole list is re-inserted. This only happens once per
- * {@code 2^36} ms epoch that contains an overflow deadline, so arbitrary deadlines (up to
- * {@link Long#MAX_VALUE}) and arbitrary jumps of time work.</li>
- * <li><b>Cascading.</b> {@link #advanceTo} repeatedly finds the next event: the first occupied slot of
- * the lowest non-empty level (its start time {@code T} is the earliest slot start in the wheel), or,
- * when the wheel is empty, the overflow epoch start. If {@code T <= now}, it sets {@code elapsed = T},
+ * <li><b>Overflow list.</b> An entry stores its deadline as the low 32 bits of the wheel
+ * millisecond ({@link TimerEntry}), read back relative to {@code elapsed}, which is exact while the two
+ * are less than 2<sup>31</sup> ms apart. Two kinds of entries wait in an overflow list: those more than
+ * {@link #MAX_AHEAD} (2<sup>30</sup> ms, about 12.4 days) ahead, whose full deadline is kept in a side
+ * map, and those within reach but in a later {@code 2^36} ms "epoch" (their {@code elapsed ^ when} has a
+ * bit at or above bit 36 set; this happens only near an epoch boundary). An overflow entry's trigger is
+ * the later of its epoch's start and its deadline minus {@code MAX_AHEAD} (rounded up to a multiple of
+ * 2<sup>29</sup> ms, so that far entries share triggers): by then it is within reach and in the current
+ * epoch. {@code overflowMin} is the earliest trigger; when time reaches it, the whole
+ * list is re-linked. Deadlines that far out are rare, so the map is empty, and costs one emptiness
+ * check, on the hot paths; arbitrary deadlines (up to {@link Long#MAX_VALUE}) and arbitrary jumps of
+ * time work. The list is walked once per trigger passed: at most once per 2<sup>29</sup> ms of time,
+ * plus once per epoch.</li>
+ * <li><b>Cascading.</b> {@link #advanceTo} repeatedly finds the next event: the earlier of the first
+ * occupied slot of the lowest non-empty level (its start time is the earliest slot start in the wheel)
+ * and the overflow trigger; call it {@code T}. If {@code T <= now}, it sets {@code elapsed = T},
  * detaches that slot and re-inserts each of its entries relative to the new {@code elapsed}: each lands
  * in a strictly lower level or, when its deadline equals {@code T}, in the pending list, which is then
  * fired. At level 0 every entry of a slot has exactly that slot's millisecond as its deadline. When the
@@ -53,9 +60,9 @@ package dev.weft.core.internal.time;
  * (its deadline with the low {@code 6L} bits cleared) is {@code > elapsed}. Hence, within a level, the
  * lowest occupied slot (by {@link Long#numberOfTrailingZeros}) is the earliest, with no wrap-around, and
  * any occupied slot of a lower level starts before any occupied slot of a higher level.</li>
- * <li>Every pending entry's deadline is {@code <= elapsed}; every overflow entry's deadline is in a
- * later {@code 2^36} ms epoch than {@code elapsed}, and the tracked lower bound {@code overflowMin}
- * satisfies the same.</li>
+ * <li>Every pending entry's deadline is {@code <= elapsed}; every overflow entry's trigger is
+ * {@code > elapsed}, and so is the tracked lower bound {@code overflowMin}; every entry in a slot is at
+ * most {@link #MAX_AHEAD} ahead of {@code elapsed}.</li>
  * <li>{@link #size()} counts the entries in slots, pending and overflow lists.</li>
  * </ol>
  * No entry fires before its deadline (an entry is only fired from the pending list, which it enters only
@@ -76,6 +83,12 @@ public final class TimerWheel {
     private static final int EPOCH_BITS = LEVEL_BITS * LEVELS;
     /** Mask of the bits inside one epoch. */
     private static final long EPOCH_MASK = (1L << EPOCH_BITS) - 1;
+
+    /**
+     * The farthest ahead of {@link #elapsed} an entry is linked; half the reach of its 32-bit deadline,
+     * so that entries that wait in the pending list while time moves on still read back exactly.
+     */
+    static final long MAX_AHEAD = 1L << 30;
 
     /** Sentinel index of the pending list. */
     private static final int PENDING = -1;
@@ -130,12 +143,14 @@ public final class TimerWheel {
     private int size;
     /** Lower bound of the pending deadlines (Long.MAX_VALUE when the list is empty). */
     private long pendingMin = Long.MAX_VALUE;
-    /** Lower bound of the overflow deadlines, meaningful while the list is non-empty (Long.MAX_VALUE when empty). */
+    /** Lower bound of the overflow entries' triggers, meaningful while the list is non-empty (Long.MAX_VALUE when empty). */
     private long overflowMin = Long.MAX_VALUE;
     /** Lower bound of the deadlines in the firing batch. */
     private long firingMin = Long.MAX_VALUE;
     /** True while {@link #advanceTo} runs, to refuse re-entrant calls from fire(). */
     private boolean advancing;
+    /** Deadlines of the overflow entries beyond {@link #MAX_AHEAD}; null until the first. */
+    private java.util.IdentityHashMap<TimerEntry, Long> far;
 
     /**
      * Creates an empty wheel whose {@link #elapsedMs()} starts at {@code nowMs}.
@@ -150,20 +165,42 @@ public final class TimerWheel {
     }
 
     /**
-     * Schedules {@code e} to fire at {@code e.deadlineMs}. O(1), allocation-free. A deadline at or
-     * before {@link #elapsedMs()} is due: the entry fires at the next {@link #advanceTo}, never lost and
-     * never fired from inside this call. May be called from within {@link TimerEntry#fire()}. Owning
-     * thread only.
+     * Schedules {@code e} to fire at {@code deadlineMs}. O(1), allocation-free for deadlines up to
+     * {@link #MAX_AHEAD} ahead of {@link #elapsedMs()} (a later one takes a map entry until it comes
+     * within reach). A deadline at or before {@link #elapsedMs()} is due: the entry fires at the next
+     * {@link #advanceTo}, never lost and never fired from inside this call. Any {@code long} is a valid
+     * deadline. May be called from within {@link TimerEntry#fire()}. Owning thread only.
      *
-     * @param e the entry, with its deadline set
+     * @param e the entry
+     * @param deadlineMs the deadline in wheel milliseconds
      * @throws IllegalStateException if {@code e} is already scheduled (in this or another wheel)
      */
-    public void insert(TimerEntry e) {
+    public void insert(TimerEntry e, long deadlineMs) {
         if (e.prev != null) {
             throw new IllegalStateException("timer entry already scheduled");
         }
-        link(e);
+        link(e, deadlineMs);
         size++;
+    }
+
+    /**
+     * The deadline {@code e} was inserted with. Exact while {@code e} is scheduled and inside its
+     * {@link TimerEntry#fire()}, with one exception: an entry inserted already due from within a
+     * {@code fire()} waits in the pending list for the next {@link #advanceTo}, and if that same call
+     * moved time on by 2<sup>31</sup> ms or more (only a test clock jumps like that) the value is off by
+     * a multiple of 2<sup>32</sup>. Owning thread only.
+     *
+     * @param e a scheduled or firing entry of this wheel
+     * @return its deadline in wheel milliseconds
+     */
+    public long deadlineMs(TimerEntry e) {
+        if (far != null && !far.isEmpty()) {
+            Long real = far.get(e);
+            if (real != null) {
+                return real;
+            }
+        }
+        return fullDeadline(e);
     }
 
     /**
@@ -186,6 +223,9 @@ public final class TimerWheel {
         e.prev = null;
         e.next = null;
         size--;
+        if (far != null && !far.isEmpty()) {
+            far.remove(e);
+        }
         if (p == n) {
             // Only the sentinel is left.
             emptied((Sentinel) p);
@@ -196,7 +236,7 @@ public final class TimerWheel {
     /**
      * The earliest time the wheel needs {@link #advanceTo} to be called: a lower bound of the earliest
      * scheduled deadline, never later than it. It is exact for due entries and for entries less than
-     * 64 ms away; for later ones it may be the start of the slot holding the entry (a cascade point),
+     * 64 ms away; for later ones it may be the start of the slot holding the entry (a cascade point) or an overflow trigger,
      * and with removed entries it may be stale-early. Due entries make it return a value at or before
      * {@link #elapsedMs()} (it can be far in the past, or negative: compute delays with saturating
      * arithmetic). Owning thread only.
@@ -207,17 +247,12 @@ public final class TimerWheel {
         if (pending.next != pending || firing.next != firing) {
             return Math.min(pendingMin, firingMin);
         }
-        long[] occ = occupied;
-        for (int level = 0; level < LEVELS; level++) {
-            long bits = occ[level];
-            if (bits != 0) {
-                return slotStart(level, Long.numberOfTrailingZeros(bits));
-            }
+        long next = overflow.next != overflow ? overflowMin : Long.MAX_VALUE;
+        int level = lowestOccupiedLevel();
+        if (level >= 0) {
+            next = Math.min(next, slotStart(level, Long.numberOfTrailingZeros(occupied[level])));
         }
-        if (overflow.next != overflow) {
-            return overflowMin & ~EPOCH_MASK;
-        }
-        return Long.MAX_VALUE;
+        return next;
     }
 
     /**
@@ -279,29 +314,38 @@ public final class TimerWheel {
             if (pending.next != pending) {
                 fired += firePending(maxFires - fired);
                 if (fired >= maxFires) {
+                    if (overflow.next != overflow && overflowMin <= elapsed) {
+                        // A trigger tied with the slot just cascaded: take it in now (this fires
+                        // nothing), so that every trigger stays after elapsed (invariant 2).
+                        overflowMin = Long.MAX_VALUE;
+                        cascade(overflow);
+                    }
                     return fired;
                 }
             }
-            // The next event: the earliest occupied slot, else the overflow epoch.
+            // The next event: the earliest occupied slot or the overflow trigger, whichever comes first.
+            boolean overflowing = overflow.next != overflow;
             int level = lowestOccupiedLevel();
-            if (level >= 0) {
-                int slot = Long.numberOfTrailingZeros(occupied[level]);
-                long start = slotStart(level, slot);
+            if (level < 0 && !overflowing) {
+                break;
+            }
+            int slot = level < 0 ? 0 : Long.numberOfTrailingZeros(occupied[level]);
+            long start = level < 0 ? Long.MAX_VALUE : slotStart(level, slot);
+            // On a tie the slot goes first: its entries were linked before elapsed reached its start,
+            // so lower levels must not be walked before it (invariant 1).
+            if (overflowing && overflowMin < start) {
+                if (overflowMin > now) {
+                    break;
+                }
+                elapsed = overflowMin;
+                overflowMin = Long.MAX_VALUE;
+                cascade(overflow);
+            } else {
                 if (start > now) {
                     break;
                 }
                 elapsed = start;
                 cascade(slots[level * SLOTS + slot]);
-            } else if (overflow.next != overflow) {
-                long start = overflowMin & ~EPOCH_MASK;
-                if (start > now) {
-                    break;
-                }
-                elapsed = start;
-                overflowMin = Long.MAX_VALUE;
-                cascade(overflow);
-            } else {
-                break;
             }
         }
         elapsed = now;
@@ -328,6 +372,43 @@ public final class TimerWheel {
         return elapsed;
     }
 
+    /**
+     * Checks the invariants listed in the class comment by walking every list; for tests. Owning
+     * thread only.
+     *
+     * @throws AssertionError naming the first entry that breaks one
+     */
+    void checkInvariants() {
+        for (int level = 0; level < LEVELS; level++) {
+            for (int slot = 0; slot < SLOTS; slot++) {
+                Sentinel s = slots[level * SLOTS + slot];
+                boolean marked = (occupied[level] & (1L << slot)) != 0;
+                if (marked != (s.next != s)) {
+                    throw new AssertionError("occupied bit of level " + level + " slot " + slot + " is " + marked);
+                }
+                for (TimerEntry e = s.next; e != s; e = e.next) {
+                    long when = fullDeadline(e);
+                    long start = slotStart(level, slot);
+                    if (when <= elapsed || when - elapsed > MAX_AHEAD || start <= elapsed
+                            || when < start || when - start >= 1L << (LEVEL_BITS * level)) {
+                        throw new AssertionError("entry at level " + level + " slot " + slot + " (start " + start
+                            + ") has deadline " + when + " with elapsed " + elapsed);
+                    }
+                }
+            }
+        }
+        // A pending entry's deadline is not checked: it may read back wrong (see deadlineMs) and it is due anyway.
+        for (TimerEntry e = overflow.next; e != overflow; e = e.next) {
+            Long far = this.far == null ? null : this.far.get(e);
+            long when = far != null ? far : fullDeadline(e);
+            long trigger = far != null ? Math.max(when & ~EPOCH_MASK, farTrigger(when)) : when & ~EPOCH_MASK;
+            if (trigger <= elapsed || trigger < overflowMin) {
+                throw new AssertionError("overflow entry due at " + when + " has trigger " + trigger
+                    + " with elapsed " + elapsed + " and overflowMin " + overflowMin);
+            }
+        }
+    }
+
     @Override
     public String toString() {
         return "TimerWheel[elapsed=" + elapsed + ", size=" + size + ", next=" + nextDeadlineMs() + "]";
@@ -335,10 +416,28 @@ public final class TimerWheel {
 
     // ----------------------------------------------------------------------------------------------
 
-    /** Links an unlinked entry into the list its deadline calls for, relative to {@link #elapsed}. */
-    private void link(TimerEntry e) {
-        long when = e.deadlineMs;
+    /**
+     * When an entry more than {@link #MAX_AHEAD} away comes within reach: its deadline less
+     * {@code MAX_AHEAD}, rounded up to a multiple of {@code MAX_AHEAD / 2}. The rounding lets far
+     * entries share triggers, so the overflow list is walked at most once per
+     * {@code MAX_AHEAD / 2} ms (6.2 days) of time, however many far deadlines it holds; the entry is
+     * still {@code MAX_AHEAD / 2} or more ahead when it comes in.
+     */
+    private static long farTrigger(long when) {
+        long half = MAX_AHEAD >>> 1;
+        return Math.ceilDiv(when - MAX_AHEAD, half) * half;
+    }
+
+    /** The entry's 32-bit deadline read relative to {@link #elapsed}. */
+    private long fullDeadline(TimerEntry e) {
         long now = elapsed;
+        return now + (int) (e.deadline - (int) now);
+    }
+
+    /** Links an unlinked entry into the list {@code when} calls for, relative to {@link #elapsed}. */
+    private void link(TimerEntry e, long when) {
+        long now = elapsed;
+        e.deadline = (int) when;
         Sentinel s;
         if (when <= now) {
             s = pending;
@@ -346,15 +445,24 @@ public final class TimerWheel {
                 pendingMin = when;
             }
         } else {
+            long ahead = when - now; // negative when the subtraction overflows: as far as it gets
             int level = LEVEL_FOR_NLZ[Long.numberOfLeadingZeros((now ^ when) | (SLOTS - 1))];
-            if (level < LEVELS) {
+            if (ahead <= MAX_AHEAD && ahead > 0 && level < LEVELS) {
                 int slot = (int) (when >>> (level * LEVEL_BITS)) & (SLOTS - 1);
                 s = slots[level * SLOTS + slot];
                 occupied[level] |= 1L << slot;
             } else {
                 s = overflow;
-                if (when < overflowMin) {
-                    overflowMin = when;
+                long trigger = when & ~EPOCH_MASK;
+                if (ahead > MAX_AHEAD || ahead < 0) {
+                    if (far == null) {
+                        far = new java.util.IdentityHashMap<>();
+                    }
+                    far.put(e, when);
+                    trigger = Math.max(trigger, farTrigger(when));
+                }
+                if (trigger < overflowMin) {
+                    overflowMin = trigger;
                 }
             }
         }
@@ -407,9 +515,11 @@ public final class TimerWheel {
         if (s.index >= 0) {
             occupied[s.index >>> LEVEL_BITS] &= ~(1L << (s.index & (SLOTS - 1)));
         }
+        boolean mayBeFar = s == overflow && far != null && !far.isEmpty();
         while (e != s) {
             TimerEntry n = e.next;
-            link(e);
+            Long farDeadline = mayBeFar ? far.remove(e) : null;
+            link(e, farDeadline != null ? farDeadline : fullDeadline(e));
             e = n;
         }
     }

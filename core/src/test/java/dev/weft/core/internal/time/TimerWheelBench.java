@@ -63,15 +63,13 @@ public final class TimerWheelBench {
             if (mode == 2) {
                 for (int i = 0; i < N; i++) {
                     Entry e = new Entry();
-                    e.deadlineMs = now + deadlines[i];
-                    wheel.insert(e);
+                    wheel.insert(e, now + deadlines[i]);
                     entries[i] = e;
                 }
             } else {
                 for (int i = 0; i < N; i++) {
                     Entry e = entries[i];
-                    e.deadlineMs = now + deadlines[i];
-                    wheel.insert(e);
+                    wheel.insert(e, now + deadlines[i]);
                 }
             }
             long t1 = System.nanoTime();

@@ -24,6 +24,7 @@ class TimerWheelTest {
         Consumer<T> action = t -> {};
         int fires;
         long firedAt = Long.MIN_VALUE;
+        long deadlineMs;
 
         T(String name, long deadline, TimerWheel wheel, List<String> log) {
             this.name = name;
@@ -49,7 +50,7 @@ class TimerWheelTest {
 
     private T scheduled(TimerWheel w, String name, long deadline) {
         T t = entry(w, name, deadline);
-        w.insert(t);
+        w.insert(t, t.deadlineMs);
         return t;
     }
 
@@ -167,9 +168,9 @@ class TimerWheelTest {
     void doubleInsertThrows() {
         TimerWheel w = new TimerWheel(0);
         T t = scheduled(w, "t", 5);
-        assertThrows(IllegalStateException.class, () -> w.insert(t));
+        assertThrows(IllegalStateException.class, () -> w.insert(t, t.deadlineMs));
         TimerWheel other = new TimerWheel(0);
-        assertThrows(IllegalStateException.class, () -> other.insert(t));
+        assertThrows(IllegalStateException.class, () -> other.insert(t, t.deadlineMs));
         assertEquals(1, w.size());
         assertEquals(1, w.advanceTo(5));
     }
@@ -182,10 +183,10 @@ class TimerWheelTest {
         w.advanceTo(10);
         assertFalse(t.isScheduled());
         t.deadlineMs = 5000;
-        w.insert(t);
+        w.insert(t, t.deadlineMs);
         assertTrue(w.remove(t));
         t.deadlineMs = 7000;
-        w.insert(t);
+        w.insert(t, t.deadlineMs);
         assertEquals(0, w.advanceTo(6999));
         assertEquals(1, w.advanceTo(7000));
         assertEquals(2, t.fires);
@@ -289,13 +290,13 @@ class TimerWheelTest {
         T near = entry(w, "near", 150);
         T far = entry(w, "far", 100_000);
         T first = scheduled(w, "first", 100);
-        w.insert(sibling);
+        w.insert(sibling, sibling.deadlineMs);
         first.action = t -> {
             assertTrue(w.remove(sibling));
             due.deadlineMs = w.elapsedMs(); // already due
-            w.insert(due);
-            w.insert(near);
-            w.insert(far);
+            w.insert(due, due.deadlineMs);
+            w.insert(near, near.deadlineMs);
+            w.insert(far, far.deadlineMs);
         };
         int fired = w.advanceTo(200);
         fired += w.advanceTo(200);
@@ -313,7 +314,7 @@ class TimerWheelTest {
         T t = scheduled(w, "t", 5);
         t.action = self -> {
             self.deadlineMs = w.elapsedMs();
-            w.insert(self);
+            w.insert(self, self.deadlineMs);
         };
         int fired = w.advanceTo(10);
         assertTrue(fired >= 1 && fired <= 2, "fired " + fired);
@@ -332,7 +333,7 @@ class TimerWheelTest {
         t.action = self -> {
             at.add(w.elapsedMs());
             self.deadlineMs += 1000;
-            w.insert(self);
+            w.insert(self, self.deadlineMs);
         };
         assertEquals(100, w.advanceTo(100_500));
         for (int i = 0; i < 100; i++) {
@@ -416,5 +417,70 @@ class TimerWheelTest {
         assertEquals(0, w.advanceTo((1L << 36) + 4));
         assertEquals(1, w.advanceTo((1L << 36) + 5));
         assertEquals((1L << 36) + 5, d.firedAt);
+    }
+
+    /**
+     * Deadlines beyond the entry's 32-bit reach (2^30 ms and more away, up to Long.MAX_VALUE) are
+     * kept in the overflow list until within reach, and fire exactly at their deadline; they read back exactly.
+     */
+    @Test
+    void farDeadlinesFireExactly() {
+        long[] deadlines = {(1L << 30) + 5, 3 * (1L << 31) + 7, (1L << 36) + 1, 100 * YEAR + 3};
+        for (long start : new long[] {0, (1L << 36) - 100, -5 * YEAR}) {
+            TimerWheel w = new TimerWheel(start);
+            List<T> ts = new ArrayList<>();
+            for (long d : deadlines) {
+                ts.add(scheduled(w, "d" + d, start + d));
+            }
+            T never = scheduled(w, "max", Long.MAX_VALUE);
+            assertEquals(Long.MAX_VALUE, w.deadlineMs(never));
+            for (T t : ts) {
+                assertEquals(t.deadlineMs, w.deadlineMs(t), "read back at once");
+                // Walk up to the deadline in uneven steps, so that overflow triggers pass on the way.
+                long now = w.elapsedMs();
+                while (now < t.deadlineMs - 1) {
+                    now = Math.min(t.deadlineMs - 1, now + 40 * DAY + 12_345);
+                    assertEquals(0, w.advanceTo(now), "nothing fires before " + t.deadlineMs + " (at " + now + ")");
+                    assertEquals(t.deadlineMs, w.deadlineMs(t), "read back on the way");
+                }
+                assertEquals(1, w.advanceTo(t.deadlineMs));
+                assertEquals(t.deadlineMs, t.firedAt);
+            }
+            assertEquals(1, w.size());
+            assertTrue(w.remove(never));
+            assertEquals(0, w.size());
+            assertEquals(Long.MAX_VALUE, w.nextDeadlineMs());
+            log.clear();
+        }
+    }
+
+    /** A far entry jumped over in one advance fires in deadline order with the near ones, at its own deadline. */
+    @Test
+    void farEntryJumpedOverFiresInOrder() {
+        TimerWheel w = new TimerWheel(0);
+        T far = scheduled(w, "far", 3 * (1L << 30));
+        T near = scheduled(w, "near", 5);
+        T after = scheduled(w, "after", 3 * (1L << 30) + 1);
+        assertEquals(3, w.advanceTo(10 * (1L << 30)));
+        assertEquals(List.of("near", "far", "after"), log);
+        assertEquals(3 * (1L << 30), far.firedAt);
+        assertEquals(5, near.firedAt);
+        assertEquals(3 * (1L << 30) + 1, after.firedAt);
+    }
+
+    /** Removing a far entry forgets it: it never fires, and it can be inserted again with a near deadline. */
+    @Test
+    void removedFarEntryNeverFires() {
+        TimerWheel w = new TimerWheel(0);
+        T t = scheduled(w, "t", 50 * YEAR);
+        assertTrue(w.remove(t));
+        assertFalse(t.isScheduled());
+        assertEquals(0, w.advanceTo(60 * YEAR));
+        assertEquals(0, t.fires);
+        t.deadlineMs = 60 * YEAR + 10;
+        w.insert(t, t.deadlineMs);
+        assertEquals(60 * YEAR + 10, w.deadlineMs(t));
+        assertEquals(1, w.advanceTo(60 * YEAR + 10));
+        assertEquals(60 * YEAR + 10, t.firedAt);
     }
 }
