@@ -16,8 +16,6 @@ import java.util.concurrent.locks.LockSupport;
  * must not block (typically they unpark a task).
  */
 public final class CarrierTimers {
-    /** What a timer's {@code target} becomes when it fires or is cancelled, whichever wins the CAS. */
-    private static final Object FIRED = new Object(), CANCELLED = new Object();
 
     private final Carrier carrier;
     private final RuntimeClock clock;
@@ -179,8 +177,8 @@ public final class CarrierTimers {
     /**
      * One armed timer: 32 bytes (a 12-byte header, the entry's 32-bit deadline and two links, the
      * target and the owner), because a million outstanding timers are a million live objects that
-     * every young collection copies. That is why its state is the target itself, not a field of its
-     * own.
+     * every young collection copies. That is why its state is the target itself (null once fired or
+     * cancelled), not a field of its own.
      */
     private final class Timer extends TimerEntry implements TimerHandle {
         private static final VarHandle TARGET;
@@ -194,10 +192,10 @@ public final class CarrierTimers {
         }
 
         /**
-         * While pending, the thread to unpark or the action to run; then {@link #FIRED} or
-         * {@link #CANCELLED}, set by a CAS (which also lets go of the thread or action). Written
-         * plainly only in the constructor: a timer reaches other threads through the inbox queue or
-         * its handle's publication, both safe.
+         * While pending, the thread to unpark or the action to run; null once the timer has fired or
+         * been cancelled, whichever took it first with an atomic update (taking it also lets go of
+         * the thread or action). Written plainly only in the constructor: a timer reaches other
+         * threads through the inbox queue or its handle's publication, both safe.
          */
         private Object target;
 
@@ -206,14 +204,13 @@ public final class CarrierTimers {
         }
 
         boolean isPending() {
-            Object t = TARGET.getAcquire(this);
-            return t != FIRED && t != CANCELLED;
+            return TARGET.getAcquire(this) != null;
         }
 
         @Override
         protected void fire() {
-            Object target = TARGET.getAcquire(this);
-            if (target != FIRED && target != CANCELLED && TARGET.compareAndSet(this, target, FIRED)) {
+            Object target = TARGET.getAndSet(this, null);
+            if (target != null) {
                 fired++;
                 recordLateness(this);
                 try {
@@ -230,8 +227,7 @@ public final class CarrierTimers {
 
         @Override
         public boolean cancel() {
-            Object target = TARGET.getAcquire(this);
-            if (target == FIRED || target == CANCELLED || !TARGET.compareAndSet(this, target, CANCELLED)) {
+            if (TARGET.getAndSet(this, null) == null) {
                 return false;
             }
             if (carrier.isCurrent()) {
