@@ -193,7 +193,7 @@ public final class Carrier extends CarrierPad2 implements Executor {
                 java.util.concurrent.locks.LockSupport.unpark(w.thread);
             } else {
                 w = new TaskWorker(task);
-                w.thread = vtBuilder.unstarted(w::work);
+                w.thread = vtBuilder.unstarted(w);
                 w.jdkContinuation = CarrierScheduler.continuationOf(w.thread);
                 // The JDK then hands this carrier the worker itself each time the thread is
                 // scheduled, so the carrier knows which task runs with no lookup.
@@ -243,14 +243,20 @@ public final class Carrier extends CarrierPad2 implements Executor {
             this.next = first;
         }
 
-        /** Runs the thread's continuation: what the JDK submits to the carrier to run this thread. */
+        /**
+         * Two jobs, told apart by the thread that calls: on a carrier (or any thread but the
+         * worker's own) it runs the thread's continuation, which is what the JDK submits to run
+         * this thread; on the worker's own thread it is the thread's body. One object for both
+         * saves a body object per worker, and the body's frame is this one, with no lambda frame
+         * under it: a frame less under every parked task (a million parked tasks' frames are
+         * most of their memory).
+         */
         @Override
         public void run() {
-            jdkContinuation.run();
-        }
-
-        /** The thread's body. */
-        void work() {
+            if (Thread.currentThread() != thread) {
+                jdkContinuation.run();
+                return;
+            }
             loader = thread.getContextClassLoader();
             // One frame for the whole loop (no runTask method): every parked task's stack holds
             // this frame, and a million parked tasks' frames are most of their memory.
