@@ -16,7 +16,6 @@ import java.util.concurrent.locks.LockSupport;
  * must not block (typically they unpark a task).
  */
 public final class CarrierTimers {
-
     private final Carrier carrier;
     private final RuntimeClock clock;
     private final long originNanos;
