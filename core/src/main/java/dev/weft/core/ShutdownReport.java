@@ -6,6 +6,18 @@ import java.util.List;
 /**
  * What {@link WeftRuntime#shutdown(Duration)} did.
  *
+ * <p>Example (compiled and run in the tests as {@code dev.weft.core.snippets.TypeExamples}):
+ * {@snippet :
+ * rt.spawn("forever", () -> {
+ *     Thread.sleep(Long.MAX_VALUE);                          // interruptible: shutdown cancels it
+ *     return null;
+ * });
+ * ShutdownReport report = rt.shutdown(Duration.ofMillis(100));
+ * for (TaskInfo t : report.cancelled()) {
+ *     System.err.println("cancelled " + t.name() + " after " + t.age() + " at " + t.stack());
+ * }
+ * }
+ *
  * @param cancelled tasks still running at the deadline, which shutdown cancelled
  * @param stuck     cancelled tasks that had still not ended after the grace period: they are
  *                  blocked in something that ignores interruption (a native call, a busy loop);

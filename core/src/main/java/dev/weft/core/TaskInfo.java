@@ -6,6 +6,17 @@ import java.util.List;
 /**
  * A snapshot of one live task, for shutdown reports and diagnostics.
  *
+ * <p>Example: what is running now, or what a shutdown had to cancel (the second is compiled and run
+ * in the tests as {@code dev.weft.core.snippets.TypeExamples}):
+ * {@snippet :
+ * for (TaskInfo t : rt.liveTaskInfos()) {
+ *     System.err.println(t.name() + " " + t.state() + " for " + t.age());
+ * }
+ * for (TaskInfo t : rt.shutdown(Duration.ofMillis(100)).cancelled()) {
+ *     System.err.println("cancelled " + t.name() + " at " + t.stack());
+ * }
+ * }
+ *
  * @param id    the task's id
  * @param name  the task's name
  * @param age   time since the task was spawned; for a task that {@link WeftRuntime#spawn} queued on

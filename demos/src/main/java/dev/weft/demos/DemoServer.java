@@ -2,7 +2,16 @@ package dev.weft.demos;
 
 import java.net.InetSocketAddress;
 
-/** A running demo server. */
+/**
+ * A running demo server: where it listens, and {@link #close()} to stop it.
+ *
+ * <p>Example (as the demo tests use it):
+ * {@snippet :
+ * DemoServer http = HttpServer.start(rt, new InetSocketAddress("127.0.0.1", 0));
+ * int port = http.address().getPort();                      // the port the kernel picked
+ * http.close();                                              // stop accepting, end the connections
+ * }
+ */
 public interface DemoServer extends AutoCloseable {
     /** Where it listens (the real port when started on port 0). */
     InetSocketAddress address();

@@ -9,6 +9,15 @@ import java.net.InetSocketAddress;
 /**
  * {@code echo}: writes back every byte it reads, one task per connection, until the peer closes
  * (or half-closes: the reply to what it sent is still written, then the connection closes).
+ *
+ * <p>Example (the demo tests start it this way, on port 0, and talk to it with sockets and {@code nc}):
+ * {@snippet :
+ * try (WeftRuntime rt = WeftRuntime.builder().build();
+ *      DemoServer server = EchoServer.start(rt, new InetSocketAddress("127.0.0.1", 0))) {
+ *     System.out.println("echo on " + server.address());
+ *     // ... serve until done; closing stops accepting and ends the connections
+ * }
+ * }
  */
 public final class EchoServer {
     private EchoServer() {}

@@ -56,6 +56,15 @@ import java.util.Map;
  * </table>
  * The body is read in chunks with {@link FileHandle#readAt} and written through the connection's
  * {@link MessageStream}, which parks while the client is slow (a copy loop; no zero-copy).
+ *
+ * <p>Example (the demo tests start it this way, on port 0, and talk to it with {@code curl}):
+ * {@snippet :
+ * try (WeftRuntime rt = WeftRuntime.builder().build();
+ *      DemoServer server = FilesServer.start(rt, new InetSocketAddress("127.0.0.1", 0), Path.of("/srv/www"))) {
+ *     System.out.println("files on " + server.address());
+ *     // ... serve until done; closing stops accepting and ends the connections
+ * }
+ * }
  */
 public final class FilesServer {
     static final int CHUNK = 64 * 1024;

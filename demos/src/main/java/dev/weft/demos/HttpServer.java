@@ -50,6 +50,15 @@ import java.nio.charset.StandardCharsets;
  * </table>
  * {@code HEAD} is served wherever {@code GET} is. Responses to pipelined requests are written
  * without a flush while more requests are already decoded, and flushed with the last one.
+ *
+ * <p>Example (the demo tests start it this way, on port 0, and talk to it with {@code curl} and {@code wrk}):
+ * {@snippet :
+ * try (WeftRuntime rt = WeftRuntime.builder().build();
+ *      DemoServer server = HttpServer.start(rt, new InetSocketAddress("127.0.0.1", 0))) {
+ *     System.out.println("http on " + server.address());
+ *     // ... serve until done; closing stops accepting and ends the connections
+ * }
+ * }
  */
 public final class HttpServer {
     static final int MAX_INITIAL_LINE = 4096;

@@ -10,6 +10,13 @@ import java.time.Duration;
 /**
  * {@code java -jar demos/target/weft-demos.jar <echo|http> [--port N] [--host H] [--carriers N] [--metrics-port N] [--transport auto|io_uring|epoll|kqueue|nio]}.
  *
+ * <p>Example (as the README shows; {@code ./mvnw -Pdemo package -Ddemo.args="http --port 8080"}
+ * builds and runs the same):
+ * {@snippet lang=shell :
+ * java -jar demos/target/weft-demos.jar http --port 8080
+ * curl http://127.0.0.1:8080/            # Hello, World!
+ * }
+ *
  * <p>Every demo serves {@code GET /metrics} (Prometheus text format) and {@code GET /debug/tasks}
  * (JSON): the http demo on its own port, the others on an HTTP side port, {@code --metrics-port}
  * (default: the demo's port + 1; 0 turns it off).

@@ -3,6 +3,13 @@ package dev.weft.fs;
 /**
  * How file operations reach the kernel, as reported by {@link Fs#backend()}.
  *
+ * <p>Example ({@code Fs.backend()} is called in {@code dev.weft.fs.snippets.FsSnippets}, compiled
+ * and run in the tests):
+ * {@snippet :
+ * FsBackend how = Fs.backend();         // IO_URING where the kernel allows it, else BLOCKING_POOL
+ * System.out.println("files via " + how);
+ * }
+ *
  * <p>Immutable and thread-safe.
  */
 public enum FsBackend {

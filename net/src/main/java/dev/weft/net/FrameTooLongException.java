@@ -6,6 +6,17 @@ import java.io.IOException;
  * A line or frame longer than the limit its reader or writer was given. What happens next is
  * documented by the thrower: {@link LineReader} and {@link FrameReader} skip the over-long item
  * and stay usable; {@link LineWriter} and {@link FrameWriter} wrote nothing.
+ *
+ * <p>Example (compiled and run in the tests as {@code dev.weft.net.snippets.TypeExamples}):
+ * {@snippet :
+ * LineReader lines = new LineReader(new ByteArrayInputStream("far too long\nok\n".getBytes(UTF_8)), 4, UTF_8);
+ * try {
+ *     lines.readLine();
+ * } catch (FrameTooLongException e) {
+ *     // the over-long line is gone
+ * }
+ * String next = lines.readLine();                            // the reader is still usable: "ok"
+ * }
  */
 public final class FrameTooLongException extends IOException {
     private static final long serialVersionUID = 1L;

@@ -8,6 +8,16 @@ import java.util.concurrent.CancellationException;
  * A handle to one fork of a {@link Scope} or {@link JoinSet}: a Weft task whose lifetime is bound
  * to its scope.
  *
+ * <p>Example (compiled and run in the tests as {@code dev.weft.structured.snippets.TypeExamples}):
+ * {@snippet :
+ * try (Scope scope = Scope.open("pair")) {
+ *     Fork<String> a = scope.fork("a", () -> "A");
+ *     Fork<Integer> b = scope.fork("b", () -> 2);
+ *     scope.join();                                          // both have ended
+ *     return a.resultNow() + b.resultNow();                  // "A2"
+ * }
+ * }
+ *
  * <p><b>Thread safety and memory consistency:</b> a handle is thread-safe. Actions in the fork
  * happen-before a return from {@link #join()}, a {@link #isDone()} that returns {@code true}, and
  * the return of a select won by {@link #onComplete()}.

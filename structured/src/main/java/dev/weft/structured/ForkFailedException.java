@@ -6,6 +6,17 @@ package dev.weft.structured;
  * failure of a scope. {@link #getCause()} is what the body threw; the failures of other forks of
  * the same scope are attached as {@linkplain #getSuppressed() suppressed} exceptions (each a
  * {@code ForkFailedException} naming its fork). Unchecked, like core's {@code TaskFailedException}.
+ *
+ * <p>Example (compiled and run in the tests as {@code dev.weft.structured.snippets.TypeExamples}):
+ * {@snippet :
+ * try (Scope scope = Scope.open("pair")) {
+ *     scope.fork("ok", () -> 1);
+ *     scope.fork("bad", () -> Integer.parseInt("x"));
+ *     scope.join();
+ * } catch (ForkFailedException e) {
+ *     // e.scopeName() is "pair", e.forkName() "bad", e.getCause() the NumberFormatException
+ * }
+ * }
  */
 public final class ForkFailedException extends RuntimeException {
     private static final long serialVersionUID = 1L;

@@ -3,6 +3,13 @@ package dev.weft.structured;
 /**
  * The results of {@link Structured#join} or {@link Structured#tryJoin} of 6 callables, in argument order.
  *
+ * <p>Example (compiled and run in the tests as {@code dev.weft.structured.snippets.TypeExamples}):
+ * {@snippet :
+ * Tuple6<String, Integer, Boolean, Long, Character, Double> t =
+ *         Structured.join(() -> "A", () -> 2, () -> true, () -> 4L, () -> 'e', () -> 6.0);
+ * double sixth = t.sixth();
+ * }
+ *
  * @param first the result of the 1st callable
  * @param second the result of the 2nd callable
  * @param third the result of the 3rd callable

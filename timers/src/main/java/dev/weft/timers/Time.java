@@ -23,6 +23,16 @@ import java.util.concurrent.TimeoutException;
  * deadline passes, so a {@code sleep} past the deadline ends at the deadline with
  * {@link InterruptedException}, which that scope turns into {@link TimeoutException}.
  *
+ * <p>Example (compiled and run in the tests as {@code dev.weft.timers.snippets.TypeExamples}):
+ * {@snippet :
+ * try (WeftRuntime rt = WeftRuntime.builder().build()) {
+ *     String r = rt.run(() -> {
+ *         Time.sleep(Duration.ofMillis(10));                  // the task parks; its carrier runs others
+ *         return Time.timeout(Duration.ofSeconds(1), () -> "in time");
+ *     });
+ * }
+ * }
+ *
  * <p>Thread-safe (static, stateless).
  */
 public final class Time {

@@ -6,7 +6,18 @@ import dev.weft.timers.internal.WheelScheduledExecutorImpl;
 
 import java.util.Objects;
 
-/** Factories for the timer-backed executors. */
+/**
+ * Factories for the timer-backed executors.
+ *
+ * <p>Example (compiled and run in the tests as {@code dev.weft.timers.snippets.TypeExamples}):
+ * {@snippet :
+ * WheelScheduledExecutor ses = Timers.newScheduledExecutor();  // the caller's runtime, or the shared one
+ * CountDownLatch beats = new CountDownLatch(3);
+ * ScheduledFuture<?> beat = ses.scheduleAtFixedRate(beats::countDown, 0, 10, TimeUnit.MILLISECONDS);
+ * beats.await();                                               // three beats, 10 ms apart
+ * beat.cancel(false);
+ * }
+ */
 public final class Timers {
     private Timers() {}
 

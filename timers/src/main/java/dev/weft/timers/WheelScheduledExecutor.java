@@ -16,6 +16,16 @@ import java.util.concurrent.ScheduledExecutorService;
  * running tasks and returns the tasks that were waiting for their time. Unlike a pool there is no
  * size: each run is a fresh task (a virtual thread), so runs due together run concurrently.
  *
+ * <p>Example (compiled and run in the tests as {@code dev.weft.timers.snippets.TypeExamples}):
+ * {@snippet :
+ * try (WeftRuntime rt = WeftRuntime.builder().build()) {
+ *     WheelScheduledExecutor ses = Timers.newScheduledExecutor(rt);
+ *     ScheduledFuture<String> later = ses.schedule(() -> "fired", 20, TimeUnit.MILLISECONDS);
+ *     String result = later.get();                            // after 20 ms
+ *     ses.shutdown();
+ * }
+ * }
+ *
  * <p>Memory consistency: actions before submitting a task happen-before its execution, which
  * happens-before the return of its future's {@code get}. Thread-safe.
  */

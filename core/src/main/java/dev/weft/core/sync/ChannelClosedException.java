@@ -4,6 +4,17 @@ package dev.weft.core.sync;
  * Thrown by an operation on a closed channel: a send (the value that was not sent comes back in
  * {@link #getValue()}) or a receive once the channel is closed and drained. Unchecked, so loops
  * over channels read naturally; code branches on the type, never on the message.
+ *
+ * <p>Example (compiled and run in the tests as {@code dev.weft.core.snippets.TypeExamples}):
+ * {@snippet :
+ * Channel<String> ch = Channel.bounded(1);
+ * ch.close();
+ * try {
+ *     ch.send("late");
+ * } catch (ChannelClosedException e) {
+ *     String back = (String) e.getValue();                   // "late": nothing is lost
+ * }
+ * }
  */
 public class ChannelClosedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
