@@ -70,11 +70,11 @@ public final class Time {
         if (nanos <= 0) {
             return;
         }
-        // The wait is here, not in a helper: a parked sleeper's stack is one frame smaller (the
-        // frames of a million parked sleepers are most of their memory).
+        // This body is here, not in a helper that sleep calls: a parked sleeper's stack is one
+        // frame smaller (the frames of a million parked sleepers are most of their memory).
         long deadline = Clocks.plus(Parking.nanoTime(), nanos);
-        // Why the empty first call: C2 compiles this loop while the sleepers are parked inside
-        // it. If its exit had never been taken, the compiled code would end the loop in an
+        // Why the empty first call: C2 compiles parkUntil's loop while the sleepers are parked
+        // inside it. If its exit had never been taken, the compiled code would end the loop in an
         // uncommon trap, and every task parked in that code would be deoptimized as it wakes
         // (about 7 us each: 7 s of W2's 1M sleepers). Taking the exit once per call, at no
         // cost, keeps the exit compiled.

@@ -401,7 +401,7 @@ public final class TimerWheel {
         for (TimerEntry e = overflow.next; e != overflow; e = e.next) {
             Long far = this.far == null ? null : this.far.get(e);
             long when = far != null ? far : fullDeadline(e);
-            long trigger = far != null ? Math.max(when & ~EPOCH_MASK, farTrigger(when)) : when & ~EPOCH_MASK;
+            long trigger = overflowTrigger(when, far != null);
             if (trigger <= elapsed || trigger < overflowMin) {
                 throw new AssertionError("overflow entry due at " + when + " has trigger " + trigger
                     + " with elapsed " + elapsed + " and overflowMin " + overflowMin);
@@ -426,6 +426,16 @@ public final class TimerWheel {
     private static long farTrigger(long when) {
         long half = MAX_AHEAD >>> 1;
         return Math.ceilDiv(when - MAX_AHEAD, half) * half;
+    }
+
+    /**
+     * When an overflow entry due at {@code when} is re-linked: the start of its epoch, or for one
+     * {@code beyondReach} (more than {@link #MAX_AHEAD} away, its deadline in {@link #far}) the later
+     * of that and {@link #farTrigger}.
+     */
+    private static long overflowTrigger(long when, boolean beyondReach) {
+        long epochStart = when & ~EPOCH_MASK;
+        return beyondReach ? Math.max(epochStart, farTrigger(when)) : epochStart;
     }
 
     /** The entry's 32-bit deadline read relative to {@link #elapsed}. */
@@ -453,14 +463,14 @@ public final class TimerWheel {
                 occupied[level] |= 1L << slot;
             } else {
                 s = overflow;
-                long trigger = when & ~EPOCH_MASK;
-                if (ahead > MAX_AHEAD || ahead < 0) {
+                boolean beyondReach = ahead > MAX_AHEAD || ahead < 0;
+                if (beyondReach) {
                     if (far == null) {
                         far = new java.util.IdentityHashMap<>();
                     }
                     far.put(e, when);
-                    trigger = Math.max(trigger, farTrigger(when));
                 }
+                long trigger = overflowTrigger(when, beyondReach);
                 if (trigger < overflowMin) {
                     overflowMin = trigger;
                 }
