@@ -44,7 +44,9 @@ public interface Task<T> {
     /**
      * Waits until the task has ended and returns its result.
      *
-     * <p>Parks a virtual caller; blocks a platform caller.
+     * <p>Parks a virtual caller; blocks a platform caller. A carrier's own platform thread (code in
+     * a Netty handler on a runtime's event loop) must not wait: blocking it stops that carrier's
+     * tasks and I/O, the awaited task's perhaps included, so the call throws instead.
      *
      * @return the value the task's body returned
      * @throws TaskFailedException   if the body threw; the body's exception is the cause
@@ -53,16 +55,23 @@ public interface Task<T> {
      *                               entry and the task has not completed); the task is unaffected.
      *                               As {@code FutureTask.get}: a completed task's result is returned
      *                               even if the caller's interrupt status is set.
+     * @throws IllegalStateException if the task has not ended and the caller is the platform
+     *                               thread of a carrier of any Weft runtime
      */
     T join() throws InterruptedException;
 
     /**
-     * Waits at most {@code timeout} for the task to end and returns its result.
+     * Waits at most {@code timeout} for the task to end and returns its result. A zero or negative
+     * timeout polls; one too long to count in nanoseconds (about 292 years) waits as
+     * {@link #join()} does. A task that has ended is reported even if the caller is interrupted.
      *
      * @throws TimeoutException      if the task is still running when the time is up (the task is unaffected)
      * @throws TaskFailedException   if the body threw; the body's exception is the cause
      * @throws CancellationException if the task was cancelled and its body has ended
-     * @throws InterruptedException  if the caller is interrupted while waiting
+     * @throws InterruptedException  if the caller is interrupted while waiting, or is interrupted
+     *                               on entry and the task has not ended (the task is unaffected)
+     * @throws IllegalStateException if the task has not ended, {@code timeout} is positive and the
+     *                               caller is the platform thread of a carrier of any Weft runtime
      * @throws NullPointerException  if {@code timeout} is null
      */
     T join(Duration timeout) throws InterruptedException, TimeoutException;

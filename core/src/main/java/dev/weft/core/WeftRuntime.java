@@ -148,14 +148,23 @@ public final class WeftRuntime implements AutoCloseable {
      * Runs {@code body} on the blocking pool, a bounded set of platform threads for work that would
      * stall a carrier: blocking calls into foreign libraries, long CPU-bound sections, file calls.
      * Jobs beyond the pool's size wait in a queue. {@link Task#cancel()} interrupts the pool thread.
+     * Jobs still waiting in the queue when the runtime shuts down never start: they end cancelled
+     * (their {@link Task#join()} throws {@link CancellationException}) and are listed among the
+     * {@linkplain ShutdownReport cancelled} tasks of the shutdown report.
      *
      * @throws RejectedExecutionException if the runtime is closed
+     * @throws NullPointerException       if {@code body} is null
      */
     public <T> Task<T> spawnBlocking(Callable<T> body) {
         return core.spawnBlocking(null, body);
     }
 
-    /** Runs a named job on the blocking pool; the pool thread carries the name while it runs. */
+    /**
+     * Runs a named job on the blocking pool; the pool thread carries the name while it runs.
+     *
+     * @throws RejectedExecutionException if the runtime is closed
+     * @throws NullPointerException       if an argument is null
+     */
     public <T> Task<T> spawnBlocking(String name, Callable<T> body) {
         return core.spawnBlocking(Objects.requireNonNull(name, "name"), body);
     }
@@ -167,11 +176,20 @@ public final class WeftRuntime implements AutoCloseable {
      * <p>If the caller is interrupted before the call (the body then never starts) or while
      * waiting (the task is cancelled and its end awaited), {@link InterruptedException} is thrown.
      *
+     * <p>Must not be called from a carrier's own platform thread (for example from a Netty handler
+     * on a runtime's event loop): waiting there would stop that carrier, and with it possibly the
+     * task waited for. Such a call throws {@link IllegalStateException} and spawns nothing. From
+     * inside a task it is fine: the task parks.
+     *
      * @throws RejectedExecutionException if the runtime is closed
      * @throws CancellationException      if the task was cancelled (for example by a shutdown)
+     * @throws IllegalStateException      if called on the platform thread of a carrier of any Weft runtime
+     * @throws NullPointerException       if {@code body} is null
      * @throws Exception                  what {@code body} threw
      */
     public <T> T run(Callable<T> body) throws Exception {
+        Objects.requireNonNull(body, "body");
+        RuntimeCore.checkNotCarrierThread("WeftRuntime.run");
         if (Thread.interrupted()) {
             throw new InterruptedException("interrupted before run");
         }
@@ -223,7 +241,8 @@ public final class WeftRuntime implements AutoCloseable {
      * Stops new spawns, waits up to {@code timeout} for running tasks to end, cancels the rest,
      * waits a short grace period (at most 1 s) for them, then stops the carriers. Idempotent:
      * later calls return the first report. Called from inside one of this runtime's tasks, it does
-     * not wait for that task.
+     * not wait for that task. A timeout too long to count in nanoseconds (about 292 years) waits
+     * as long as tasks run; a negative one is zero.
      *
      * @throws NullPointerException if {@code timeout} is null
      */
@@ -379,6 +398,7 @@ public final class WeftRuntime implements AutoCloseable {
 
         /**
          * How long {@link WeftRuntime#close()} waits for tasks before cancelling them (default 10 s).
+         * One too long to count in nanoseconds (about 292 years) means as long as tasks run.
          *
          * @throws IllegalArgumentException if negative
          */

@@ -1,12 +1,17 @@
 package dev.weft.core;
 
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -51,6 +56,62 @@ class BlockingPoolTest {
             }
             assertEquals(45, sum);
             assertEquals(3, threads.size(), "never more threads than the maximum");
+        }
+    }
+
+    /**
+     * A job still waiting for a pool thread when the runtime shuts down never starts: it ends
+     * cancelled (its joiners wake with CancellationException instead of waiting forever) and the
+     * report lists it as cancelled, not as stuck. The only pool thread is held by a job that
+     * ignores cancellation, so the queued job can only end by shutdown ending it.
+     */
+    @RepeatedTest(10)
+    void jobsQueuedAtShutdownEndCancelled() throws Exception {
+        WeftRuntime rt = WeftRuntime.builder().carriers(1).blockingThreads(1).build();
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try {
+            Task<Void> holder = rt.spawnBlocking("holder", () -> {
+                holding.countDown();
+                while (release.getCount() > 0) {
+                    try {
+                        release.await();
+                    } catch (InterruptedException ignored) {
+                        // ignores cancellation: keeps the pool's only thread
+                    }
+                }
+                return null;
+            });
+            assertTrue(holding.await(10, TimeUnit.SECONDS), "the holder job did not start");
+            Task<String> queued = rt.spawnBlocking("queued", () -> "must never run");
+            ShutdownReport report = rt.shutdown(Duration.ZERO);
+            try {
+                queued.join(Duration.ofSeconds(10));
+                fail("the queued job returned: it ran after shutdown");
+            } catch (CancellationException expected) {
+                // ended without running
+            } catch (TimeoutException e) {
+                fail("the job queued at shutdown never ended; state " + queued.state() + "; " + report);
+            }
+            assertEquals(Task.State.CANCELLED, queued.state());
+            assertTrue(queued.isCancelled());
+            assertTrue(report.cancelled().stream().anyMatch(t -> t.name().equals("queued")), report.toString());
+            assertTrue(report.stuck().stream().noneMatch(t -> t.name().equals("queued")), report.toString());
+            assertTrue(report.stuck().stream().anyMatch(t -> t.name().equals("holder")), report.toString());
+            assertFalse(holder.isDone(), "the holder ignores cancellation until released");
+        } finally {
+            release.countDown();
+        }
+    }
+
+    /** A null body is refused at the call, not when a pool thread gets to it. */
+    @Test
+    void nullBodyIsRefusedAtOnce() {
+        try (WeftRuntime rt = WeftRuntime.builder().carriers(1).build()) {
+            assertThrows(NullPointerException.class, () -> rt.spawnBlocking(null));
+            assertThrows(NullPointerException.class, () -> rt.spawnBlocking("named", null));
+            assertThrows(NullPointerException.class, () -> rt.run(() -> Weft.spawnBlocking(null)));
+            assertEquals(0, rt.liveTasks(), "a refused job is not counted as live");
         }
     }
 }

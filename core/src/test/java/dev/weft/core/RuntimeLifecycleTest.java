@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
@@ -154,5 +155,47 @@ class RuntimeLifecycleTest {
             SchedulerMode expected = Boolean.getBoolean("weft.expectFallback") ? SchedulerMode.FALLBACK : SchedulerMode.CARRIER;
             assertEquals(expected, rt.schedulerMode());
         }
+    }
+
+    /**
+     * Timeouts too long to count in nanoseconds (Duration.toNanos() would throw ArithmeticException)
+     * mean "as long as it takes"; very negative ones mean zero. The runtime stays usable and
+     * closes normally.
+     */
+    @Test
+    void hugeDurationsSaturate() throws Exception {
+        Duration forever = Duration.ofSeconds(Long.MAX_VALUE);
+        Duration never = Duration.ofSeconds(Long.MIN_VALUE);
+        WeftRuntime rt = WeftRuntime.builder().carriers(1).closeTimeout(forever)
+                .blockingKeepAlive(forever).slowSliceThreshold(forever).build();
+        assertEquals(42, rt.spawn(() -> 42).join(forever));
+        CountDownLatch release = new CountDownLatch(1);
+        Task<String> later = rt.spawn(() -> { release.await(); return "later"; });
+        assertThrows(TimeoutException.class, () -> later.join(never), "a negative timeout polls");
+        Thread joiner = Thread.ofPlatform().start(() -> {
+            try {
+                assertEquals("later", later.join(forever));
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        TestSupport.awaitParked(joiner);
+        release.countDown();
+        joiner.join(Duration.ofSeconds(10));
+        assertFalse(joiner.isAlive(), "join(huge) did not return after the task ended");
+        assertEquals("b", rt.spawnBlocking(() -> "b").join(forever));
+        rt.close(); // closeTimeout(forever): no tasks, so it returns at once
+        assertTrue(rt.isClosed());
+        assertTrue(rt.shutdown(forever).isClean(), "later calls return the first report");
+
+        WeftRuntime other = WeftRuntime.builder().carriers(1).build();
+        assertTrue(other.shutdown(forever).isClean());
+        WeftRuntime third = WeftRuntime.builder().carriers(1).build();
+        CountDownLatch parked = new CountDownLatch(1);
+        Task<Void> sleeper = third.spawn(() -> { parked.countDown(); new CountDownLatch(1).await(); return null; });
+        parked.await();
+        ShutdownReport r = third.shutdown(never);
+        assertEquals(1, r.cancelled().size(), "a negative timeout cancels at once: " + r);
+        assertThrows(CancellationException.class, () -> sleeper.join(Duration.ofSeconds(10)));
     }
 }

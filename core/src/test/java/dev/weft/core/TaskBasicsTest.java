@@ -2,14 +2,18 @@ package dev.weft.core;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -203,5 +207,90 @@ class TaskBasicsTest {
         assertFalse(t.isDone());
         release.countDown();
         assertEquals(1, t.join());
+    }
+
+    /** join(Duration) of an unfinished task by an interrupted caller throws at once; the task is unaffected. */
+    @Test
+    void timedJoinInterruptedBeforeItWaits() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        Task<Integer> t = rt.spawn(() -> { release.await(); return 1; });
+        Thread.currentThread().interrupt();
+        assertThrows(InterruptedException.class, () -> t.join(Duration.ofSeconds(10)), "interrupted before join(Duration)");
+        assertFalse(Thread.currentThread().isInterrupted(), "InterruptedException clears the interrupt status");
+        Thread.currentThread().interrupt();
+        assertThrows(InterruptedException.class, () -> t.join(Duration.ZERO), "even a poll reports the interrupt");
+        assertFalse(t.isDone());
+        release.countDown();
+        assertEquals(1, t.join(Duration.ofSeconds(10)));
+        Thread.currentThread().interrupt();
+        try {
+            assertEquals(1, t.join(Duration.ofSeconds(10)), "an ended task's result comes even if interrupted");
+        } finally {
+            assertTrue(Thread.interrupted(), "the interrupt status is left set when nothing waited");
+        }
+    }
+
+    /** Interrupting a caller parked in join(Duration) wakes it with InterruptedException; the task runs on. */
+    @RepeatedTest(20)
+    void timedJoinInterruptedWhileWaiting() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        Task<Integer> t = rt.spawn(() -> { release.await(); return 1; });
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        Thread joiner = Thread.ofPlatform().start(() -> {
+            try {
+                t.join(Duration.ofDays(1));
+                outcome.complete(null);
+            } catch (Throwable e) {
+                outcome.complete(e);
+            }
+        });
+        TestSupport.awaitParked(joiner);
+        joiner.interrupt();
+        assertInstanceOf(InterruptedException.class, outcome.get(10, TimeUnit.SECONDS), "join(Duration) outcome");
+        assertFalse(t.isDone(), "interrupting the joiner does not touch the task");
+        release.countDown();
+        assertEquals(1, t.join());
+    }
+
+    /**
+     * A carrier's own platform thread (where Netty handlers run) must not wait for a task: the
+     * carrier could not run it. run() and join() refuse with IllegalStateException instead of
+     * deadlocking; a join that needs no wait still works there.
+     */
+    @RepeatedTest(5)
+    void carrierThreadMustNotBlock() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        Task<Integer> pending = rt.spawn(() -> { release.await(); return 1; });
+        Task<Integer> ended = rt.spawn(() -> 2);
+        assertEquals(2, ended.join());
+        CompletableFuture<List<String>> seen = new CompletableFuture<>();
+        dev.weft.core.spi.RuntimeAccess.eventLoopGroup(rt).next().execute(() -> {
+            List<String> r = new ArrayList<>();
+            r.add(outcome(() -> rt.run(() -> 3)));
+            r.add(outcome(pending::join));
+            r.add(outcome(() -> pending.join(Duration.ofSeconds(1))));
+            r.add(outcome(() -> pending.join(Duration.ZERO)));
+            r.add(outcome(ended::join));
+            r.add(outcome(() -> ended.join(Duration.ofSeconds(1))));
+            seen.complete(r);
+        });
+        List<String> r = seen.get(10, TimeUnit.SECONDS); // a deadlocked carrier would never answer
+        assertTrue(r.get(0).startsWith("IllegalStateException") && r.get(0).contains("WeftRuntime.run"), r.get(0));
+        assertTrue(r.get(1).startsWith("IllegalStateException") && r.get(1).contains("carrier thread"), r.get(1));
+        assertTrue(r.get(2).startsWith("IllegalStateException"), r.get(2));
+        assertTrue(r.get(3).startsWith("TimeoutException"), "a zero-timeout poll does not block: " + r.get(3));
+        assertEquals(List.of("2", "2"), r.subList(4, 6), "an ended task's result needs no wait");
+        assertFalse(pending.isDone());
+        release.countDown();
+        assertEquals(1, pending.join());
+        assertEquals(3, rt.run(() -> 3), "the runtime is unharmed");
+    }
+
+    private static String outcome(Callable<?> c) {
+        try {
+            return String.valueOf(c.call());
+        } catch (Exception e) {
+            return e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
     }
 }

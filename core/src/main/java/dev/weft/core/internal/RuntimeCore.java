@@ -11,6 +11,7 @@ import dev.weft.core.spi.NettyTransport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -84,7 +85,7 @@ public final class RuntimeCore {
                        Duration closeTimeout, boolean forceFallback, RuntimeClock clock) {
         this.name = name;
         this.clock = clock;
-        this.slowSliceNanos = slowSlice.toNanos();
+        this.slowSliceNanos = saturatedNanos(slowSlice);
         this.spillThreshold = spillThreshold;
         this.closeTimeout = closeTimeout;
         this.transport = Transports.resolve(transport);
@@ -109,7 +110,7 @@ public final class RuntimeCore {
         // thread for every job until the maximum even while others sit idle.
         HandOffQueue queue = new HandOffQueue();
         this.blockingPool = new ThreadPoolExecutor(0, blockingThreads,
-                blockingKeepAlive.toNanos(), TimeUnit.NANOSECONDS, queue,
+                saturatedNanos(blockingKeepAlive), TimeUnit.NANOSECONDS, queue,
                 r -> Thread.ofPlatform().daemon(true).name(name + "-blocking-" + threadIds.getAndIncrement()).unstarted(r),
                 (job, pool) -> {
                     if (pool.isShutdown()) {
@@ -145,6 +146,42 @@ public final class RuntimeCore {
             }
         }
         return null;
+    }
+
+    /**
+     * {@code d} in nanoseconds, saturated to {@code Long.MIN_VALUE}/{@code Long.MAX_VALUE} where
+     * {@link Duration#toNanos()} would overflow (about 292 years): a timeout that long is
+     * "forever", not an error.
+     *
+     * @throws NullPointerException if {@code d} is null
+     */
+    public static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+    }
+
+    /**
+     * Throws if the calling thread is the platform thread of a carrier of a running runtime
+     * (code in a Netty handler on the runtime's event loop, say): blocking it until a task ends
+     * stops every task and all I/O of that carrier, and deadlocks when the awaited task is
+     * scheduled there. Tokio's {@code block_on} refuses the same way. Only for paths about to block.
+     *
+     * @param what the blocking call, for the message
+     * @throws IllegalStateException if the caller is a carrier thread
+     */
+    public static void checkNotCarrierThread(String what) {
+        if (Thread.currentThread().isVirtual()) {
+            return; // tasks park, they do not block their carrier
+        }
+        RuntimeCore rc = ofCurrentCarrierThread();
+        if (rc != null) {
+            throw new IllegalStateException(what + " would block carrier thread '" + Thread.currentThread().getName()
+                    + "' of runtime '" + rc.name + "', stalling its tasks and I/O (and deadlocking if the task"
+                    + " waited for runs there); spawn a task and wait in it, or react to the task's end without blocking");
+        }
     }
 
     // ---- properties -------------------------------------------------------------------------
@@ -333,8 +370,15 @@ public final class RuntimeCore {
         return task;
     }
 
-    /** Spawns {@code body} on the blocking pool. */
+    /**
+     * Spawns {@code body} on the blocking pool.
+     *
+     * @throws NullPointerException       if {@code body} is null
+     * @throws RejectedExecutionException if the runtime is closed
+     */
     public <T> TaskImpl<T> spawnBlocking(String taskName, Callable<T> body) {
+        // Checked here: the body is wrapped below, so TaskImpl's own check would see the wrapper.
+        Objects.requireNonNull(body, "body");
         if (closed) {
             throw rejected();
         }
@@ -506,6 +550,10 @@ public final class RuntimeCore {
 
     public ShutdownReport shutdown(Duration timeout) {
         long start = System.nanoTime();
+        // Before closing: a bad argument must throw while the runtime is still as it was. Past
+        // about 292 years the deadline saturates; start + MAX_VALUE wraps, but every use below
+        // compares by difference (deadline - now), which stays right.
+        long timeoutNanos = Math.max(0, saturatedNanos(timeout));
         lock.lock();
         try {
             if (report != null) {
@@ -516,7 +564,7 @@ public final class RuntimeCore {
             lock.unlock();
         }
         TaskImpl<?> self = TaskImpl.currentOrNull();
-        long deadline = start + Math.max(0, timeout.toNanos());
+        long deadline = start + timeoutNanos;
         awaitQuiet(deadline, self);
         cancelNewStarts = true;
         List<TaskInfo> cancelledInfos = new ArrayList<>();
@@ -526,9 +574,15 @@ public final class RuntimeCore {
                 t.cancel();
             }
         }
+        // Blocking jobs still waiting for a pool thread would start only to cancel themselves, and
+        // only if a thread frees up: end them here, so the grace period does not wait for them
+        // and their joiners are not left hanging.
+        List<Runnable> unstartedJobs = new ArrayList<>();
+        blockingPool.getQueue().drainTo(unstartedJobs);
+        endUnstarted(unstartedJobs);
         List<TaskInfo> stuck = new ArrayList<>();
         if (!cancelledInfos.isEmpty() || liveTasks() > (self != null ? 1 : 0)) {
-            long grace = System.nanoTime() + Math.min(Math.max(timeout.toNanos(), 100_000_000L), 1_000_000_000L);
+            long grace = System.nanoTime() + Math.min(Math.max(timeoutNanos, 100_000_000L), 1_000_000_000L);
             awaitQuiet(grace, self);
             for (TaskImpl<?> t : liveTasksList()) {
                 if (t != self && !t.isDone()) {
@@ -539,7 +593,8 @@ public final class RuntimeCore {
         for (Carrier c : carriers) {
             c.requestStop();
         }
-        blockingPool.shutdownNow();
+        // Jobs queued since the drain above (a spawn that passed the closed check just before it)
+        endUnstarted(blockingPool.shutdownNow());
         if (self == null || self.carrier == null) {
             for (Carrier c : carriers) {
                 try {
@@ -560,6 +615,15 @@ public final class RuntimeCore {
         }
         report = r;
         return r;
+    }
+
+    /** Ends blocking jobs taken off the pool's queue unstarted, as cancelled. */
+    private static void endUnstarted(List<Runnable> jobs) {
+        for (Runnable job : jobs) {
+            if (job instanceof TaskImpl<?> t) {
+                t.endUnstarted();
+            }
+        }
     }
 
     private void awaitQuiet(long deadlineNanos, TaskImpl<?> self) {

@@ -45,6 +45,23 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ul>
  */
 public final class TaskImpl<T> implements Task<T>, Runnable {
+    /**
+     * A body that must hear when it will never be called: the task ended before its body started
+     * (cancelled first, or started while the runtime was cancelling what is left, or binding its
+     * context failed). Whoever counts on the body running (an executor's bookkeeping, a future
+     * its caller waits on) would otherwise wait forever. Checked only on that cold path, so a body
+     * pays nothing for it when it runs.
+     */
+    public interface BodyNeverRan {
+        /**
+         * Called on the thread that ends the task, after its outcome is recorded and before it
+         * is marked ended; must not block. What it throws is handed to that thread's uncaught
+         * exception handler. Must be idempotent and tolerate a call after the body did run: that
+         * happens only when recording the body's outcome itself failed (out of memory).
+         */
+        void bodyNeverRan();
+    }
+
     static final ScopedValue<TaskImpl<?>> CURRENT = ScopedValue.newInstance();
     private static final AtomicLong IDS = new AtomicLong();
     private static final Cleaner CLEANER = Cleaner.create(
@@ -185,6 +202,8 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
                         if (returned) {
                             complete(SUCCEEDED, v);
                         }
+                    } else {
+                        bodyNeverRan();
                     }
                 } else {
                     CoreBridge.get().runWithTaskLocals(taskLocals, null, this::runBody);
@@ -201,6 +220,7 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
             }
         } catch (Throwable t) {
             complete(FAILED, t); // the body never ran (binding its context failed): joiners see why
+            bodyNeverRan();
             throw t;
         } finally {
             if (state == CANCELLING) {
@@ -219,6 +239,7 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
     /** Runs the body unless the task was cancelled first, and records its outcome. */
     private void runBody() {
         if (state != NEW) {
+            bodyNeverRan();
             return;
         }
         T v;
@@ -229,6 +250,35 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
             return;
         }
         complete(SUCCEEDED, v);
+    }
+
+    /** Tells a {@link BodyNeverRan} body that it will never be called (cold path). */
+    private void bodyNeverRan() {
+        if (callable instanceof BodyNeverRan b) {
+            try {
+                b.bodyNeverRan();
+            } catch (Throwable e) {
+                Thread t = Thread.currentThread();
+                t.getUncaughtExceptionHandler().uncaughtException(t, e);
+            }
+        }
+    }
+
+    /**
+     * Ends a task whose thread will never run it: a blocking-pool job still queued when the pool
+     * stops. Marks it cancelled (unless it already has an outcome), tells a {@link BodyNeverRan}
+     * body, wakes joiners and tells the runtime, as {@link #run()} would have. Called once per
+     * job, by the thread that took it from the pool's queue.
+     */
+    void endUnstarted() {
+        cancel(false);
+        if (state == CANCELLING) {
+            awaitCancelInterrupt(); // a concurrent cancel(); it has no thread to interrupt
+        }
+        bodyNeverRan();
+        callable = null;
+        markEnded();
+        runtime.taskEnded(this);
     }
 
     /**
@@ -272,6 +322,7 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
     @Override
     public T join() throws InterruptedException {
         if (!ended) {
+            RuntimeCore.checkNotCarrierThread("Task.join()");
             // A task of this runtime waiting for another is waiting on the runtime itself, not on the
             // outside world: the test clock may still move time for the task it waits for.
             TaskImpl<?> caller = currentOrNull();
@@ -292,7 +343,11 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
 
     @Override
     public T join(Duration timeout) throws InterruptedException, TimeoutException {
-        if (!awaitEnd(timeout.toNanos())) {
+        long nanos = RuntimeCore.saturatedNanos(timeout);
+        if (!ended && nanos > 0) {
+            RuntimeCore.checkNotCarrierThread("Task.join(Duration)");
+        }
+        if (!awaitEnd(nanos)) {
             if (isCancelled()) {
                 throw new TimeoutException("task '" + name() + "' was cancelled and has not ended after " + timeout);
             }
