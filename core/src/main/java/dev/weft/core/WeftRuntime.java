@@ -219,6 +219,14 @@ public final class WeftRuntime implements AutoCloseable {
     /**
      * An {@link ExecutorService} that runs every submitted task as a task of this runtime, with
      * the full {@code ExecutorService} contract. Closing it does not close the runtime.
+     *
+     * <p>Each command runs with the {@link TaskLocal} bindings its submitter had when it called
+     * {@code execute} or {@code submit}. Once this runtime is closed, submissions are rejected
+     * with {@link RejectedExecutionException}. Commands that had not started when it shut down
+     * never run: a {@link java.util.concurrent.Future} for one (as {@code submit} returns) is
+     * cancelled, so {@code get()} throws {@link CancellationException}; running ones are
+     * interrupted by the shutdown's cancellation. After {@code shutdown()} the executor then
+     * terminates, so {@code close()} and {@code awaitTermination} return.
      */
     public ExecutorService newExecutor() {
         return new WeftExecutorService(core, Integer.MAX_VALUE);
@@ -226,7 +234,8 @@ public final class WeftRuntime implements AutoCloseable {
 
     /**
      * Like {@link #newExecutor()}, but at most {@code maxConcurrency} submitted tasks run at once;
-     * the others wait in FIFO order (and are returned by {@code shutdownNow}).
+     * the others wait in FIFO order (and are returned by {@code shutdownNow}). A waiting command
+     * still runs with its own submitter's {@link TaskLocal} bindings.
      *
      * @throws IllegalArgumentException if {@code maxConcurrency <= 0}
      */

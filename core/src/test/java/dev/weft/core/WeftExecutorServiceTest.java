@@ -2,12 +2,15 @@ package dev.weft.core;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -15,7 +18,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -241,5 +246,104 @@ class WeftExecutorServiceTest {
         assertThrows(RejectedExecutionException.class, () -> ex.execute(() -> { }));
         ex.shutdown();
         assertTrue(ex.isTerminated());
+    }
+
+    // ---- the runtime shuts down under the executor ----------------------------------------------
+
+    /**
+     * In a bounded executor, commands still waiting for the bound when the runtime closes can
+     * never be spawned: they are dropped, their futures cancelled, and the executor terminates.
+     */
+    @RepeatedTest(10)
+    void runtimeShutdownDropsCommandsWaitingForTheBound() throws Exception {
+        WeftRuntime own = WeftRuntime.builder().name("exec-bounded-closing").carriers(1).build();
+        ExecutorService ex = own.newExecutor(1);
+        CountDownLatch started = new CountDownLatch(1);
+        Future<String> running = ex.submit(() -> {
+            started.countDown();
+            new CountDownLatch(1).await(); // until the runtime's cancellation interrupts it
+            return "never";
+        });
+        assertTrue(started.await(10, TimeUnit.SECONDS), "the first command did not start");
+        AtomicInteger ran = new AtomicInteger();
+        List<Future<?>> waiting = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            waiting.add(ex.submit(ran::incrementAndGet));
+        }
+        ShutdownReport report = own.shutdown(Duration.ZERO);
+        assertEquals(1, report.cancelled().size(), report.toString());
+        ExecutionException e = assertThrows(ExecutionException.class, () -> running.get(10, TimeUnit.SECONDS));
+        assertInstanceOf(InterruptedException.class, e.getCause());
+        for (Future<?> f : waiting) {
+            try {
+                f.get(10, TimeUnit.SECONDS);
+                fail("a command queued behind the bound ran after its runtime closed");
+            } catch (CancellationException expected) {
+                // dropped
+            } catch (TimeoutException hung) {
+                fail("a command queued when the runtime closed was neither run nor cancelled: its get() hangs");
+            }
+        }
+        assertEquals(0, ran.get());
+        assertThrows(RejectedExecutionException.class, () -> ex.execute(() -> { }), "the runtime is closed");
+        ex.shutdown();
+        assertTrue(ex.awaitTermination(10, TimeUnit.SECONDS), "the executor did not terminate");
+        ex.close();
+    }
+
+    /**
+     * A command that waited for the bound runs with its submitter's task-locals, not those of the
+     * command whose end let it start (which started it, from its own task).
+     */
+    @RepeatedTest(10)
+    void queuedCommandsSeeTheirSubmittersTaskLocals() throws Exception {
+        TaskLocal<String> who = TaskLocal.newInstance();
+        try (ExecutorService ex = rt.newExecutor(1)) {
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch started = new CountDownLatch(1);
+            Future<String> first = TaskLocal.where(who, "first").call(() -> ex.submit(() -> {
+                started.countDown();
+                release.await();
+                return who.get();
+            }));
+            assertTrue(started.await(10, TimeUnit.SECONDS), "the first command did not start");
+            Future<String> second = TaskLocal.where(who, "second").call(() -> ex.submit(() -> who.orElse("unbound")));
+            Future<String> third = ex.submit(() -> who.orElse("unbound"));
+            release.countDown();
+            assertEquals("first", first.get(10, TimeUnit.SECONDS));
+            assertEquals("second", second.get(10, TimeUnit.SECONDS), "a queued command must see its submitter's binding");
+            assertEquals("unbound", third.get(10, TimeUnit.SECONDS), "a command submitted with no binding must see none");
+        }
+    }
+
+    /**
+     * shutdownNow racing the start of a command: either the command is returned (and never
+     * runs), or it runs and is interrupted. A command that runs uninterrupted would wait its
+     * full 10 s, which the bounded awaitTermination reports.
+     */
+    @Test
+    void shutdownNowRacingAStartNeverMissesTheInterrupt() throws Exception {
+        for (int i = 0; i < 2000; i++) {
+            ExecutorService ex = rt.newExecutor();
+            AtomicBoolean ran = new AtomicBoolean();
+            AtomicBoolean missed = new AtomicBoolean();
+            Runnable command = () -> {
+                ran.set(true);
+                try {
+                    if (!new CountDownLatch(1).await(10, TimeUnit.SECONDS)) {
+                        missed.set(true);
+                    }
+                } catch (InterruptedException expected) {
+                    // shutdownNow reached it
+                }
+            };
+            ex.execute(command);
+            List<Runnable> returned = ex.shutdownNow();
+            assertTrue(ex.awaitTermination(15, TimeUnit.SECONDS), "iteration " + i + ": not terminated");
+            assertFalse(missed.get(), "iteration " + i + ": a running command missed shutdownNow's interrupt");
+            if (returned.contains(command)) {
+                assertFalse(ran.get(), "iteration " + i + ": a command returned by shutdownNow ran");
+            }
+        }
     }
 }

@@ -318,8 +318,21 @@ public final class RuntimeCore {
         return spawnOn(place(), taskName, body);
     }
 
+    /**
+     * Spawns a task placed as {@link #spawn} places it, with {@code taskLocals} (as captured by
+     * {@link CoreBridge#captureTaskLocals()}; null: none) instead of the caller's: for work queued
+     * by one thread and started later by another, which must see its submitter's context.
+     */
+    public <T> TaskImpl<T> spawnWithTaskLocals(String taskName, Callable<T> body, Object taskLocals) {
+        return spawnOn(place(), taskName, body, taskLocals);
+    }
+
     /** Spawns a task on {@code carrier} (or on the default scheduler in fallback mode). */
     public <T> TaskImpl<T> spawnOn(Carrier carrier, String taskName, Callable<T> body) {
+        return spawnOn(carrier, taskName, body, CoreBridge.get().captureTaskLocals());
+    }
+
+    private <T> TaskImpl<T> spawnOn(Carrier carrier, String taskName, Callable<T> body, Object taskLocals) {
         if (mode == SchedulerMode.CARRIER) {
             // The spawner only queues the task: its carrier creates and starts the virtual thread.
             // Spawning is then a few stores and one queue insert, and a burst of spawns (a
@@ -327,12 +340,12 @@ public final class RuntimeCore {
             if (closed) {
                 throw rejected();
             }
-            TaskImpl<T> task = new TaskImpl<>(this, carrier, taskName, body, CoreBridge.get().captureTaskLocals(), false);
+            TaskImpl<T> task = new TaskImpl<>(this, carrier, taskName, body, taskLocals, false);
             register(task);
             carrier.execute(task);
             return task;
         }
-        TaskImpl<T> task = newThreadTask(carrier, taskName, body, true);
+        TaskImpl<T> task = newThreadTask(carrier, taskName, body, true, taskLocals);
         task.thread.start();
         return task;
     }
@@ -343,6 +356,11 @@ public final class RuntimeCore {
      */
     public <T> TaskImpl<T> newThreadTask(Carrier carrier, String taskName, Callable<T> body,
                                           boolean registerNow) {
+        return newThreadTask(carrier, taskName, body, registerNow, CoreBridge.get().captureTaskLocals());
+    }
+
+    private <T> TaskImpl<T> newThreadTask(Carrier carrier, String taskName, Callable<T> body,
+                                          boolean registerNow, Object taskLocals) {
         if (closed) {
             throw rejected();
         }
@@ -350,7 +368,7 @@ public final class RuntimeCore {
         // A task that is listed before it runs is stamped now; one listed when it starts (a thread
         // factory's) is stamped by its carrier in the slice it starts in, which reads the clock
         // anyway (a fork's own clock read was half of fan-out's).
-        TaskImpl<T> task = new TaskImpl<>(this, home, taskName, body, CoreBridge.get().captureTaskLocals(),
+        TaskImpl<T> task = new TaskImpl<>(this, home, taskName, body, taskLocals,
                 home == null || registerNow);
         Thread vt = home != null ? home.newVirtualThread(task) : fallbackBuilder.unstarted(task);
         if (home != null) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,11 +18,24 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link java.util.concurrent.ExecutorService} on Weft tasks, with an optional bound on how many
  * run at once (the rest wait FIFO).
  *
+ * <h2>When the runtime shuts down</h2>
+ * Commands that have not started by then never run: the runtime cancels them, and commands still
+ * waiting for the bound can no longer be spawned. Each such command is dropped (a
+ * {@link java.util.concurrent.Future} command, as {@code submit} makes, is
+ * {@linkplain java.util.concurrent.Future#cancel cancelled} so its {@code get()} throws
+ * {@link java.util.concurrent.CancellationException} rather than waiting forever); running ones
+ * are interrupted by the runtime's cancellation. Once {@link #shutdown()} has been called the
+ * executor then terminates as usual, so {@code close()} and {@code awaitTermination} return.
+ *
  * <h2>Implementation overview</h2>
  * Each submission is a {@link Work} item: {@code NEW -> RUNNING -> DONE}, or {@code NEW -> DROPPED}
- * when {@link #shutdownNow()} takes it back before it ran. Items either wait in {@code queued}
- * (only when the concurrency bound is reached) or are {@code started} as a task. One lock guards
- * the sets and the termination condition; the task bodies run outside it.
+ * when {@link #shutdownNow()} takes it back, or the runtime cancels it, before it ran. Items
+ * either wait in {@code queued} (only when the concurrency bound is reached) or are
+ * {@code started} as a task. One lock guards the sets and the termination condition; the task
+ * bodies run outside it. An item leaves {@code started} exactly once ({@link #finished}), whether
+ * its body ran or the task ended without calling it ({@link Work#bodyNeverRan()}).
+ * Each item carries its submitter's task-locals: a queued item is started from the task that just
+ * ended, and must not inherit that task's context.
  * An exception thrown by a {@link #execute(Runnable)} command goes to the thread's uncaught
  * exception handler, as with {@code ThreadPoolExecutor}; {@code submit} captures it in the future.
  */
@@ -41,46 +55,85 @@ public final class WeftExecutorService extends AbstractExecutorService {
         this.maxConcurrency = maxConcurrency;
     }
 
-    private final class Work implements java.util.concurrent.Callable<Void> {
+    private final class Work implements java.util.concurrent.Callable<Void>, TaskImpl.BodyNeverRan {
         final Runnable command;
+        /** The submitter's task-locals (null: none), for the task that runs the command. */
+        final Object taskLocals;
         final AtomicInteger state = new AtomicInteger(NEW);
+        /** The thread running the command while RUNNING; read by shutdownNow under the lock. */
         volatile Thread thread;
 
-        Work(Runnable command) {
+        Work(Runnable command, Object taskLocals) {
             this.command = command;
+            this.taskLocals = taskLocals;
         }
 
         @Override
         public Void call() {
             try {
+                // Recorded before the state says RUNNING: a shutdownNow that sees RUNNING must
+                // find the thread to interrupt.
+                thread = Thread.currentThread();
                 if (state.compareAndSet(NEW, RUNNING)) {
-                    thread = Thread.currentThread();
                     try {
                         command.run();
                     } catch (Throwable e) {
                         Thread t = Thread.currentThread();
                         t.getUncaughtExceptionHandler().uncaughtException(t, e);
                     } finally {
-                        thread = null;
                         state.set(DONE);
-                        Thread.interrupted(); // an interrupt from shutdownNow must not leak into bookkeeping
                     }
+                }
+            } finally {
+                thread = null;
+                finished(this);
+                // shutdownNow interrupts under the lock, which finished() took after `thread` was
+                // cleared: no interrupt aimed at the command arrives after this point, so clearing
+                // it now is for good, and it cannot leak into what this thread does next.
+                Thread.interrupted();
+            }
+            return null;
+        }
+
+        /** The runtime ended the task without calling {@link #call()}: the command never runs. */
+        @Override
+        public void bodyNeverRan() {
+            try {
+                if (state.compareAndSet(NEW, DROPPED)) {
+                    cancelIfFuture(command);
                 }
             } finally {
                 finished(this);
             }
-            return null;
         }
     }
 
+    /** Cancels a never-run command that is a future, so its waiters wake instead of hanging. */
+    private static void cancelIfFuture(Runnable command) {
+        if (command instanceof Future<?> f) {
+            f.cancel(false);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws RejectedExecutionException if this executor is shut down or its runtime is closed
+     * @throws NullPointerException       if {@code command} is null
+     */
     @Override
     public void execute(Runnable command) {
         Objects.requireNonNull(command, "command");
-        Work w = new Work(command);
+        // Captured here, on the submitter's thread: the command may start later from another task.
+        Work w = new Work(command, CoreBridge.get().captureTaskLocals());
         lock.lock();
         try {
             if (shutdown) {
                 throw new RejectedExecutionException("executor is shut down");
+            }
+            if (runtime.isClosed()) {
+                // Queued now it could never start: refuse it as the spawn would.
+                throw new RejectedExecutionException("runtime '" + runtime.name + "' is closed");
             }
             if (started.size() >= maxConcurrency) {
                 queued.addLast(w);
@@ -95,7 +148,7 @@ public final class WeftExecutorService extends AbstractExecutorService {
 
     private void start(Work w) {
         try {
-            runtime.spawn(null, w);
+            runtime.spawnWithTaskLocals(null, w, w.taskLocals);
         } catch (RejectedExecutionException e) {
             lock.lock();
             try {
@@ -108,14 +161,19 @@ public final class WeftExecutorService extends AbstractExecutorService {
         }
     }
 
+    /**
+     * {@code w} left the runtime (its body ran, or never will): starts the next queued item.
+     * Idempotent: only the call that removes {@code w} from {@code started} frees its slot.
+     */
     private void finished(Work w) {
-        Work next;
+        Work next = null;
         lock.lock();
         try {
-            started.remove(w);
-            next = queued.pollFirst();
-            if (next != null) {
-                started.add(next);
+            if (started.remove(w)) {
+                next = queued.pollFirst();
+                if (next != null) {
+                    started.add(next);
+                }
             }
             signalIfTerminated();
         } finally {
@@ -125,8 +183,28 @@ public final class WeftExecutorService extends AbstractExecutorService {
             try {
                 start(next);
             } catch (RejectedExecutionException e) {
-                // The runtime closed under us: the item can never run.
-                next.state.set(DROPPED);
+                // The runtime closed: neither this item nor any queued behind it can ever run.
+                dropQueued(next);
+            }
+        }
+    }
+
+    /** Drops {@code first} (already out of {@code started}) and everything queued behind it. */
+    private void dropQueued(Work first) {
+        List<Work> dropped = new ArrayList<>();
+        dropped.add(first);
+        lock.lock();
+        try {
+            dropped.addAll(queued);
+            queued.clear();
+            signalIfTerminated();
+        } finally {
+            lock.unlock();
+        }
+        // Outside the lock: cancelling a future runs its completion hooks, which are user code.
+        for (Work w : dropped) {
+            if (w.state.compareAndSet(NEW, DROPPED)) {
+                cancelIfFuture(w.command);
             }
         }
     }
