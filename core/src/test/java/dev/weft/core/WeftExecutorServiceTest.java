@@ -316,6 +316,90 @@ class WeftExecutorServiceTest {
         }
     }
 
+    // ---- JSR-166 TCK style ----------------------------------------------------------------------
+
+    /** invokeAll and invokeAny refuse a collection holding null, before running anything. */
+    @Test
+    void nullElementsRejected() {
+        try (ExecutorService ex = rt.newExecutor()) {
+            // invokeAny submits lazily, so the first task must still be running when it reaches the null.
+            CountDownLatch never = new CountDownLatch(1);
+            List<Callable<String>> withNull = Arrays.asList(() -> { never.await(); return "a"; }, null);
+            assertThrows(NullPointerException.class, () -> ex.invokeAll(withNull));
+            assertThrows(NullPointerException.class, () -> ex.invokeAll(withNull, 10, TimeUnit.SECONDS));
+            assertThrows(NullPointerException.class, () -> ex.invokeAny(withNull));
+            assertThrows(NullPointerException.class, () -> ex.invokeAny(withNull, 10, TimeUnit.SECONDS));
+            List<Callable<String>> onlyNull = Arrays.asList((Callable<String>) null);
+            assertThrows(NullPointerException.class, () -> ex.invokeAny(onlyNull));
+            assertThrows(NullPointerException.class, () -> ex.invokeAll(onlyNull));
+            assertThrows(NullPointerException.class, () -> ex.submit((Runnable) null));
+            assertThrows(NullPointerException.class, () -> ex.submit(null, "r"));
+            ex.shutdownNow(); // interrupts the latch-waiting tasks invokeAny left behind, if any
+        }
+    }
+
+    /** A null TimeUnit throws NullPointerException. */
+    @Test
+    void nullTimeUnitRejected() {
+        try (ExecutorService ex = rt.newExecutor()) {
+            List<Callable<String>> tasks = List.of(() -> "a");
+            assertThrows(NullPointerException.class, () -> ex.invokeAll(tasks, 1, null));
+            assertThrows(NullPointerException.class, () -> ex.invokeAny(tasks, 1, null));
+            assertThrows(NullPointerException.class, () -> ex.awaitTermination(1, null));
+            Future<String> f = ex.submit(() -> "a");
+            assertThrows(NullPointerException.class, () -> f.get(1, null));
+        }
+    }
+
+    /** invokeAll of nothing returns an empty list; invokeAny of nothing is an IllegalArgumentException. */
+    @Test
+    void emptyCollections() throws Exception {
+        try (ExecutorService ex = rt.newExecutor()) {
+            assertEquals(List.of(), ex.invokeAll(List.of()));
+            assertEquals(List.of(), ex.invokeAll(List.of(), 10, TimeUnit.MILLISECONDS));
+            assertThrows(IllegalArgumentException.class, () -> ex.invokeAny(List.of(), 10, TimeUnit.MILLISECONDS));
+        }
+    }
+
+    /** After shutdown every way to submit is rejected; after shutdownNow too. */
+    @Test
+    void submissionsAfterShutdownRejected() throws Exception {
+        ExecutorService ex = rt.newExecutor();
+        ex.shutdown();
+        assertThrows(RejectedExecutionException.class, () -> ex.submit(() -> "x"));
+        assertThrows(RejectedExecutionException.class, () -> ex.submit(() -> { }));
+        assertThrows(RejectedExecutionException.class, () -> ex.invokeAll(List.of(() -> "x")));
+        assertThrows(RejectedExecutionException.class, () -> ex.invokeAny(List.of(() -> "x")));
+        ExecutorService now = rt.newExecutor(2);
+        assertEquals(List.of(), now.shutdownNow());
+        assertTrue(now.isShutdown());
+        assertThrows(RejectedExecutionException.class, () -> now.execute(() -> { }));
+        assertTrue(now.awaitTermination(10, TimeUnit.SECONDS));
+    }
+
+    /** shutdownNow on the unbounded executor interrupts every running command; none is returned. */
+    @RepeatedTest(10)
+    void shutdownNowInterruptsAllRunning() throws Exception {
+        ExecutorService ex = rt.newExecutor();
+        int n = 8;
+        CountDownLatch started = new CountDownLatch(n);
+        CountDownLatch interrupted = new CountDownLatch(n);
+        for (int i = 0; i < n; i++) {
+            ex.execute(() -> {
+                started.countDown();
+                try {
+                    new CountDownLatch(1).await();
+                } catch (InterruptedException e) {
+                    interrupted.countDown();
+                }
+            });
+        }
+        assertTrue(started.await(10, TimeUnit.SECONDS), "commands did not start");
+        assertEquals(List.of(), ex.shutdownNow(), "all were running: nothing to return");
+        assertTrue(interrupted.await(10, TimeUnit.SECONDS), interrupted.getCount() + " commands were not interrupted");
+        assertTrue(ex.awaitTermination(10, TimeUnit.SECONDS));
+    }
+
     /**
      * shutdownNow racing the start of a command: either the command is returned (and never
      * runs), or it runs and is interrupted. A command that runs uninterrupted would wait its
@@ -344,6 +428,179 @@ class WeftExecutorServiceTest {
             if (returned.contains(command)) {
                 assertFalse(ran.get(), "iteration " + i + ": a command returned by shutdownNow ran");
             }
+        }
+    }
+
+    /** Future.cancel(true) interrupts the running command; get then throws CancellationException. */
+    @RepeatedTest(10)
+    void cancelTrueInterrupts() throws Exception {
+        try (ExecutorService ex = rt.newExecutor()) {
+            CountDownLatch started = new CountDownLatch(1);
+            CountDownLatch interrupted = new CountDownLatch(1);
+            Future<?> f = ex.submit(() -> {
+                started.countDown();
+                try {
+                    new CountDownLatch(1).await();
+                } catch (InterruptedException e) {
+                    interrupted.countDown();
+                }
+            });
+            assertTrue(started.await(10, TimeUnit.SECONDS));
+            assertTrue(f.cancel(true));
+            assertTrue(interrupted.await(10, TimeUnit.SECONDS), "cancel(true) did not interrupt the command");
+            assertTrue(f.isCancelled());
+            assertTrue(f.isDone());
+            assertThrows(CancellationException.class, f::get);
+            assertFalse(f.cancel(true), "a second cancel has no effect");
+        }
+    }
+
+    /** invokeAny returns the first success and cancels (interrupts) the tasks still running. */
+    @RepeatedTest(10)
+    void invokeAnyCancelsTheLosers() throws Exception {
+        try (ExecutorService ex = rt.newExecutor()) {
+            CountDownLatch loserStarted = new CountDownLatch(1);
+            CountDownLatch loserInterrupted = new CountDownLatch(1);
+            Callable<String> loser = () -> {
+                loserStarted.countDown();
+                try {
+                    new CountDownLatch(1).await();
+                } catch (InterruptedException e) {
+                    loserInterrupted.countDown();
+                    throw e;
+                }
+                return "loser";
+            };
+            Callable<String> winner = () -> {
+                assertTrue(loserStarted.await(10, TimeUnit.SECONDS)); // the loser is surely running
+                return "winner";
+            };
+            assertEquals("winner", ex.invokeAny(List.of(loser, winner)));
+            assertTrue(loserInterrupted.await(10, TimeUnit.SECONDS), "invokeAny left a loser running");
+        }
+    }
+
+    /** Timed invokeAny returns a success within the time; timed invokeAll of quick tasks completes all. */
+    @Test
+    void timedInvokeSucceeds() throws Exception {
+        try (ExecutorService ex = rt.newExecutor(2)) {
+            assertEquals("ok", ex.invokeAny(List.of(() -> { throw new Exception("a"); }, () -> "ok"), 10, TimeUnit.SECONDS));
+            ExecutionException all = assertThrows(ExecutionException.class,
+                    () -> ex.invokeAny(List.of(() -> { throw new Exception("only"); }), 10, TimeUnit.SECONDS));
+            assertEquals("only", all.getCause().getMessage());
+            List<Callable<Integer>> tasks = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                int v = i;
+                tasks.add(() -> {
+                    if (v == 7) {
+                        throw new IllegalStateException("seven");
+                    }
+                    return v;
+                });
+            }
+            List<Future<Integer>> fs = ex.invokeAll(tasks, 10, TimeUnit.SECONDS);
+            assertEquals(20, fs.size());
+            for (int i = 0; i < 20; i++) {
+                Future<Integer> f = fs.get(i);
+                assertTrue(f.isDone());
+                assertFalse(f.isCancelled(), "finished within the time: not cancelled");
+                if (i == 7) {
+                    ExecutionException e = assertThrows(ExecutionException.class, f::get);
+                    assertEquals("seven", e.getCause().getMessage());
+                } else {
+                    assertEquals(i, f.get());
+                }
+            }
+        }
+    }
+
+    /**
+     * Weft.newExecutor(n) never runs more than n commands at once, and does reach n. Each command
+     * parks while counted, so a missing bound would let the others start then.
+     */
+    @RepeatedTest(5)
+    void boundIsRespected() throws Exception {
+        int bound = 3;
+        AtomicInteger now = new AtomicInteger();
+        AtomicInteger max = new AtomicInteger();
+        AtomicInteger done = new AtomicInteger();
+        rt.run(() -> {
+            try (ExecutorService ex = Weft.newExecutor(bound)) {
+                for (int i = 0; i < 60; i++) {
+                    ex.execute(() -> {
+                        max.accumulateAndGet(now.incrementAndGet(), Math::max);
+                        try {
+                            Thread.sleep(Duration.ofMillis(1));
+                        } catch (InterruptedException e) {
+                            throw new AssertionError(e);
+                        } finally {
+                            now.decrementAndGet();
+                        }
+                        done.incrementAndGet();
+                    });
+                }
+            }
+            return null;
+        });
+        assertEquals(60, done.get());
+        assertTrue(max.get() <= bound, "ran " + max.get() + " at once with a bound of " + bound);
+        assertEquals(bound, max.get(), "the bound should be reached with 60 parked commands");
+        assertThrows(IllegalArgumentException.class, () -> Weft.newExecutor(0));
+        assertThrows(IllegalArgumentException.class, () -> Weft.newExecutor(-1));
+    }
+
+    /** awaitTermination: false on timeout, InterruptedException when interrupted, true once terminated. */
+    @Test
+    void awaitTerminationContract() throws Exception {
+        ExecutorService ex = rt.newExecutor();
+        CountDownLatch release = new CountDownLatch(1);
+        ex.execute(() -> {
+            try {
+                release.await();
+            } catch (InterruptedException ignored) {
+                // released by shutdownNow at the end at the latest
+            }
+        });
+        assertFalse(ex.awaitTermination(10, TimeUnit.MILLISECONDS), "not shut down: cannot terminate");
+        ex.shutdown();
+        assertFalse(ex.awaitTermination(0, TimeUnit.NANOSECONDS), "a command still runs");
+        Thread.currentThread().interrupt();
+        assertThrows(InterruptedException.class, () -> ex.awaitTermination(10, TimeUnit.SECONDS));
+        assertFalse(Thread.currentThread().isInterrupted());
+        AtomicReference<Throwable> waiter = new AtomicReference<>();
+        Thread t = Thread.ofPlatform().start(() -> {
+            try {
+                ex.awaitTermination(1, TimeUnit.DAYS);
+                waiter.set(new AssertionError("returned without interrupt"));
+            } catch (Throwable e) {
+                waiter.set(e);
+            }
+        });
+        TestSupport.awaitParked(t);
+        t.interrupt();
+        t.join(Duration.ofSeconds(10));
+        assertInstanceOf(InterruptedException.class, waiter.get(), "interrupted while waiting");
+        release.countDown();
+        assertTrue(ex.awaitTermination(Long.MAX_VALUE, TimeUnit.DAYS), "terminates; a huge timeout is fine");
+        assertTrue(ex.isTerminated());
+    }
+
+    /** Future.get: timed get times out, interrupt throws InterruptedException, a result comes back. */
+    @Test
+    void futureGetContract() throws Exception {
+        try (ExecutorService ex = rt.newExecutor()) {
+            CountDownLatch release = new CountDownLatch(1);
+            Future<String> f = ex.submit(() -> {
+                release.await();
+                return "v";
+            });
+            assertThrows(TimeoutException.class, () -> f.get(10, TimeUnit.MILLISECONDS));
+            Thread.currentThread().interrupt();
+            assertThrows(InterruptedException.class, f::get);
+            assertFalse(f.isDone(), "interrupting the caller does not affect the command");
+            release.countDown();
+            assertEquals("v", f.get(10, TimeUnit.SECONDS));
+            assertEquals("v", f.get(0, TimeUnit.NANOSECONDS), "a done future answers even a zero wait");
         }
     }
 }
