@@ -9,7 +9,9 @@ import java.util.Objects;
  * <p>A plain {@code ScopedValue} is inherited only by {@code StructuredTaskScope} forks; a
  * {@code TaskLocal} is also inherited by {@link WeftRuntime#spawn}, {@link Weft#spawn} and
  * {@link WeftRuntime#spawnBlocking}: the child sees the bindings its parent had at the moment of
- * the spawn, immutably, for its whole life.
+ * the spawn, immutably, for its whole life. A command given to an executor from
+ * {@link WeftRuntime#newExecutor()} likewise sees its submitter's bindings at {@code execute} or
+ * {@code submit}, even when a bounded executor starts it later.
  *
  * <pre>{@code
  * static final TaskLocal<String> REQUEST_ID = TaskLocal.newInstance();

@@ -402,8 +402,9 @@ class WeftExecutorServiceTest {
 
     /**
      * shutdownNow racing the start of a command: either the command is returned (and never
-     * runs), or it runs and is interrupted. A command that runs uninterrupted would wait its
-     * full 10 s, which the bounded awaitTermination reports.
+     * runs), or it runs and is interrupted. A command that runs uninterrupted waits its full
+     * 10 s and then says so. (With a yield between the state change and the thread's record,
+     * the old order fails this within a few hundred iterations.)
      */
     @Test
     void shutdownNowRacingAStartNeverMissesTheInterrupt() throws Exception {
@@ -422,6 +423,11 @@ class WeftExecutorServiceTest {
                 }
             };
             ex.execute(command);
+            // A varying head start, so shutdownNow lands before, during and after the start.
+            long until = System.nanoTime() + java.util.concurrent.ThreadLocalRandom.current().nextLong(100_000);
+            while (System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
             List<Runnable> returned = ex.shutdownNow();
             assertTrue(ex.awaitTermination(15, TimeUnit.SECONDS), "iteration " + i + ": not terminated");
             assertFalse(missed.get(), "iteration " + i + ": a running command missed shutdownNow's interrupt");
