@@ -68,8 +68,13 @@ public sealed interface ByteOutput permits NetStream, NetStream.WriteHalf {
      * Half-close: flushes what was written, then shuts the output down (the peer reads end of
      * stream). Reading goes on. Parks until done. Idempotent.
      *
+     * <p>Once called, the shutdown is committed: if the call wakes early (interrupt, timeout) the
+     * pending bytes are still sent and the output is shut down after them, so the peer reads them
+     * and then end of stream; later calls return at once and writes throw {@link SocketException}.
+     *
      * @throws InterruptedIOException if interrupted while parked (the shutdown goes on)
-     * @throws SocketTimeoutException if the write timeout passed while flushing
+     * @throws SocketTimeoutException if the write timeout passed while flushing (the shutdown goes on,
+     *                                after the bytes, once the peer takes them)
      * @throws SocketException        if the stream is closed or the connection failed
      */
     void shutdownOutput() throws IOException;

@@ -12,6 +12,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
@@ -599,8 +600,16 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
         return buf == null ? 0 : buf.totalPendingWriteBytes();
     }
 
-    /** Half-close: flushes what was written, then shuts the output down; parks until done. */
+    /**
+     * Half-close: flushes what was written, then shuts the output down; parks until done. The
+     * shutdown is chained to the flush rather than issued after the wait, so a caller woken early
+     * (interrupt, write timeout) leaves it going on: the peer still reads the pending bytes and
+     * then end of stream, as later calls (which return at once) claim.
+     */
     public void shutdownOutput() throws IOException {
+        if (!(ch instanceof DuplexChannel duplex)) {
+            throw new UnsupportedOperationException("half-close needs a duplex channel, not " + ch.getClass().getSimpleName());
+        }
         synchronized (this) {
             checkUsable();
             if (outputShut) {
@@ -608,13 +617,21 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
             }
             outputShut = true;
         }
-        if (!(ch instanceof DuplexChannel duplex)) {
-            throw new UnsupportedOperationException("half-close needs a duplex channel, not " + ch.getClass().getSimpleName());
-        }
         long deadline = deadline(writeTimeoutNanos);
-        ChannelFuture f = ch.writeAndFlush(Unpooled.EMPTY_BUFFER);
-        Futures.await(f, deadline, "shutdownOutput");
-        Futures.await(duplex.shutdownOutput(), deadline, "shutdownOutput");
+        ChannelPromise shut = ch.newPromise();
+        ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(flushed -> {
+            if (flushed.isSuccess()) {
+                duplex.shutdownOutput(shut);
+            } else {
+                // Report the flush's failure (the cause the caller can act on), but still stop
+                // the output if the channel survived it.
+                shut.tryFailure(flushed.cause());
+                if (duplex.isActive()) {
+                    duplex.shutdownOutput();
+                }
+            }
+        });
+        Futures.await(shut, deadline, "shutdownOutput");
     }
 
     /**
