@@ -49,10 +49,12 @@ public final class TcpStream extends NetStream {
      *
      * @param rt      the runtime whose carriers drive the connection
      * @param address where to connect
-     * @param timeout the longest the connect may take (resolution included)
+     * @param timeout the longest the connect may take, resolution included (any length: it also
+     *                sets the channel's connect timer, whose 30 s default would cut it short)
      * @return the connected stream (no-delay on)
      * @throws ConnectException        if the connection was refused or failed
-     * @throws SocketTimeoutException  if it took longer than {@code timeout}
+     * @throws SocketTimeoutException  if it took longer than {@code timeout} (connecting or resolving;
+     *                                 a lookup given up on finishes in the background, its result dropped)
      * @throws InterruptedIOException  if the task was interrupted (cancelled); the attempt is abandoned and its socket closed
      * @throws java.net.UnknownHostException if the host name does not resolve
      * @throws IllegalArgumentException if {@code timeout} is not positive

@@ -1,6 +1,7 @@
 package dev.weft.net;
 
 import dev.weft.core.Task;
+import dev.weft.core.TaskFailedException;
 import dev.weft.core.WeftRuntime;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,12 +19,16 @@ import java.io.PrintWriter;
 import java.net.BindException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class TcpStreamTest {
@@ -419,6 +425,94 @@ class TcpStreamTest {
                     got += n;
                 }
                 assertEquals(handed, got, "the peer reads exactly the bytes handed over, then end of stream");
+            }
+        }
+    }
+
+    /**
+     * The requested connect timeout reaches the channel: Netty's own connect timer (30 s by
+     * default) would otherwise cut a longer timeout short.
+     */
+    @Test
+    void connectTimeoutLongerThanNettysDefaultIsApplied() throws Exception {
+        try (TcpListener l = TcpListener.bind(rt, ANY_LOCAL)) {
+            rt.spawn(l::accept);
+            try (TcpStream s = rt.run(() -> TcpStream.connect(rt, l.localAddress(), Duration.ofSeconds(90)))) {
+                int millis = s.channel().config().getConnectTimeoutMillis();
+                assertTrue(millis > 80_000 && millis <= 90_000, "CONNECT_TIMEOUT_MILLIS " + millis + ", expected about 90 s");
+            }
+        }
+    }
+
+    /**
+     * A connect that gets no answer (the listener's accept queue is full, so the kernel drops
+     * the SYN) ends after the timeout with the documented SocketTimeoutException.
+     */
+    @Test
+    void connectWithoutAnswerTimesOut() throws Exception {
+        List<Socket> filler = new ArrayList<>();
+        try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            boolean hangs = false;
+            while (!hangs && filler.size() < 64) {
+                Socket f = new Socket();
+                filler.add(f);
+                try {
+                    f.connect(full.getLocalSocketAddress(), 200);
+                } catch (SocketTimeoutException e) {
+                    hangs = true;
+                }
+            }
+            assumeTrue(hangs, "this kernel answers connects to a full accept queue (tcp_abort_on_overflow?)");
+            InetSocketAddress target = (InetSocketAddress) full.getLocalSocketAddress();
+            long start = System.nanoTime();
+            Task<TcpStream> connect = rt.spawn(() -> TcpStream.connect(rt, target, Duration.ofMillis(300)));
+            TaskFailedException e = assertThrows(TaskFailedException.class, () -> connect.join(Duration.ofSeconds(10)),
+                    "the connect must fail by its timeout");
+            long tookMillis = (System.nanoTime() - start) / 1_000_000;
+            assertInstanceOf(SocketTimeoutException.class, e.getCause(), "documented exception type");
+            assertTrue(e.getCause().getMessage().contains(String.valueOf(target.getPort())), e.getCause().getMessage());
+            assertTrue(tookMillis >= 250, "timed out early, after " + tookMillis + " ms");
+        } finally {
+            for (Socket f : filler) {
+                f.close();
+            }
+        }
+    }
+
+    /**
+     * Resolving a host name counts against the connect timeout: with the blocking pool busy the
+     * lookup cannot run, and the connect still ends after its timeout. Once the pool is free the
+     * same unresolved address connects.
+     */
+    @Test
+    void connectTimeoutBoundsResolution() throws Exception {
+        try (WeftRuntime small = WeftRuntime.builder().name("resolve-test").carriers(1).blockingThreads(1)
+                .closeTimeout(Duration.ofSeconds(2)).build();
+             TcpListener l = TcpListener.bind(small, ANY_LOCAL)) {
+            CountDownLatch busy = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            small.spawnBlocking("occupy", () -> {
+                busy.countDown();
+                return release.await(20, TimeUnit.SECONDS);
+            });
+            assertTrue(busy.await(5, TimeUnit.SECONDS), "the blocking job starts");
+            InetSocketAddress unresolved = InetSocketAddress.createUnresolved("127.0.0.1", l.localAddress().getPort());
+            try {
+                Task<TcpStream> connect = small.spawn(() -> TcpStream.connect(small, unresolved, Duration.ofMillis(200)));
+                TaskFailedException e;
+                try {
+                    e = assertThrows(TaskFailedException.class, () -> connect.join(Duration.ofSeconds(5)));
+                } catch (AssertionError notFailed) {
+                    throw new AssertionError("the connect did not end by its timeout while resolution could not run", notFailed);
+                }
+                assertInstanceOf(SocketTimeoutException.class, e.getCause());
+                assertTrue(e.getCause().getMessage().contains("resolving 127.0.0.1"), e.getCause().getMessage());
+            } finally {
+                release.countDown();
+            }
+            small.spawn(l::accept);
+            try (TcpStream s = small.run(() -> TcpStream.connect(small, unresolved, CONNECT))) {
+                assertEquals(l.localAddress(), s.peerAddress());
             }
         }
     }

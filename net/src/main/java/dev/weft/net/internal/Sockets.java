@@ -1,11 +1,14 @@
 package dev.weft.net.internal;
 
+import dev.weft.core.Task;
 import dev.weft.core.WeftRuntime;
+import dev.weft.core.spi.Parking;
 import dev.weft.core.spi.NettyTransport;
 import dev.weft.core.spi.RuntimeAccess;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 
@@ -16,8 +19,11 @@ import java.net.BindException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
 
 /** Opening channels of the runtime's transport: connect, bind, and the options every stream gets. */
 public final class Sockets {
@@ -65,7 +71,7 @@ public final class Sockets {
     public static Conduit connect(WeftRuntime rt, InetSocketAddress address, long timeoutNanos) throws IOException {
         long deadline = Conduit.deadline(timeoutNanos);
         if (address.isUnresolved()) {
-            address = resolve(rt, address);
+            address = resolve(rt, address, deadline);
         }
         SocketChannel ch = newChannel(RuntimeAccess.transport(rt).socketChannel());
         return connectStream(rt, ch, address, address.toString(), deadline);
@@ -82,12 +88,21 @@ public final class Sockets {
             configureStream(ch);
             ch.pipeline().addLast(Conduit.NAME, c);
             Futures.await(register(rt, ch), deadline, "connect to " + name);
+            // Netty's own connect timer (30 s unless set) would otherwise cut longer timeouts
+            // short. Rounded up, so the deadline above normally fires first; when Netty's does,
+            // its ConnectTimeoutException becomes the documented SocketTimeoutException below.
+            ch.config().setConnectTimeoutMillis(connectTimeoutMillis(deadline));
             ChannelFuture cf = ch.connect(address);
             Futures.awaitDone(cf, deadline, "connect to " + name);
             if (!cf.isSuccess()) {
                 Throwable cause = cf.cause();
                 if (cause instanceof InterruptedIOException) {
                     throw (InterruptedIOException) cause;
+                }
+                if (cause instanceof ConnectTimeoutException) {
+                    SocketTimeoutException e = new SocketTimeoutException("connect to " + name + " timed out");
+                    e.initCause(cause);
+                    throw e;
                 }
                 ConnectException e = new ConnectException("connect to " + name + " failed: " + describe(cause));
                 e.initCause(cause);
@@ -124,24 +139,52 @@ public final class Sockets {
         }
     }
 
+    /**
+     * The {@code CONNECT_TIMEOUT_MILLIS} for a connect that must end by {@code deadline}: the time
+     * left rounded up to whole milliseconds (at least 1), or 0 (Netty: no timer) for no deadline.
+     */
+    static int connectTimeoutMillis(long deadline) {
+        if (deadline == Conduit.NO_DEADLINE) {
+            return 0;
+        }
+        long left = deadline - Parking.nanoTime();
+        long millis = left <= 0 ? 1 : (left + 999_999) / 1_000_000;
+        return (int) Math.min(Integer.MAX_VALUE, millis);
+    }
+
     /** A failure's message, or its type when it has none. */
     static String describe(Throwable cause) {
         return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
     }
 
-    /** Resolves a host name on the blocking pool ({@code InetAddress} would block the carrier). */
-    private static InetSocketAddress resolve(WeftRuntime rt, InetSocketAddress unresolved) throws IOException {
+    /**
+     * Resolves a host name on the blocking pool ({@code InetAddress} would block the carrier),
+     * waiting until {@code deadline} at most. A lookup given up on (timeout, interrupt) is
+     * cancelled, but the JDK's resolver does not answer interrupts: it ends on its own and its
+     * result is dropped.
+     *
+     * @throws SocketTimeoutException if the deadline passes first (a slow resolver, or a blocking pool busy with other jobs)
+     */
+    private static InetSocketAddress resolve(WeftRuntime rt, InetSocketAddress unresolved, long deadline) throws IOException {
+        String host = unresolved.getHostString();
+        Task<InetSocketAddress> lookup = rt.spawnBlocking("resolve " + host,
+                () -> new InetSocketAddress(host, unresolved.getPort()));
+        InetSocketAddress r;
         try {
-            InetSocketAddress r = rt.spawnBlocking("resolve " + unresolved.getHostString(),
-                    () -> new InetSocketAddress(unresolved.getHostString(), unresolved.getPort())).join();
-            if (r.isUnresolved()) {
-                throw new java.net.UnknownHostException(unresolved.getHostString());
-            }
-            return r;
+            r = deadline == Conduit.NO_DEADLINE ? lookup.join()
+                    : lookup.join(Duration.ofNanos(Math.max(1, deadline - Parking.nanoTime())));
+        } catch (TimeoutException e) {
+            lookup.cancel();
+            throw new SocketTimeoutException("resolving " + host + " timed out");
         } catch (InterruptedException e) {
+            lookup.cancel();
             Thread.currentThread().interrupt();
-            throw new InterruptedIOException("resolving " + unresolved.getHostString() + " interrupted");
+            throw new InterruptedIOException("resolving " + host + " interrupted");
         }
+        if (r.isUnresolved()) {
+            throw new java.net.UnknownHostException(host);
+        }
+        return r;
     }
 
     /**
@@ -152,7 +195,7 @@ public final class Sockets {
     public static AcceptQueue bind(WeftRuntime rt, InetSocketAddress address, int backlog, boolean reuseAddress)
             throws IOException {
         if (address.isUnresolved()) {
-            address = resolve(rt, address);
+            address = resolve(rt, address, Conduit.NO_DEADLINE);   // binding has no timeout
         }
         ServerSocketChannel sc = newChannel(RuntimeAccess.transport(rt).serverSocketChannel());
         return listen(rt, sc, address, address.toString(), backlog, reuseAddress);
