@@ -2,13 +2,16 @@ package dev.weft.net;
 
 import dev.weft.core.sync.ReceiveResult;
 import dev.weft.net.internal.Conduit;
+import dev.weft.net.internal.Sockets;
 import io.netty.util.ReferenceCountUtil;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -168,14 +171,18 @@ public final class MessageStream<I> implements AutoCloseable {
         conduit.writeTimeoutNanos(timeout == null ? 0 : TcpStream.positiveNanos("writeTimeout", timeout));
     }
 
-    /** The local address. */
-    public InetSocketAddress localAddress() {
-        return (InetSocketAddress) conduit.channel().localAddress();
+    /**
+     * The local address, of the kind of the stream this came from: an {@link InetSocketAddress}
+     * from a {@link TcpStream}, a {@link UnixDomainSocketAddress} from a {@link UnixStream}
+     * (as their own {@code localAddress()}). Null if the connection was never established.
+     */
+    public SocketAddress localAddress() {
+        return Sockets.jdkAddress(conduit.channel().localAddress());
     }
 
-    /** The peer's address. */
-    public InetSocketAddress peerAddress() {
-        return (InetSocketAddress) conduit.channel().remoteAddress();
+    /** The peer's address, of the kind {@link #localAddress()} describes. */
+    public SocketAddress peerAddress() {
+        return Sockets.jdkAddress(conduit.channel().remoteAddress());
     }
 
     /** Whether {@link #close()} was called. */

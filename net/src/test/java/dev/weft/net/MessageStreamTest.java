@@ -56,6 +56,8 @@ class MessageStreamTest {
                 try (TcpStream s = l.accept()) {
                     got.add(new String(s.readExact(2), StandardCharsets.UTF_8));   // "a\n" as raw bytes
                     MessageStream<String> m = s.messages(String.class, MessageStreamTest::lines);
+                    assertEquals(s.localAddress(), m.localAddress(), "TCP addresses stay InetSocketAddress");
+                    assertEquals(s.peerAddress(), m.peerAddress());
                     while (m.receive() instanceof ReceiveResult.Value<String>(var line)) {
                         got.add(line);
                         m.send(line.toUpperCase() + "\n");

@@ -3,6 +3,7 @@ package dev.weft.net;
 import dev.weft.core.Task;
 import dev.weft.core.Transport;
 import dev.weft.core.WeftRuntime;
+import dev.weft.core.sync.ReceiveResult;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -10,7 +11,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.net.BindException;
 import java.net.ConnectException;
+import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
+import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +25,8 @@ import static dev.weft.net.NetTesting.CONNECT;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -113,6 +118,39 @@ class UnixSocketTest {
             Files.writeString(path, "not a socket");
             assertThrows(BindException.class, () -> UnixListener.bind(rt, path), "a plain file in the way");
             assertThrows(BindException.class, () -> UnixListener.bind(rt, dir.resolve("no-such-dir").resolve("x.sock")));
+        }
+    }
+
+    /**
+     * A message stream over a Unix stream: lines through Netty's codec both ways, and its
+     * addresses (and toString) are the Unix paths, as the UnixStream's own are.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"NIO", "EPOLL", "IO_URING", "KQUEUE"})
+    void messageStreamOverUnixStream(Transport t) throws Exception {
+        Path path = dir.resolve("msg.sock");
+        try (WeftRuntime rt = runtime(t); UnixListener l = UnixListener.bind(rt, path)) {
+            Task<SocketAddress> server = rt.spawn(() -> {
+                try (UnixStream s = l.accept();
+                     MessageStream<String> m = s.messages(String.class, MessageStreamTest::lines)) {
+                    if (m.receive() instanceof ReceiveResult.Value<String>(var line)) {
+                        m.send(line.toUpperCase() + " from " + m + "\n");
+                    }
+                    return m.localAddress();
+                }
+            });
+            String reply = rt.run(() -> {
+                try (UnixStream s = UnixStream.connect(rt, path, CONNECT);
+                     MessageStream<String> m = s.messages(String.class, MessageStreamTest::lines)) {
+                    assertEquals(UnixDomainSocketAddress.of(path), m.peerAddress(), "the client's peer is the listener's path");
+                    assertInstanceOf(UnixDomainSocketAddress.class, m.localAddress(), "an unnamed client address, as UnixStream's");
+                    m.send("hello\n");
+                    return m.receive() instanceof ReceiveResult.Value<String>(var line) ? line : null;
+                }
+            });
+            assertEquals(UnixDomainSocketAddress.of(path), server.join(Duration.ofSeconds(10)), "the server's local address is its path");
+            assertNotNull(reply, "no reply line");
+            assertTrue(reply.startsWith("HELLO from MessageStream[" + path), reply);
         }
     }
 }

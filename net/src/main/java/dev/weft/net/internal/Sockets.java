@@ -259,6 +259,15 @@ public final class Sockets {
         throw new IllegalStateException("not a Unix domain address: " + a);
     }
 
+    /**
+     * A channel address as the JDK's types show it: Unix domain addresses become
+     * {@link UnixDomainSocketAddress}, anything else ({@code InetSocketAddress}, {@code null}) is
+     * returned as it is.
+     */
+    public static SocketAddress jdkAddress(SocketAddress a) {
+        return a instanceof io.netty.channel.unix.DomainSocketAddress ? jdkUnixAddress(a) : a;
+    }
+
     /** Opens a Unix domain stream connection to {@code path}; parks until it is established. */
     public static Conduit connectUnix(WeftRuntime rt, Path path, long timeoutNanos) throws IOException {
         checkUnix(rt);
