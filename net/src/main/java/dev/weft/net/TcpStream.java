@@ -96,7 +96,12 @@ public final class TcpStream extends NetStream {
         return Boolean.TRUE.equals(channel().config().getOption(ChannelOption.SO_KEEPALIVE));
     }
 
-    /** Sets {@code SO_SNDBUF}, the kernel's send buffer size in bytes (a hint). @throws IllegalArgumentException if not positive */
+    /**
+     * Sets {@code SO_SNDBUF}, the kernel's send buffer size in bytes (a hint: the kernel may
+     * round or, like Linux, double it; {@link #sendBufferSize()} shows what it chose).
+     *
+     * @throws IllegalArgumentException if not positive
+     */
     public void setSendBufferSize(int bytes) {
         if (bytes <= 0) {
             throw new IllegalArgumentException("bytes must be > 0, was " + bytes);
@@ -104,7 +109,17 @@ public final class TcpStream extends NetStream {
         channel().config().setOption(ChannelOption.SO_SNDBUF, bytes);
     }
 
-    /** Sets {@code SO_RCVBUF}, the kernel's receive buffer size in bytes (a hint). @throws IllegalArgumentException if not positive */
+    /** {@code SO_SNDBUF} as the kernel reports it, in bytes. */
+    public int sendBufferSize() {
+        return channel().config().getOption(ChannelOption.SO_SNDBUF);
+    }
+
+    /**
+     * Sets {@code SO_RCVBUF}, the kernel's receive buffer size in bytes (a hint, as for
+     * {@link #setSendBufferSize}; {@link #receiveBufferSize()} shows what the kernel chose).
+     *
+     * @throws IllegalArgumentException if not positive
+     */
     public void setReceiveBufferSize(int bytes) {
         if (bytes <= 0) {
             throw new IllegalArgumentException("bytes must be > 0, was " + bytes);
@@ -112,13 +127,41 @@ public final class TcpStream extends NetStream {
         channel().config().setOption(ChannelOption.SO_RCVBUF, bytes);
     }
 
+    /** {@code SO_RCVBUF} as the kernel reports it, in bytes. */
+    public int receiveBufferSize() {
+        return channel().config().getOption(ChannelOption.SO_RCVBUF);
+    }
+
     /**
-     * Sets {@code SO_LINGER}: {@code null} (default) for the normal close; a duration for how long
-     * the kernel's close may wait for unsent data ({@code Duration.ZERO}: reset at once).
+     * Sets {@code SO_LINGER}: {@code null} (default) for the normal close, which returns at once
+     * and lets the kernel send unsent data in the background; {@link Duration#ZERO} to reset the
+     * connection at close, dropping unsent data; a positive duration for how long the kernel's
+     * close may wait for unsent data to be sent. The option counts whole seconds, so a positive
+     * duration is rounded <em>up</em> ({@code 500 ms} lingers 1 s: rounding down would turn a
+     * short linger into a reset). The calling task never waits for the linger ({@link #close()}
+     * does not park); {@link #setCloseLinger} bounds how long the close first lets Weft's own
+     * queued bytes drain before the socket is closed.
+     *
+     * @throws IllegalArgumentException if {@code linger} is negative
      */
     public void setSoLinger(Duration linger) {
-        int secs = linger == null ? -1 : (int) Math.min(Integer.MAX_VALUE, linger.toSeconds());
+        int secs;
+        if (linger == null) {
+            secs = -1;
+        } else {
+            if (linger.isNegative()) {
+                throw new IllegalArgumentException("linger must not be negative, was " + linger);
+            }
+            long whole = linger.getSeconds() + (linger.getNano() > 0 ? 1 : 0);
+            secs = (int) Math.min(Integer.MAX_VALUE, whole);
+        }
         channel().config().setOption(ChannelOption.SO_LINGER, secs);
+    }
+
+    /** {@code SO_LINGER} in whole seconds as the kernel reports it, or {@code null} when off (the normal close). */
+    public Duration soLinger() {
+        int secs = channel().config().getOption(ChannelOption.SO_LINGER);
+        return secs < 0 ? null : Duration.ofSeconds(secs);
     }
 
     /** The local address (null if the connection was never established). */

@@ -516,4 +516,50 @@ class TcpStreamTest {
             }
         }
     }
+
+    /**
+     * TCP options reach the socket (read back through the channel's config, i.e. from the
+     * kernel): keep-alive, no-delay, buffer sizes, and SO_LINGER, whose sub-second durations
+     * round up to 1 s (rounding down would turn a short linger into a reset).
+     */
+    @Test
+    void socketOptionsAreApplied() throws Exception {
+        try (TcpListener l = TcpListener.bind(rt, ANY_LOCAL)) {
+            rt.spawn(l::accept);
+            try (TcpStream s = rt.run(() -> TcpStream.connect(rt, l.localAddress(), CONNECT))) {
+                var config = s.channel().config();
+                s.setKeepAlive(true);
+                assertEquals(true, config.getOption(io.netty.channel.ChannelOption.SO_KEEPALIVE));
+                assertTrue(s.keepAlive());
+                s.setNoDelay(false);
+                assertEquals(false, config.getOption(io.netty.channel.ChannelOption.TCP_NODELAY));
+
+                s.setSendBufferSize(32 * 1024);
+                s.setReceiveBufferSize(48 * 1024);
+                // Hints: Linux doubles them; what counts is that they reached the kernel.
+                int snd = config.getOption(io.netty.channel.ChannelOption.SO_SNDBUF);
+                int rcv = config.getOption(io.netty.channel.ChannelOption.SO_RCVBUF);
+                assertTrue(snd >= 32 * 1024 && snd <= 2 * 32 * 1024, "SO_SNDBUF " + snd);
+                assertTrue(rcv >= 48 * 1024 && rcv <= 2 * 48 * 1024, "SO_RCVBUF " + rcv);
+                assertEquals(snd, s.sendBufferSize());
+                assertEquals(rcv, s.receiveBufferSize());
+
+                assertEquals(null, s.soLinger(), "off by default");
+                s.setSoLinger(Duration.ofMillis(500));
+                assertEquals(1, config.getOption(io.netty.channel.ChannelOption.SO_LINGER), "500 ms rounds up to 1 s, not down to a reset");
+                s.setSoLinger(Duration.ofMillis(2001));
+                assertEquals(Duration.ofSeconds(3), s.soLinger());
+                s.setSoLinger(Duration.ofSeconds(2));
+                assertEquals(Duration.ofSeconds(2), s.soLinger());
+                s.setSoLinger(Duration.ZERO);
+                assertEquals(Duration.ZERO, s.soLinger(), "zero stays zero: reset at close");
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> s.setSoLinger(Duration.ofMillis(-5)));
+                assertTrue(e.getMessage().contains("PT-0.005S"), e.getMessage());
+                assertEquals(Duration.ZERO, s.soLinger(), "a rejected value changes nothing");
+                s.setSoLinger(null);
+                assertEquals(null, s.soLinger());
+            }
+        }
+    }
 }
