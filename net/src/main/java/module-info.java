@@ -3,6 +3,8 @@ module dev.weft.net {
     requires transitive dev.weft.core;
     requires io.netty.buffer;
     requires io.netty.common;
+    // DecoderException: a codec's failure to decode fails one receive, not the connection
+    requires io.netty.codec;
     // Netty's DomainSocketAddress, for Unix sockets on the native transports (present whenever they load)
     requires static io.netty.transport.unix.common;
 

@@ -76,9 +76,15 @@ public final class MessageStream<I> implements AutoCloseable {
      *         and every decoded message was received; never {@code Empty}
      * @throws InterruptedIOException if interrupted while parked; nothing is lost
      * @throws SocketTimeoutException if the read timeout passed first
-     * @throws SocketException        if this stream is closed, or the connection failed and nothing is queued
-     * @throws IOException            if the codec failed (its exception is the cause) and nothing is queued, or a
-     *                                message is not an instance of the stream's type (it is released)
+     * @throws SocketException        if this stream is closed, or the connection failed (an I/O error, e.g. a
+     *                                reset) and nothing is queued; then sends fail too
+     * @throws IOException            if the codec could not decode the input: a {@code DecoderException} (e.g.
+     *                                {@code TooLongFrameException}) is the cause. Thrown once, after the
+     *                                messages decoded before the bad input; the stream stays usable: sends
+     *                                work (say, an error reply) and receiving goes on with what the codec
+     *                                decodes next (Netty's line and length decoders skip the bad frame).
+     *                                Also thrown if a message is not an instance of the stream's type (it
+     *                                is released)
      */
     public ReceiveResult<I> receive() throws IOException {
         return wrap(conduit.receive(Conduit.deadline(conduit.readTimeoutNanos())));

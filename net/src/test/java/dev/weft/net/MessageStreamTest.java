@@ -11,10 +11,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
@@ -107,6 +109,57 @@ class MessageStreamTest {
                 });
                 m.close();
             }
+        }
+    }
+
+    /**
+     * An over-long line (the line decoder's TooLongFrameException) fails one receive, after the
+     * line decoded before it, with the decoder's exception as the cause; the task can still send
+     * an error reply the client reads, and receiving goes on with the next line.
+     */
+    @Test
+    void decoderErrorFailsOneReceiveAndSendsStillWork() throws Exception {
+        try (TcpListener l = TcpListener.bind(rt, ANY_LOCAL)) {
+            Task<List<String>> server = rt.spawn(() -> {
+                List<String> got = new ArrayList<>();
+                try (TcpStream s = l.accept();
+                     MessageStream<String> m = s.messages(String.class, p -> p.addLast(new LineBasedFrameDecoder(16),
+                             new StringDecoder(StandardCharsets.UTF_8), new StringEncoder(StandardCharsets.UTF_8)))) {
+                    for (;;) {
+                        ReceiveResult<String> r;
+                        try {
+                            r = m.receive();
+                        } catch (IOException e) {
+                            got.add("error: " + e.getCause().getClass().getSimpleName());
+                            m.send("ERR line too long\n");
+                            continue;
+                        }
+                        if (!(r instanceof ReceiveResult.Value<String>(var line))) {
+                            break;
+                        }
+                        got.add(line);
+                        m.send("OK " + line + "\n");
+                    }
+                }
+                return got;
+            });
+            List<String> replies = rt.run(() -> {
+                try (TcpStream c = TcpStream.connect(rt, l.localAddress(), CONNECT)) {
+                    LineReader in = new LineReader(c, 100);
+                    List<String> r = new ArrayList<>();
+                    c.writeAll(("ok\n" + "x".repeat(100) + "\n").getBytes(StandardCharsets.UTF_8));
+                    r.add(in.readLine());
+                    r.add(in.readLine());
+                    c.writeAll("after\n".getBytes(StandardCharsets.UTF_8));
+                    r.add(in.readLine());
+                    c.shutdownOutput();
+                    r.add(in.readLine());
+                    return r;
+                }
+            });
+            assertEquals(Arrays.asList("OK ok", "ERR line too long", "OK after", null), replies,
+                    "the error reply reaches the client and the stream goes on");
+            assertEquals(List.of("ok", "error: TooLongFrameException", "after"), server.join(Duration.ofSeconds(10)));
         }
     }
 }

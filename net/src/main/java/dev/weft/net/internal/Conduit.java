@@ -16,6 +16,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 
 import java.io.IOException;
@@ -70,6 +71,7 @@ import java.util.function.Consumer;
  *   <tr><td>open, nothing queued</td><td>parks</td></tr>
  *   <tr><td>input shut down or channel inactive, nothing queued</td><td>end of stream</td></tr>
  *   <tr><td>failed (e.g. reset), nothing queued</td><td>throws</td></tr>
+ *   <tr><td>a codec failed to decode (message mode)</td><td>throws once, in order; the stream stays usable</td></tr>
  *   <tr><td>closed by its owner</td><td>throws {@code SocketException("socket closed")}</td></tr>
  * </table>
  */
@@ -228,10 +230,29 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
         wake(w);
     }
 
+    /**
+     * A codec's failure to decode, queued in {@link #inbound} where it happened: the receive that
+     * reaches it throws, after the messages decoded before it.
+     */
+    private record DecodeFailure(Throwable cause) {}
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Thread r;
         Thread w;
+        if (cause instanceof DecoderException) {
+            // Bad input, not a broken connection: decoders recover by skipping it (a line
+            // decoder drops the over-long line), and the task must still be able to send its
+            // error reply. So it fails one receive, not the channel.
+            synchronized (this) {
+                if (!(userClosed || moved || inputClosed)) {
+                    inbound.add(new DecodeFailure(cause));
+                }
+                r = takeReader();
+            }
+            wake(r);
+            return;
+        }
         synchronized (this) {
             if (failure == null) {
                 failure = cause;
@@ -372,6 +393,10 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
             synchronized (this) {
                 checkReadable();
                 Object m = inbound.poll();
+                if (m instanceof DecodeFailure f) {
+                    Throwable c = f.cause();
+                    throw new IOException("the codec could not decode the input: " + Sockets.describe(c), c);
+                }
                 if (m != null) {
                     return m;
                 }
