@@ -14,31 +14,69 @@ import java.util.Objects;
  * is never interleaved with another writer's bytes within this writer's output.
  *
  * {@snippet :
- * LineWriter out = new LineWriter(stream);
+ * LineWriter out = new LineWriter(stream, 1024);   // lines of at most 1024 bytes, as the peer's LineReader
  * out.writeLine("HELLO");
  * }
+ *
+ * <p>A maximum line length, in bytes without the terminator as for {@link LineReader}, catches
+ * a line the peer's reader would refuse before any of it is sent: {@link #writeLine} throws
+ * {@link FrameTooLongException} and writes nothing. The constructors without one write lines of
+ * any length.
  *
  * <p>Blocking, backpressure and cancellation are those of the underlying output (on a
  * {@link NetStream}: parks while the peer does not keep up). Not thread-safe: one task writes.
  */
 public final class LineWriter {
     private final OutputStream out;
+    private final int maxLength;
     private final Charset charset;
 
-    /** A writer of UTF-8 lines to {@code stream} (through its {@link ByteOutput#outputStream()}). */
+    /** A writer of UTF-8 lines of any length to {@code stream} (through its {@link ByteOutput#outputStream()}). */
     public LineWriter(ByteOutput stream) {
-        this(Objects.requireNonNull(stream, "stream").outputStream(), StandardCharsets.UTF_8);
+        this(Objects.requireNonNull(stream, "stream").outputStream(), Integer.MAX_VALUE, StandardCharsets.UTF_8);
     }
 
-    /** A writer of lines in {@code charset} to {@code out}. @throws NullPointerException if an argument is null */
+    /**
+     * A writer of UTF-8 lines to {@code stream} (through its {@link ByteOutput#outputStream()}).
+     *
+     * @param maxLength the longest line, in bytes, without its terminator
+     * @throws IllegalArgumentException if {@code maxLength} is not positive
+     */
+    public LineWriter(ByteOutput stream, int maxLength) {
+        this(Objects.requireNonNull(stream, "stream").outputStream(), maxLength, StandardCharsets.UTF_8);
+    }
+
+    /** A writer of lines of any length in {@code charset} to {@code out}. @throws NullPointerException if an argument is null */
     public LineWriter(OutputStream out, Charset charset) {
+        this(out, Integer.MAX_VALUE, charset);
+    }
+
+    /**
+     * A writer of lines in {@code charset} to {@code out}.
+     *
+     * @param maxLength the longest line, in bytes, without its terminator
+     * @throws IllegalArgumentException if {@code maxLength} is not positive
+     * @throws NullPointerException     if an argument is null
+     */
+    public LineWriter(OutputStream out, int maxLength, Charset charset) {
         this.out = Objects.requireNonNull(out, "out");
         this.charset = Objects.requireNonNull(charset, "charset");
+        if (maxLength <= 0) {
+            throw new IllegalArgumentException("maxLength must be > 0, was " + maxLength);
+        }
+        this.maxLength = maxLength;
+    }
+
+    /** The longest line written, in bytes ({@code Integer.MAX_VALUE} when unlimited). */
+    public int maxLength() {
+        return maxLength;
     }
 
     /**
      * Writes {@code line} and a {@code '\n'}.
      *
+     * @throws FrameTooLongException    if the encoded line is longer than {@link #maxLength()} bytes;
+     *                                  nothing is written
      * @throws IllegalArgumentException if {@code line} contains {@code '\n'} or {@code '\r'} (it would
      *                                  not read back as one line); nothing is written
      * @throws InterruptedIOException   if interrupted while the output parks; see the output's rules
@@ -55,6 +93,9 @@ public final class LineWriter {
             }
         }
         byte[] text = s.getBytes(charset);
+        if (text.length > maxLength) {
+            throw new FrameTooLongException("line", text.length, maxLength, false);
+        }
         byte[] all = new byte[text.length + 1];
         System.arraycopy(text, 0, all, 0, text.length);
         all[text.length] = '\n';

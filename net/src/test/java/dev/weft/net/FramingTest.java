@@ -177,6 +177,32 @@ class FramingTest {
         assertThrows(IllegalArgumentException.class, () -> new LineReader(new ByteArrayInputStream(new byte[0]), 0, StandardCharsets.UTF_8));
     }
 
+    /**
+     * A writer's maximum line length counts encoded bytes without the terminator, as LineReader's:
+     * a line at the limit is written and reads back under the same limit; a longer one throws
+     * FrameTooLongException and writes nothing, and the writer goes on.
+     */
+    @Test
+    void lineWriterMaximumLength() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        LineWriter w = new LineWriter(out, 5, StandardCharsets.UTF_8);
+        assertEquals(5, w.maxLength());
+        w.writeLine("héllo".substring(0, 4));              // "héll": 5 bytes in UTF-8
+        FrameTooLongException e = assertThrows(FrameTooLongException.class, () -> w.writeLine("héllo"));   // 6 bytes
+        assertEquals(6, e.length());
+        assertEquals(5, e.limit());
+        assertEquals("héll\n", out.toString(StandardCharsets.UTF_8), "nothing written for the over-long line");
+        w.writeLine("ok");
+        LineReader r = new LineReader(new ByteArrayInputStream(out.toByteArray()), 5, StandardCharsets.UTF_8);
+        assertEquals("héll", r.readLine());
+        assertEquals("ok", r.readLine());
+        assertNull(r.readLine());
+        assertEquals(Integer.MAX_VALUE, new LineWriter(out, StandardCharsets.UTF_8).maxLength(), "no limit by default");
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> new LineWriter(out, 0, StandardCharsets.UTF_8));
+        assertTrue(bad.getMessage().contains("0"), bad.getMessage());
+    }
+
     @Test
     void framesRoundTripAtEverySplit() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
