@@ -4,7 +4,10 @@ import dev.weft.core.Task;
 import dev.weft.net.TcpListener;
 import dev.weft.net.TcpStream;
 
+import dev.weft.timers.Time;
+
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,6 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * cancel idle connections, let busy ones finish their request).
  */
 final class Connections implements DemoServer {
+    private static final System.Logger LOG = System.getLogger(Connections.class.getName());
+
     /** What a demo does with one connection; it calls {@link Conn#idle} around its waits for a new request. */
     interface Handler {
         void handle(TcpStream stream, Conn conn) throws Exception;
@@ -49,6 +54,7 @@ final class Connections implements DemoServer {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicLong ids = new AtomicLong();
     private final String name;
+    private final AcceptErrors errors = new AcceptErrors();
     /** Whether this server answers {@code GET /metrics} (set by the http machinery). */
     volatile boolean servesMetrics;
 
@@ -66,16 +72,35 @@ final class Connections implements DemoServer {
         });
     }
 
+    /**
+     * Accepts until the server drains or the listener closes. A failed accept that leaves the
+     * listener usable (see {@link TcpListener#accept()}: too many open files, say) must not stop
+     * the server for good: it is logged once per kind, and the loop pauses briefly
+     * ({@link AcceptErrors}) and goes on. Cancellation (runtime shutdown) still ends it.
+     */
     private void acceptLoop(Handler handler) throws IOException {
         while (!draining.get()) {
             TcpStream s;
             try {
                 s = listener.accept();
+                errors.succeeded();
+            } catch (InterruptedIOException e) {
+                throw e;
             } catch (IOException e) {
                 if (draining.get() || listener.isClosed()) {
                     return;
                 }
-                throw e;
+                if (errors.failed(e)) {
+                    LOG.log(System.Logger.Level.WARNING, name + ": accept failed, retrying after a short pause"
+                            + " (further failures of this kind are not logged): " + e.getMessage(), e);
+                }
+                try {
+                    Time.sleep(errors.pause());
+                } catch (InterruptedException cancelled) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("accept loop cancelled while pausing after an accept failure");
+                }
+                continue;
             }
             Conn conn = new Conn(this);
             live.put(conn, Boolean.TRUE);
