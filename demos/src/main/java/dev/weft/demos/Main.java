@@ -23,7 +23,8 @@ import java.time.Duration;
  *
  * <p>Prints one line saying where the server listens; stops cleanly on SIGINT/SIGTERM (stop
  * accepting, finish in-flight requests, close the runtime with a bounded wait); exits with
- * status 1 and a one-line reason when the port is taken, 2 on bad arguments.
+ * status 1 and a one-line reason naming the address when a port (the demo's or the metrics side
+ * port) is taken, 2 on bad arguments.
  */
 public final class Main {
     private Main() {}
@@ -92,14 +93,46 @@ public final class Main {
         }
     }
 
-    /** Starts the named demo on {@code rt}. */
+    /**
+     * Starts the named demo on {@code rt}.
+     *
+     * @throws BindException whose message is the one line {@link #main} prints, naming the address
+     *                       that could not be bound (the demo's, or its metrics side port's); nothing
+     *                       is left listening
+     */
     static DemoServer start(WeftRuntime rt, Options o) throws IOException {
         InetSocketAddress at = new InetSocketAddress(o.host(), o.port());
         return switch (o.name()) {
-            case "echo" -> EchoServer.start(rt, at, o.sidePort() == 0 ? null : new InetSocketAddress(o.host(), o.sidePort()));
-            case "http" -> HttpServer.start(rt, at);
+            case "echo" -> {
+                DemoServer echo = bound(at, "", () -> EchoServer.start(rt, at));
+                if (o.sidePort() == 0) {
+                    yield echo;
+                }
+                InetSocketAddress side = new InetSocketAddress(o.host(), o.sidePort());
+                yield bound(side, " (metrics side port; --metrics-port N or 0 for none)",
+                        () -> EchoServer.withSidePort(rt, echo, side));
+            }
+            case "http" -> bound(at, "", () -> HttpServer.start(rt, at));
             default -> throw new IllegalArgumentException("unknown demo " + o.name());
         };
+    }
+
+    /** A step of {@link #start} that binds {@code address}. */
+    private interface BindStep {
+        DemoServer bind() throws IOException;
+    }
+
+    /** Runs {@code step}; a {@link BindException} comes back as the one line that names {@code address}. */
+    private static DemoServer bound(InetSocketAddress address, String role, BindStep step) throws IOException {
+        try {
+            return step.bind();
+        } catch (BindException e) {
+            String reason = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getMessage();
+            BindException named = new BindException("cannot listen on " + address.getHostString() + ":" + address.getPort()
+                    + role + ": " + reason);
+            named.initCause(e);
+            throw named;
+        }
     }
 
     public static void main(String[] args) throws InterruptedException {
@@ -126,8 +159,7 @@ public final class Main {
         try {
             server = start(rt, o);
         } catch (BindException e) {
-            System.err.println("weft-demos: cannot listen on " + o.host() + ":" + o.port() + ": "
-                    + (e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getMessage()));
+            System.err.println("weft-demos: " + e.getMessage());
             rt.shutdown(Duration.ofSeconds(1));
             System.exit(1);
             return;

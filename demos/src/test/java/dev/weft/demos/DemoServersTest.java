@@ -195,6 +195,31 @@ class DemoServersTest {
         assertTrue(e.getMessage().contains(String.valueOf(http.address().getPort())), e.getMessage());
     }
 
+    /**
+     * When the metrics side port is taken, the one line Main prints names the side port, not the
+     * demo's port; a taken demo port is named the same way, and the side port is then not bound.
+     */
+    @Test
+    void takenPortIsNamedInTheErrorLine() throws Exception {
+        int taken = http.address().getPort();
+        Main.Options sideTaken = new Main.Options("echo", "127.0.0.1", 0, 1, taken, dev.weft.core.Transport.AUTO);
+        BindException e = assertThrows(BindException.class, () -> Main.start(rt, sideTaken));
+        assertTrue(e.getMessage().startsWith("cannot listen on 127.0.0.1:" + taken + " (metrics side port"), e.getMessage());
+        assertTrue(e.getMessage().endsWith(": Address already in use"), e.getMessage());
+
+        int free;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            free = probe.getLocalPort();
+        }
+        Main.Options mainTaken = new Main.Options("echo", "127.0.0.1", taken, 1, free, dev.weft.core.Transport.AUTO);
+        e = assertThrows(BindException.class, () -> Main.start(rt, mainTaken));
+        assertTrue(e.getMessage().startsWith("cannot listen on 127.0.0.1:" + taken + ": "), e.getMessage());
+        // The side port was never bound (the demo's port failed first): it is still free.
+        try (java.net.ServerSocket again = new java.net.ServerSocket(free, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            assertEquals(free, again.getLocalPort());
+        }
+    }
+
     /** Command-line parsing: defaults and errors. */
     @Test
     void options() {
