@@ -11,26 +11,26 @@ import java.util.Set;
  * accept again. The pause lets connections close and free descriptors instead of spinning on the
  * same error; it doubles from {@link #MIN_PAUSE} per consecutive failure up to
  * {@link #MAX_PAUSE}, so a server recovers within {@code MAX_PAUSE} of the cause going away. Only
- * the first failure of each kind (exception type and message) is worth logging: the same error
+ * the first failure of each kind (exception type and message) is worth reporting: the same error
  * repeats for as long as the cause lasts. Not thread-safe: one accept loop owns it.
  */
 final class AcceptErrors {
     static final Duration MIN_PAUSE = Duration.ofMillis(10);
     static final Duration MAX_PAUSE = Duration.ofMillis(100);
-    /** Distinct kinds remembered; past this, new kinds are not logged (messages could vary without end). */
+    /** Distinct kinds remembered; past this, new kinds are not reported (messages could vary without end). */
     static final int MAX_KINDS = 16;
 
-    private final Set<String> logged = new HashSet<>();
+    private final Set<String> reported = new HashSet<>();
     private Duration pause = Duration.ZERO;
     private long total;
 
-    /** Records a failed accept; returns whether it is the first of its kind (log it). */
+    /** Records a failed accept; returns whether it is the first of its kind (report it). */
     boolean failed(IOException e) {
         total++;
         pause = pause.isZero() ? MIN_PAUSE : min(pause.multipliedBy(2), MAX_PAUSE);
         Throwable root = e.getCause() != null ? e.getCause() : e;
         String kind = root.getClass().getName() + ": " + root.getMessage();
-        return logged.size() < MAX_KINDS && logged.add(kind);
+        return reported.size() < MAX_KINDS && reported.add(kind);
     }
 
     /** How long to wait before the next accept, after the failures recorded since the last success. */

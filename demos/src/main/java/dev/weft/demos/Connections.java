@@ -4,8 +4,6 @@ import dev.weft.core.Task;
 import dev.weft.net.TcpListener;
 import dev.weft.net.TcpStream;
 
-import dev.weft.timers.Time;
-
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
@@ -21,8 +19,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * cancel idle connections, let busy ones finish their request).
  */
 final class Connections implements DemoServer {
-    private static final System.Logger LOG = System.getLogger(Connections.class.getName());
-
     /** What a demo does with one connection; it calls {@link Conn#idle} around its waits for a new request. */
     interface Handler {
         void handle(TcpStream stream, Conn conn) throws Exception;
@@ -91,11 +87,15 @@ final class Connections implements DemoServer {
                     return;
                 }
                 if (errors.failed(e)) {
-                    LOG.log(System.Logger.Level.WARNING, name + ": accept failed, retrying after a short pause"
-                            + " (further failures of this kind are not logged): " + e.getMessage(), e);
+                    // Straight to stderr, not through a logging framework: formatting a record can
+                    // need a file (JUL's SimpleFormatter loads the time-zone data), the very thing
+                    // EMFILE refuses, and the Error it then throws ended this loop
+                    // (AcceptLoopEmfileTest). Nothing here may load a class from a file either.
+                    System.err.println("weft-demos: " + name + ": " + e.getMessage()
+                            + "; accepting again after a short pause (further failures like this are not reported)");
                 }
                 try {
-                    Time.sleep(errors.pause());
+                    Thread.sleep(errors.pause());
                 } catch (InterruptedException cancelled) {
                     Thread.currentThread().interrupt();
                     throw new InterruptedIOException("accept loop cancelled while pausing after an accept failure");

@@ -14,9 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The accept loop's policy after a failed accept: a bounded, growing pause that resets on
- * success, and one log line per kind of failure. (The loop itself is not driven into a real
- * accept failure here: provoking one, e.g. EMFILE, needs a process with a lowered descriptor
- * limit, and the failure would hit every other socket and file of the test JVM too.)
+ * success, and one report per kind of failure. The loop itself meets a real failure in
+ * {@link AcceptLoopEmfileTest}.
  */
 class AcceptErrorsTest {
 
@@ -38,18 +37,18 @@ class AcceptErrorsTest {
     }
 
     @Test
-    void logsOncePerKindAndBoundsTheKindsRemembered() {
+    void reportsOncePerKindAndBoundsTheKindsRemembered() {
         AcceptErrors errors = new AcceptErrors();
         IOException emfile = new IOException("accept failed: Too many open files",
                 new SocketException("Too many open files"));
-        assertTrue(errors.failed(emfile), "the first failure of a kind is logged");
+        assertTrue(errors.failed(emfile), "the first failure of a kind is reported");
         assertFalse(errors.failed(new IOException("accept failed: again", new SocketException("Too many open files"))),
                 "the same cause again is not");
         assertTrue(errors.failed(new IOException("accept failed: ENOBUFS", new SocketException("No buffer space available"))),
-                "a new kind is logged");
+                "a new kind is reported");
         for (int i = 0; i < 100; i++) {
             errors.failed(new IOException("varying " + i));
         }
-        assertFalse(errors.failed(new IOException("one more kind")), "at most " + AcceptErrors.MAX_KINDS + " kinds are logged");
+        assertFalse(errors.failed(new IOException("one more kind")), "at most " + AcceptErrors.MAX_KINDS + " kinds are reported");
     }
 }
