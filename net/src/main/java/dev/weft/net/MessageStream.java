@@ -80,9 +80,11 @@ public final class MessageStream<I> implements AutoCloseable {
      *                                reset) and nothing is queued; then sends fail too
      * @throws IOException            if the codec could not decode the input: a {@code DecoderException} (e.g.
      *                                {@code TooLongFrameException}) is the cause. Thrown once, after the
-     *                                messages decoded before the bad input; the stream stays usable: sends
-     *                                work (say, an error reply) and receiving goes on with what the codec
-     *                                decodes next (Netty's line and length decoders skip the bad frame).
+     *                                messages decoded before the bad input. The connection is not failed
+     *                                by it: sends work (say, an error reply) and receiving goes on with
+     *                                what the codec decodes next (Netty's line and length decoders skip the
+     *                                bad frame), unless the codec closes the channel itself ({@code SslHandler}
+     *                                does after a failed handshake: then sends fail and receiving ends).
      *                                Also thrown if a message is not an instance of the stream's type (it
      *                                is released)
      */
