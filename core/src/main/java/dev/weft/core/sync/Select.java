@@ -31,6 +31,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * interrupt is seen, the select returns its result normally and the interrupt status stays set,
  * so nothing is lost.
  *
+ * <p><b>A clause that fails to register</b> (its {@link SelectClause#register} throws, e.g. a
+ * timer clause on a closed runtime) ends the select at once, and no clause commits afterwards. If
+ * no clause had committed, the select throws that exception and nothing was taken. If an earlier
+ * clause had already committed (a sender handed it a message in the meantime), the select returns
+ * that clause's result and the registration failure is dropped: a committed message is never lost.
+ *
  * <p><b>Memory consistency:</b> the committing party's actions before the commit (e.g. a sender's
  * writes before {@code send}) happen-before the select's return.
  */
@@ -48,6 +54,8 @@ public final class Select {
      * @throws ChannelClosedException if the committed clause found its channel closed (a receive
      *                                on a closed, drained channel; a send to a closed channel)
      * @throws IllegalArgumentException if {@code clauses} is empty
+     * @throws RuntimeException         what a clause's {@code register} threw, if no clause had
+     *                                  committed (see the class description)
      */
     @SafeVarargs
     @SuppressWarnings("varargs")
@@ -106,9 +114,19 @@ public final class Select {
         int start = biased || n == 1 ? 0 : ThreadLocalRandom.current().nextInt(n);
         SelectWaiter.Won won;
         try {
-            for (int k = 0; k < n && !waiter.isDecided(); k++) {
-                int i = (start + k) % n;
-                regs[i] = clauses[i].register(waiter, i);
+            try {
+                for (int k = 0; k < n && !waiter.isDecided(); k++) {
+                    int i = (start + k) % n;
+                    regs[i] = clauses[i].register(waiter, i);
+                }
+            } catch (RuntimeException | Error e) {
+                // A clause registered earlier may already have won and transferred its value (a
+                // sender handed over a message): then dropping the select would lose it. Closing
+                // the cell decides which: if nobody won, nobody ever will and the failure is the
+                // select's outcome; if a clause won, its result is.
+                if (waiter.tryCancel()) {
+                    throw e;
+                }
             }
             won = waiter.await(timed, deadline);
         } finally {
