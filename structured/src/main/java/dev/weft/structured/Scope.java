@@ -138,10 +138,17 @@ public final class Scope implements AutoCloseable {
 
     /**
      * Parks until every user fork has ended (or the scope is cancelled), then cancels the daemon
-     * forks. It does not wait for cancelled forks to end: {@link #close()} does. Once per scope.
+     * forks. When it returns normally, cancelled daemon forks may still be ending: {@link #close()}
+     * waits for them. Before it throws a failure, a cancellation or the deadline, it waits for
+     * every fork (daemons too) to end, so that a fork failing in reaction to the cancellation (say,
+     * one that catches the interrupt and throws its own exception) is among the suppressed
+     * exceptions; a fork ended by the cancellation itself ({@code InterruptedException},
+     * {@code CancellationException} and the like) is cancelled, not failed, and not reported.
+     * Once per scope.
      *
      * <p><b>Interruption:</b> interrupting the owner while it waits (or before) cancels the scope
-     * and throws {@link InterruptedException}; {@code close} then waits for the forks.
+     * and throws {@link InterruptedException} without waiting further; {@code close} then waits
+     * for the forks.
      *
      * @throws InterruptedException       if the owner was interrupted
      * @throws ForkFailedException        for the first fork that failed (other failures suppressed)

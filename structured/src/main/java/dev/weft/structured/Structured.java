@@ -120,7 +120,10 @@ public final class Structured {
      * results in argument order. The first failure cancels the others, waits for them to end, and is
      * thrown (Tokio's {@code try_join!}).
      *
-     * @throws ForkFailedException  for the first that failed (other genuine failures suppressed)
+     * @throws ForkFailedException  for the first that failed, thrown once all forks ended; the other
+     *                              genuine failures suppressed, also those of forks that failed while
+     *                              reacting to the cancellation (not an {@code InterruptedException} or
+     *                              other cancellation that merely ended a fork)
      * @throws InterruptedException if interrupted before or while waiting; all forks are then
      *                              cancelled and have ended when this throws
      * @throws NullPointerException if a callable is null
@@ -136,7 +139,10 @@ public final class Structured {
      * results in argument order. The first failure cancels the others, waits for them to end, and is
      * thrown (Tokio's {@code try_join!}).
      *
-     * @throws ForkFailedException  for the first that failed (other genuine failures suppressed)
+     * @throws ForkFailedException  for the first that failed, thrown once all forks ended; the other
+     *                              genuine failures suppressed, also those of forks that failed while
+     *                              reacting to the cancellation (not an {@code InterruptedException} or
+     *                              other cancellation that merely ended a fork)
      * @throws InterruptedException if interrupted before or while waiting; all forks are then
      *                              cancelled and have ended when this throws
      * @throws NullPointerException if a callable is null
@@ -152,7 +158,10 @@ public final class Structured {
      * results in argument order. The first failure cancels the others, waits for them to end, and is
      * thrown (Tokio's {@code try_join!}).
      *
-     * @throws ForkFailedException  for the first that failed (other genuine failures suppressed)
+     * @throws ForkFailedException  for the first that failed, thrown once all forks ended; the other
+     *                              genuine failures suppressed, also those of forks that failed while
+     *                              reacting to the cancellation (not an {@code InterruptedException} or
+     *                              other cancellation that merely ended a fork)
      * @throws InterruptedException if interrupted before or while waiting; all forks are then
      *                              cancelled and have ended when this throws
      * @throws NullPointerException if a callable is null
@@ -168,7 +177,10 @@ public final class Structured {
      * results in argument order. The first failure cancels the others, waits for them to end, and is
      * thrown (Tokio's {@code try_join!}).
      *
-     * @throws ForkFailedException  for the first that failed (other genuine failures suppressed)
+     * @throws ForkFailedException  for the first that failed, thrown once all forks ended; the other
+     *                              genuine failures suppressed, also those of forks that failed while
+     *                              reacting to the cancellation (not an {@code InterruptedException} or
+     *                              other cancellation that merely ended a fork)
      * @throws InterruptedException if interrupted before or while waiting; all forks are then
      *                              cancelled and have ended when this throws
      * @throws NullPointerException if a callable is null
@@ -184,7 +196,10 @@ public final class Structured {
      * results in argument order. The first failure cancels the others, waits for them to end, and is
      * thrown (Tokio's {@code try_join!}).
      *
-     * @throws ForkFailedException  for the first that failed (other genuine failures suppressed)
+     * @throws ForkFailedException  for the first that failed, thrown once all forks ended; the other
+     *                              genuine failures suppressed, also those of forks that failed while
+     *                              reacting to the cancellation (not an {@code InterruptedException} or
+     *                              other cancellation that merely ended a fork)
      * @throws InterruptedException if interrupted before or while waiting; all forks are then
      *                              cancelled and have ended when this throws
      * @throws NullPointerException if a callable is null
@@ -214,7 +229,10 @@ public final class Structured {
      *
      * @param callables the bodies, possibly empty
      * @return their results, in order
-     * @throws ForkFailedException  for the first that failed (other genuine failures suppressed)
+     * @throws ForkFailedException  for the first that failed, thrown once all forks ended; the other
+     *                              genuine failures suppressed, also those of forks that failed while
+     *                              reacting to the cancellation (not an {@code InterruptedException} or
+     *                              other cancellation that merely ended a fork)
      * @throws InterruptedException if interrupted; all forks have ended when this throws
      */
     @SuppressWarnings("unchecked")

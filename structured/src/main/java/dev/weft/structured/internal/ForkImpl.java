@@ -76,11 +76,29 @@ public final class ForkImpl<T> implements Fork<T>, Callable<Object> {
         finish(new Outcome(State.CANCELLED, null, null));
     }
 
+    /**
+     * Ends a fork whose thread could not be created or started (the runtime is closed): the
+     * caller of fork gets the exception instead of this handle, so no one is told it ended.
+     */
+    void finishRejected() {
+        synchronized (this) {
+            if (outcome != null) {
+                return;
+            }
+            outcome = new Outcome(State.CANCELLED, null, null);
+            waiters = null;
+        }
+        scope.forkRejected(this);
+    }
+
     private void finish(Outcome o) {
         List<Node> toWake;
         synchronized (this) {
             if (outcome != null) {
                 return;
+            }
+            if (o.state() == State.FAILED) {
+                scope.recordFailure(this);
             }
             outcome = o;
             toWake = waiters;
@@ -135,10 +153,15 @@ public final class ForkImpl<T> implements Fork<T>, Callable<Object> {
 
     @Override
     public T join() throws InterruptedException {
+        awaitDone();
+        return resultNow();
+    }
+
+    /** Parks until the fork has ended; see {@link #join()} for interruption. */
+    void awaitDone() throws InterruptedException {
         if (outcome == null) {
             Select.select(onComplete());
         }
-        return resultNow();
     }
 
     @Override

@@ -266,6 +266,11 @@ public final class ScopeCore {
         return name;
     }
 
+    /** The runtime the forks run on. */
+    public WeftRuntime runtime() {
+        return runtime;
+    }
+
     /** Whether the scope was cancelled for any reason (including "user forks done"). */
     public boolean isCancelled() {
         return reason.get() != NONE;
@@ -325,7 +330,9 @@ public final class ScopeCore {
         try {
             sts.fork((Callable<Object>) f);
         } catch (RuntimeException | Error e) {
-            f.finishNotStarted();
+            // The caller gets the exception, never this fork: it must leave no trace (a JoinSet
+            // would otherwise receive a result for a task nobody was handed).
+            f.finishRejected();
             throw e;
         } finally {
             pendingFork = null;
@@ -344,12 +351,26 @@ public final class ScopeCore {
         return f;
     }
 
+    /**
+     * Called by a failing fork before its outcome is published, so that once every fork
+     * {@linkplain ForkImpl#isDone() is done} every failure is here for {@link #outcomeException}.
+     */
+    void recordFailure(ForkImpl<?> f) {
+        failures.add(f);
+    }
+
+    /** Called by a fork whose start was rejected: undoes its count, reports it to nobody. */
+    void forkRejected(ForkImpl<?> f) {
+        if (!f.daemon) {
+            userLive.decrementAndGet();
+        }
+    }
+
     /** Called by each fork, in its thread, right after its outcome was recorded. */
     void forkDone(ForkImpl<?> f) {
         ForkImpl.Outcome o = f.outcome();
         switch (o.state()) {
             case FAILED -> {
-                failures.add(f);
                 if (policy == Policy.FAIL_FAST) {
                     tryCancel(FAILED);
                 }
@@ -406,8 +427,11 @@ public final class ScopeCore {
 
     /**
      * Waits for the user forks (owner only), then cancels the daemons, and reports the outcome.
+     * Before it throws a failure, cancellation or deadline, it also waits for every fork to end,
+     * so that forks failing in reaction to the cancellation are among the suppressed exceptions.
      *
-     * @throws InterruptedException if the owner is interrupted; the scope is then cancelled
+     * @throws InterruptedException if the owner is interrupted; the scope is then cancelled (its
+     *                              forks may still be running: {@link #close()} waits for them)
      */
     public void join() throws InterruptedException {
         checkOwner("join");
@@ -427,6 +451,12 @@ public final class ScopeCore {
         stsJoinStarted = true;
         try {
             sts.join();
+            if (mayThrow()) {
+                // The JDK's join wakes as soon as the scope is cancelled, while the other forks
+                // are still reacting to their interrupt; one that then fails for real must still
+                // be reported, so the exception is built only once all have ended.
+                awaitAllForks();
+            }
         } catch (InterruptedException e) {
             tryCancel(CANCELLED);
             throw e;
@@ -434,6 +464,21 @@ public final class ScopeCore {
         RuntimeException ex = outcomeException();
         if (ex != null) {
             throw ex;
+        }
+    }
+
+    /** Whether {@link #outcomeException()} may build an exception (it surely does not on a win). */
+    private boolean mayThrow() {
+        int r = reason.get();
+        return r != WON && (r != DONE || policy == Policy.RACE || !failures.isEmpty());
+    }
+
+    /** Owner only, after the JDK's join: parks until every fork of this scope has ended. */
+    private void awaitAllForks() throws InterruptedException {
+        // No fork is added any more (only the owner forks, and it is joining), so one pass suffices.
+        ForkList l = forks;
+        for (int i = 0, n = l.size; i < n; i++) {
+            l.items[i].awaitDone();
         }
     }
 
