@@ -2,7 +2,9 @@ package dev.weft.structured;
 
 import dev.weft.core.sync.Channel;
 import dev.weft.core.sync.ReceiveResult;
+import dev.weft.core.sync.Select;
 import dev.weft.core.sync.SelectClause;
+import dev.weft.core.sync.SelectWaiter;
 import dev.weft.structured.internal.ForkImpl;
 import dev.weft.structured.internal.ScopeCore;
 
@@ -48,6 +50,15 @@ public final class JoinSet<T> implements AutoCloseable {
     private final Channel<ForkImpl<?>> completed = Channel.unbounded();
     private final AtomicInteger size = new AtomicInteger();
     private final ScopeCore core;
+    /** Guards {@link #emptyWaiters}. */
+    private final Object emptyWaiterLock = new Object();
+    /** joinNext calls parked in a select that also waits for the set to become empty. */
+    private List<EmptyWaiter> emptyWaiters;
+
+    private record EmptyWaiter(SelectWaiter waiter, int index) {}
+
+    /** What {@link #onEmpty} hands over (never a task's result). */
+    private static final Object EMPTY = new Object();
 
     /** A set named {@code "joinset"}; see {@link #JoinSet(String)}. */
     public JoinSet() {
@@ -93,18 +104,24 @@ public final class JoinSet<T> implements AutoCloseable {
         try {
             return core.fork(taskName, body, false);
         } catch (RuntimeException | Error e) {
-            size.decrementAndGet();
+            // A rejected fork reports no result (ScopeCore.fork), so the set is as before the call.
+            taken();
             throw e;
         }
     }
 
     /**
      * Parks until the next task ends and returns how it ended, in completion order; empty at once
-     * if the set holds no task.
+     * if the set holds no task whose result has not been taken.
+     *
+     * <p>Several threads may call it at once: each result goes to exactly one of them, and a caller
+     * still parked when the last result is taken by another (through {@code joinNext},
+     * {@link #tryJoinNext()} or {@link #onJoinNext()}) returns empty, so no caller waits for a result
+     * that will never come. Tasks spawned while it waits count: it waits for them too.
      *
      * <p><b>Cancel safety:</b> if interrupted, no result is taken: it stays for the next call.
      *
-     * @return the next result, or empty if the set is empty
+     * @return the next result, or empty if the set is (or, while waiting, became) empty
      * @throws InterruptedException  if interrupted before or while waiting
      * @throws IllegalStateException if the set is closed
      */
@@ -113,10 +130,70 @@ public final class JoinSet<T> implements AutoCloseable {
         if (size.get() == 0) {
             return Optional.empty();
         }
-        ForkImpl<?> f = completed.receive();
-        size.decrementAndGet();
-        return Optional.of(toResult(f));
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        if (completed.tryReceive() instanceof ReceiveResult.Value<ForkImpl<?>> v) {
+            taken();
+            return Optional.of(toResult(v.value()));
+        }
+        Object r = Select.select(completed.onReceive(), onEmpty);
+        if (r == EMPTY) {
+            return Optional.empty();
+        }
+        taken();
+        return Optional.of(toResult((ForkImpl<?>) r));
     }
+
+    /** A result was taken (or a spawn undone): wakes parked joinNext calls once none is left. */
+    private void taken() {
+        if (size.decrementAndGet() == 0) {
+            wakeEmptyWaiters();
+        }
+    }
+
+    private void wakeEmptyWaiters() {
+        List<EmptyWaiter> toWake;
+        synchronized (emptyWaiterLock) {
+            toWake = emptyWaiters;
+            emptyWaiters = null;
+        }
+        if (toWake != null) {
+            for (EmptyWaiter w : toWake) {
+                w.waiter().tryWin(w.index(), EMPTY);
+            }
+        }
+    }
+
+    /**
+     * Commits once the set holds no untaken result. The size is read under the same lock that
+     * {@link #wakeEmptyWaiters()} takes after lowering it, so a registration either sees zero or
+     * is seen by the wake-up.
+     */
+    private final SelectClause<Object> onEmpty = (waiter, index) -> {
+        EmptyWaiter node = null;
+        synchronized (emptyWaiterLock) {
+            if (size.get() != 0) {
+                node = new EmptyWaiter(waiter, index);
+                if (emptyWaiters == null) {
+                    emptyWaiters = new ArrayList<>(2);
+                }
+                emptyWaiters.add(node);
+            }
+        }
+        if (node == null) {
+            waiter.tryWin(index, EMPTY);
+            return SelectClause.Registration.NONE;
+        }
+        EmptyWaiter registered = node;
+        return () -> {
+            synchronized (emptyWaiterLock) {
+                if (emptyWaiters != null) {
+                    emptyWaiters.remove(registered);
+                }
+            }
+        };
+    };
 
     /**
      * Takes the result of a task that has already ended, if any; never parks.
@@ -127,7 +204,7 @@ public final class JoinSet<T> implements AutoCloseable {
     public Optional<JoinResult<T>> tryJoinNext() {
         checkOpen();
         if (completed.tryReceive() instanceof ReceiveResult.Value<ForkImpl<?>> v) {
-            size.decrementAndGet();
+            taken();
             return Optional.of(toResult(v.value()));
         }
         return Optional.empty();
@@ -141,7 +218,7 @@ public final class JoinSet<T> implements AutoCloseable {
      */
     public SelectClause<JoinResult<T>> onJoinNext() {
         return completed.onReceive().map(f -> {
-            size.decrementAndGet();
+            taken();
             return toResult(f);
         });
     }
@@ -223,6 +300,7 @@ public final class JoinSet<T> implements AutoCloseable {
     public void close() {
         core.close();
         size.set(0);
+        wakeEmptyWaiters();
     }
 
     private void checkOpen() {
