@@ -1,5 +1,6 @@
 package dev.weft.structured;
 
+import dev.weft.core.spi.RuntimeAccess;
 import dev.weft.core.sync.Channel;
 import dev.weft.core.sync.ReceiveResult;
 import dev.weft.core.sync.Select;
@@ -137,7 +138,16 @@ public final class JoinSet<T> implements AutoCloseable {
             taken();
             return Optional.of(toResult(v.value()));
         }
-        Object r = Select.select(completed.onReceive(), onEmpty);
+        // Waiting for this set's own tasks: the test clock may still move time for them.
+        boolean internal = RuntimeAccess.beginInternalWait(core.runtime());
+        Object r;
+        try {
+            r = Select.select(completed.onReceive(), onEmpty);
+        } finally {
+            if (internal) {
+                RuntimeAccess.endInternalWait(core.runtime());
+            }
+        }
         if (r == EMPTY) {
             return Optional.empty();
         }

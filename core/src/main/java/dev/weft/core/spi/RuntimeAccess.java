@@ -142,8 +142,9 @@ public final class RuntimeAccess {
 
     /**
      * Whether {@code rt} is waiting only for time: every carrier is idle, no blocking job runs or
-     * waits, and every live task is parked either in a timed wait on a wheel or in {@code join()}
-     * of another of its tasks, with at least one timed wait (so no I/O, channel or lock can wake
+     * waits, and every live task is parked either in a timed wait on a wheel or in a wait for
+     * other of its tasks ({@code join()}, or one marked by {@link #beginInternalWait}), with at
+     * least one timed wait (so no I/O, channel or lock can wake
      * anything). This is when a test clock may jump to the next deadline.
      */
     public static boolean isWaitingOnlyForTime(WeftRuntime rt) {
@@ -152,6 +153,35 @@ public final class RuntimeAccess {
                 && core.timedWaiters.get() > 0
                 && core.liveTasks() == core.timedWaiters.get() + core.internalWaiters.get()
                 && core.allCarriersIdle();
+    }
+
+    /**
+     * Marks the calling thread, if it is a task of {@code rt}, as about to park waiting only for
+     * other tasks of {@code rt} (a fork, a scope's forks, a join set's tasks), as {@code Task.join}
+     * does: such a wait does not keep {@link #isWaitingOnlyForTime} false, so a test clock can
+     * still move time for the tasks waited for. Never parks.
+     *
+     * @return true if the wait was counted; then the caller must call
+     *     {@link #endInternalWait(WeftRuntime)} once, in a {@code finally}, when it stops waiting.
+     *     False (nothing to undo) for a plain thread or a task of another runtime, whose wait the
+     *     runtime cannot see.
+     */
+    public static boolean beginInternalWait(WeftRuntime rt) {
+        TaskImpl<?> t = TaskImpl.currentOrNull();
+        if (t == null) {
+            return false;
+        }
+        RuntimeCore core = t.runtime();
+        if (core != CoreBridge.core(rt)) {
+            return false;
+        }
+        core.internalWaiters.incrementAndGet();
+        return true;
+    }
+
+    /** Ends a wait that {@link #beginInternalWait(WeftRuntime)} counted. */
+    public static void endInternalWait(WeftRuntime rt) {
+        CoreBridge.core(rt).internalWaiters.decrementAndGet();
     }
 
     /** The earliest timer deadline over idle carriers ({@code Long.MAX_VALUE} if none). */

@@ -1,5 +1,6 @@
 package dev.weft.structured.internal;
 
+import dev.weft.core.spi.RuntimeAccess;
 import dev.weft.core.sync.Select;
 import dev.weft.core.sync.SelectClause;
 import dev.weft.core.sync.SelectWaiter;
@@ -158,7 +159,25 @@ public final class ForkImpl<T> implements Fork<T>, Callable<Object> {
     }
 
     /** Parks until the fork has ended; see {@link #join()} for interruption. */
-    void awaitDone() throws InterruptedException {
+    private void awaitDone() throws InterruptedException {
+        if (outcome == null) {
+            // Waiting for a task of the runtime: the test clock may still move time for it.
+            boolean internal = RuntimeAccess.beginInternalWait(scope.runtime());
+            try {
+                awaitDoneUncounted();
+            } finally {
+                if (internal) {
+                    RuntimeAccess.endInternalWait(scope.runtime());
+                }
+            }
+        }
+    }
+
+    /**
+     * As {@link #awaitDone()}, for a caller that already counts its wait as internal: counting a
+     * task twice would let the test clock advance while another task waits on something else.
+     */
+    void awaitDoneUncounted() throws InterruptedException {
         if (outcome == null) {
             Select.select(onComplete());
         }

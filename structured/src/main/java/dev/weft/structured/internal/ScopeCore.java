@@ -449,6 +449,7 @@ public final class ScopeCore {
             tryCancel(DONE);
         }
         stsJoinStarted = true;
+        boolean internal = RuntimeAccess.beginInternalWait(runtime);
         try {
             sts.join();
             if (mayThrow()) {
@@ -460,6 +461,10 @@ public final class ScopeCore {
         } catch (InterruptedException e) {
             tryCancel(CANCELLED);
             throw e;
+        } finally {
+            if (internal) {
+                RuntimeAccess.endInternalWait(runtime);
+            }
         }
         RuntimeException ex = outcomeException();
         if (ex != null) {
@@ -478,7 +483,7 @@ public final class ScopeCore {
         // No fork is added any more (only the owner forks, and it is joining), so one pass suffices.
         ForkList l = forks;
         for (int i = 0, n = l.size; i < n; i++) {
-            l.items[i].awaitDone();
+            l.items[i].awaitDoneUncounted(); // join counts this wait already
         }
     }
 
@@ -524,16 +529,23 @@ public final class ScopeCore {
         }
         boolean interrupted = false;
         try {
-            if (!stsJoinStarted) {
-                tryCancel(CANCELLED);
-                stsJoinStarted = true;
-                try {
-                    sts.join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
+            boolean internal = RuntimeAccess.beginInternalWait(runtime);
+            try {
+                if (!stsJoinStarted) {
+                    tryCancel(CANCELLED);
+                    stsJoinStarted = true;
+                    try {
+                        sts.join();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                sts.close();
+            } finally {
+                if (internal) {
+                    RuntimeAccess.endInternalWait(runtime);
                 }
             }
-            sts.close();
         } finally {
             state = CLOSED;
             if (timer != null) {
