@@ -48,7 +48,9 @@ public interface Fork<T> {
     boolean isDone();
 
     /**
-     * Parks until the fork has ended and returns its value. Any thread may call it.
+     * Parks until the fork has ended and returns its value. Any thread may call it. A task of the
+     * fork's runtime waiting here waits only on that runtime, so under a test clock's auto-advance
+     * virtual time still moves for the fork (as in {@code Task.join()}).
      *
      * @return what the body returned
      * @throws InterruptedException  if interrupted before or while waiting; the fork is unaffected

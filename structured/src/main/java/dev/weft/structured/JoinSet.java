@@ -85,7 +85,8 @@ public final class JoinSet<T> implements AutoCloseable {
      * @return the task's handle (dropping it does not cancel the task)
      * @throws WrongThreadException  if the caller does not own the set
      * @throws IllegalStateException if the set is closed
-     * @throws java.util.concurrent.RejectedExecutionException if the runtime is closed
+     * @throws java.util.concurrent.RejectedExecutionException if the runtime is closed (the message
+     *         names it); the set is then as before the call: no task is counted, no result comes
      */
     public Fork<T> spawn(Callable<? extends T> body) {
         return spawn(null, body);
@@ -99,6 +100,8 @@ public final class JoinSet<T> implements AutoCloseable {
      * @return the task's handle
      * @throws WrongThreadException  if the caller does not own the set
      * @throws IllegalStateException if the set is closed
+     * @throws java.util.concurrent.RejectedExecutionException if the runtime is closed; the set is
+     *         then unchanged, as for {@link #spawn(Callable)}
      */
     public Fork<T> spawn(String taskName, Callable<? extends T> body) {
         size.incrementAndGet();
@@ -121,6 +124,9 @@ public final class JoinSet<T> implements AutoCloseable {
      * that will never come. Tasks spawned while it waits count: it waits for them too.
      *
      * <p><b>Cancel safety:</b> if interrupted, no result is taken: it stays for the next call.
+     *
+     * <p>A task of the set's runtime waiting here waits only on that runtime, so under a test
+     * clock's auto-advance virtual time still moves for the set's tasks.
      *
      * @return the next result, or empty if the set is (or, while waiting, became) empty
      * @throws InterruptedException  if interrupted before or while waiting

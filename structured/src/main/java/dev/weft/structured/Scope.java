@@ -150,6 +150,10 @@ public final class Scope implements AutoCloseable {
      * and throws {@link InterruptedException} without waiting further; {@code close} then waits
      * for the forks.
      *
+     * <p>An owner that is a task of the scope's runtime waits here (and in {@code close}) only on
+     * that runtime, so under a test clock's auto-advance virtual time still moves for the forks
+     * (their sleeps end, the scope's deadline passes).
+     *
      * @throws InterruptedException       if the owner was interrupted
      * @throws ForkFailedException        for the first fork that failed (other failures suppressed)
      * @throws DeadlineExceededException  if the scope's deadline passed first
