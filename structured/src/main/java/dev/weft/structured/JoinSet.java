@@ -121,7 +121,8 @@ public final class JoinSet<T> implements AutoCloseable {
      * <p>Several threads may call it at once: each result goes to exactly one of them, and a caller
      * still parked when the last result is taken by another (through {@code joinNext},
      * {@link #tryJoinNext()} or {@link #onJoinNext()}) returns empty, so no caller waits for a result
-     * that will never come. Tasks spawned while it waits count: it waits for them too.
+     * that will never come. A task spawned while it waits is waited for too, unless the set was
+     * empty in between (then it has already returned empty).
      *
      * <p><b>Cancel safety:</b> if interrupted, no result is taken: it stays for the next call.
      *
