@@ -20,19 +20,19 @@ import java.util.Objects;
  * Available on the epoll, io_uring and kqueue transports, not on NIO (Netty 4.2's NIO domain
  * channels close on the peer's half-close, losing queued writes); see {@link #isSupported}.
  *
- * <p><b>Known issue (half-close).</b> On Linux with Netty 4.2.18, when a {@code UnixStream}
- * server is still writing a reply while its peer's end of stream arrives, the tail of the reply
- * can be lost and the client reads end of stream early (20 connections echoing 256 KiB: some
- * lose their last 14-48 KiB; reproducer: {@code UnixHalfCloseTest}, run by hand). On io_uring the
- * cause is in Netty: its io_uring channels honour half-closure only for
- * {@code SocketChannelConfig}, which the domain socket config is not, so the peer's FIN closes
- * the whole channel and drops the writes still queued. On epoll the server's input shuts down
- * correctly, but once the socket buffer is full the next flush fails with {@code epoll_ctl(..)
- * failed with error(-2): No such file or directory} (Netty cannot arm {@code EPOLLOUT} on a
- * socket whose input it shut down) and Netty shuts the output down, dropping the queued writes.
- * TCP hits this only when more than its (much larger) socket buffer is still to be written after
- * the peer's FIN. Until fixed, frame replies (e.g. {@link FrameReader}, or an expected length)
- * rather than relying on half-close over Unix sockets.
+ * <p><b>Known issue (half-close on io_uring).</b> With Netty 4.2.18's io_uring transport, the
+ * peer's end of stream (its half-close) closes the whole channel: Netty's io_uring channels
+ * honour half-closure only for {@code SocketChannelConfig}, which the domain socket config is
+ * not, and the channel class is final, so Weft cannot work around it. Writes still queued when
+ * the peer's FIN is read are dropped, and writes after it fail ({@code SocketException}): a server
+ * that is still echoing, or that replies after reading a request to end of stream, loses the
+ * tail of its reply (reproducer: {@code UnixHalfCloseTest}, skipped on io_uring). Where a runtime
+ * runs io_uring (the default transport where it loads), frame replies (e.g. {@link FrameReader},
+ * or an expected length) rather than relying on half-close over Unix sockets, or build the
+ * runtime on epoll. Half-close over Unix sockets loses nothing on epoll (Netty 4.2.18's epoll
+ * failed to arm {@code EPOLLOUT} after the peer's FIN and dropped the queued writes, TCP too;
+ * Weft works around it; kqueue is not covered by Weft's Linux test runs). TCP half-close loses
+ * nothing on NIO, epoll and io_uring.
  *
  * {@snippet :
  * Path path = dir.resolve("echo.sock");

@@ -21,6 +21,7 @@ import static dev.weft.net.NetTesting.CONNECT;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The same behaviour on every transport that loads on this machine (Netty's transport testsuite idea). */
@@ -79,6 +80,69 @@ class TcpTransportConformanceTest {
             for (Task<Void> c : clients) {
                 c.join(Duration.ofSeconds(30));
             }
+        }
+    }
+
+    /**
+     * Half-close loses nothing when the server still has much more than its socket buffer to
+     * write after the peer's FIN: the server's send buffer is shrunk to 4 KiB, and each client
+     * sends 3 MiB and half-closes. On "echo" connections the server copies until end of input (the
+     * FIN arrives while the echo is still being written); on "reply" connections it reads the
+     * whole request to end of input, then writes it back (the FIN arrives before any reply byte).
+     * Guards the epoll workaround of {@code EpollInterest}: without it, Netty 4.2.18's epoll fails
+     * to arm {@code EPOLLOUT} after the FIN ({@code epoll_ctl} ENOENT), shuts the output down and
+     * the client reads end of stream early.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"NIO", "EPOLL", "IO_URING", "KQUEUE"})
+    void halfCloseThenLongReplyLosesNothing(Transport t) throws Exception {
+        int size = 3 << 20;
+        try (WeftRuntime rt = runtime(t); TcpListener l = TcpListener.bind(rt, ANY_LOCAL)) {
+            java.util.Queue<String> serverFailures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            rt.spawn("half-close-server", () -> {
+                l.serve(s -> {
+                    s.setSendBufferSize(4096);
+                    try {
+                        int mode = s.inputStream().read();
+                        if (mode == 'e') {
+                            s.writeAll(new byte[] {'e'});
+                            NetIo.copy(s, s);
+                        } else {
+                            byte[] request = s.inputStream().readAllBytes();
+                            s.writeAll(new byte[] {'r'});
+                            s.writeAll(request);
+                        }
+                    } catch (java.io.IOException | RuntimeException e) {
+                        serverFailures.add(s + ": " + e + (e.getCause() != null ? " <- " + e.getCause() : ""));
+                        throw e;
+                    }
+                });
+                return null;
+            });
+            List<Task<Void>> clients = new ArrayList<>();
+            for (int c = 0; c < 4; c++) {
+                int seed = c;
+                char mode = c % 2 == 0 ? 'e' : 'r';
+                clients.add(rt.spawn("client-" + mode + c, () -> {
+                    byte[] sent = NetTesting.pattern(size, seed);
+                    try (TcpStream s = TcpStream.connect(rt, l.localAddress(), CONNECT)) {
+                        Task<byte[]> reader = rt.spawn(() -> s.inputStream().readAllBytes());
+                        s.writeAll(new byte[] {(byte) mode});
+                        s.writeAll(sent);
+                        s.shutdownOutput();
+                        byte[] got = reader.join(Duration.ofSeconds(20));
+                        assertEquals(sent.length + 1, got.length, () -> "bytes back on a '" + mode + "' connection " + s
+                                + " (server failures: " + serverFailures + ")");
+                        assertEquals((byte) mode, got[0]);
+                        assertArrayEquals(sent, java.util.Arrays.copyOfRange(got, 1, got.length), () -> "content on " + s);
+                    }
+                    return null;
+                }));
+            }
+            for (Task<Void> c : clients) {
+                c.join(Duration.ofSeconds(30));
+            }
+            assertTrue(serverFailures.isEmpty(), () -> "server failures: " + serverFailures);
         }
     }
 

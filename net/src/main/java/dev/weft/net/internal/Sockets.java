@@ -44,6 +44,8 @@ public final class Sockets {
             // not for Unix domain sockets, which have no Nagle
             ch.config().setOption(ChannelOption.TCP_NODELAY, true);
         }
+        // Netty 4.2.18's epoll drops writes after the peer's FIN otherwise: see EpollInterest.
+        EpollInterest.keepRegistered(ch);
     }
 
     /** Registers {@code ch} on the next carrier's loop (round-robin), as Netty's bootstraps do. */
