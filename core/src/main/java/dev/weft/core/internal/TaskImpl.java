@@ -184,56 +184,79 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
             cancel(false); // the runtime is cancelling what is left: do not start the body
         }
         try {
-            if (c != null && c.bindRunning(this)) {
+            boolean bound = c != null && c.bindRunning(this);
+            if (bound && taskLocals == null) {
                 // The carrier knows which of its tasks runs, so no scoped value is bound: a parked
                 // task keeps no binding objects alive and its stack is three frames shallower.
-                if (taskLocals == null) {
-                    // runBody's body, not a call to it: one frame less under every parked task
-                    // (a million parked tasks' frames are most of their memory).
-                    if (state == NEW) {
-                        boolean returned = false;
-                        T v = null;
-                        try {
-                            v = callable.call();
-                            returned = true;
-                        } catch (Throwable t) {
-                            complete(FAILED, t);
-                        }
-                        if (returned) {
-                            complete(SUCCEEDED, v);
-                        }
-                    } else {
-                        bodyNeverRan();
+                // runBody's body, not a call to it: one frame less under every parked task
+                // (a million parked tasks' frames are most of their memory).
+                if (state == NEW) {
+                    boolean returned = false;
+                    T v = null;
+                    try {
+                        v = callable.call();
+                        returned = true;
+                    } catch (Throwable t) {
+                        complete(FAILED, t);
+                    }
+                    if (returned) {
+                        complete(SUCCEEDED, v);
                     }
                 } else {
-                    CoreBridge.get().runWithTaskLocals(taskLocals, null, this::runBody);
+                    bodyNeverRan();
                 }
             } else {
-                if (spawnedNanos == 0) {
-                    spawnedNanos = System.nanoTime(); // queued on a carrier that has stopped since
-                }
-                if (taskLocals == null) {
-                    ScopedValue.where(CURRENT, this).run(this::runBody);
-                } else {
-                    CoreBridge.get().runWithTaskLocals(taskLocals, ScopedValue.where(CURRENT, this), this::runBody);
-                }
+                runWithBindings(bound);
             }
         } catch (Throwable t) {
-            complete(FAILED, t); // the body never ran (binding its context failed): joiners see why
-            bodyNeverRan();
+            failedToStart(t);
             throw t;
         } finally {
-            if (state == CANCELLING) {
-                awaitCancelInterrupt();
-            }
-            callable = null;
-            markEnded();
-            runtime.taskEnded(this);
-            // A handle may outlive its task by far (an array of a million handles): let the
-            // thread and its continuation be collected now.
-            thread = null;
-            continuation = null;
+            afterRun(); // a call, not the lines: javac copies a finally block into every exit path
         }
+    }
+
+    /** Marks the task ended and tells the runtime, once its body (if any) has returned. */
+    private void afterRun() {
+        if (state == CANCELLING) {
+            awaitCancelInterrupt();
+        }
+        callable = null;
+        markEnded();
+        runtime.taskEnded(this);
+        // A handle may outlive its task by far (an array of a million handles): let the
+        // thread and its continuation be collected now.
+        thread = null;
+        continuation = null;
+    }
+
+    /**
+     * The body with its bindings: the task-locals, and {@link #CURRENT} where the carrier cannot
+     * name the running task. Kept out of {@link #run()} so that method stays small enough for the
+     * JIT to inline into the carrier's worker loop (its carrier fast path is what a million
+     * parked tasks' stacks hold).
+     *
+     * @param bound whether the carrier records this task as running
+     */
+    private void runWithBindings(boolean bound) {
+        if (bound) {
+            CoreBridge.get().runWithTaskLocals(taskLocals, null, this::runBody);
+            return;
+        }
+        if (spawnedNanos == 0) {
+            spawnedNanos = System.nanoTime(); // queued on a carrier that has stopped since
+        }
+        if (taskLocals == null) {
+            ScopedValue.where(CURRENT, this).run(this::runBody);
+        } else {
+            CoreBridge.get().runWithTaskLocals(taskLocals, ScopedValue.where(CURRENT, this), this::runBody);
+        }
+    }
+
+    /** The body never ran because binding its context failed: joiners see why. */
+    private void failedToStart(Throwable t) {
+        complete(FAILED, t);
+        bodyNeverRan();
     }
 
     /** Runs the body unless the task was cancelled first, and records its outcome. */
