@@ -48,7 +48,7 @@ class LoopGuestTest {
             Task<Thread> server = rt.spawn("guest-writer", () -> {
                 try (TcpStream s = l.accept()) {
                     MessageStream<String> m = s.messages(String.class, p -> {
-                        MessageStreamTest.lines(p);
+                        NetTesting.lines(p);
                         p.addLast(new ChannelOutboundHandlerAdapter() {
                             @Override
                             public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {

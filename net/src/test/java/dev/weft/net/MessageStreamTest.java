@@ -12,24 +12,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static dev.weft.net.NetTesting.ANY_LOCAL;
 import static dev.weft.net.NetTesting.CONNECT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class MessageStreamTest {
+    // On the default transport only. Behaviours that depend on the transport (backpressure,
+    // timeouts, cancellation, close waking a reader, split halves, message streams) run on every
+    // transport in TcpTransportConformanceTest.
     static WeftRuntime rt;
 
     @BeforeAll
@@ -40,76 +38,6 @@ class MessageStreamTest {
     @AfterAll
     static void stop() {
         rt.close();
-    }
-
-    static void lines(io.netty.channel.ChannelPipeline p) {
-        p.addLast(new LineBasedFrameDecoder(1024), new StringDecoder(StandardCharsets.UTF_8), new StringEncoder(StandardCharsets.UTF_8));
-    }
-
-    /**
-     * A stream turned into a line-codec message stream: bytes buffered before the switch are
-     * decoded too (nothing lost), sends go through the encoder, and end of input is Closed.
-     */
-    @Test
-    void linesThroughNettyCodec() throws Exception {
-        try (TcpListener l = TcpListener.bind(rt, ANY_LOCAL)) {
-            Task<List<String>> server = rt.spawn(() -> {
-                List<String> got = new ArrayList<>();
-                try (TcpStream s = l.accept()) {
-                    got.add(new String(s.readExact(2), StandardCharsets.UTF_8));   // "a\n" as raw bytes
-                    MessageStream<String> m = s.messages(String.class, MessageStreamTest::lines);
-                    assertEquals(s.localAddress(), m.localAddress(), "TCP addresses stay InetSocketAddress");
-                    assertEquals(s.peerAddress(), m.peerAddress());
-                    while (m.receive() instanceof ReceiveResult.Value<String>(var line)) {
-                        got.add(line);
-                        m.send(line.toUpperCase() + "\n");
-                    }
-                    m.close();
-                }
-                return got;
-            });
-            String echoed = rt.run(() -> {
-                try (TcpStream c = TcpStream.connect(rt, l.localAddress(), CONNECT)) {
-                    c.writeAll("a\nbee\ncee\n".getBytes(StandardCharsets.UTF_8));
-                    c.shutdownOutput();
-                    return new String(c.inputStream().readAllBytes(), StandardCharsets.UTF_8);
-                }
-            });
-            assertEquals(List.of("a\n", "bee", "cee"), server.join(Duration.ofSeconds(10)));
-            assertEquals("BEE\nCEE\n", echoed);
-        }
-    }
-
-    /** receive(timeout) returns Empty; a task cancelled in receive wakes with InterruptedIOException and loses nothing. */
-    @Test
-    void timeoutAndCancel() throws Exception {
-        try (TcpListener l = TcpListener.bind(rt, ANY_LOCAL)) {
-            Task<TcpStream> accepted = rt.spawn(l::accept);
-            TcpStream client = rt.run(() -> TcpStream.connect(rt, l.localAddress(), CONNECT));
-            try (TcpStream s = accepted.join(Duration.ofSeconds(5)); client) {
-                MessageStream<String> m = rt.run(() -> s.messages(String.class, MessageStreamTest::lines));
-                assertInstanceOf(ReceiveResult.Empty.class, rt.run(() -> m.receive(Duration.ofMillis(20))));
-                AtomicReference<Throwable> thrown = new AtomicReference<>();
-                Task<Object> r = rt.spawn("receiver", () -> {
-                    try {
-                        return m.receive();
-                    } catch (Throwable t) {
-                        thrown.set(t);
-                        throw t;
-                    }
-                });
-                NetTesting.parkedIn(rt, "receiver", "Conduit.receive");
-                r.cancel();
-                assertThrows(CancellationException.class, () -> r.join(Duration.ofSeconds(5)));
-                assertInstanceOf(InterruptedIOException.class, thrown.get());
-                rt.run(() -> {
-                    client.writeAll("kept\n".getBytes(StandardCharsets.UTF_8));
-                    assertEquals(new ReceiveResult.Value<>("kept"), m.receive());
-                    return null;
-                });
-                m.close();
-            }
-        }
     }
 
     /**

@@ -69,6 +69,13 @@ final class NetTesting {
         }
     }
 
+    /** A line codec for message streams: lines of at most 1024 bytes in, strings out, UTF-8. */
+    static void lines(io.netty.channel.ChannelPipeline p) {
+        p.addLast(new io.netty.handler.codec.LineBasedFrameDecoder(1024),
+                new io.netty.handler.codec.string.StringDecoder(java.nio.charset.StandardCharsets.UTF_8),
+                new io.netty.handler.codec.string.StringEncoder(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     static byte[] pattern(int n, int seed) {
         byte[] b = new byte[n];
         for (int i = 0; i < n; i++) {

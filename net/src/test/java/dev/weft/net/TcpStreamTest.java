@@ -48,6 +48,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class TcpStreamTest {
+    // On the default transport only. Behaviours that depend on the transport (backpressure,
+    // timeouts, cancellation, close waking a reader, split halves, message streams) run on every
+    // transport in TcpTransportConformanceTest.
     static WeftRuntime rt;
 
     @BeforeAll
@@ -142,69 +145,6 @@ class TcpStreamTest {
         }
     }
 
-    /** A read timeout throws SocketTimeoutException, loses nothing, and the stream stays usable. */
-    @Test
-    void readTimeout() throws Exception {
-        try (TcpListener l = TcpListener.bind(rt, ANY_LOCAL)) {
-            CountDownLatch timedOut = new CountDownLatch(1);
-            rt.spawn(() -> {
-                try (TcpStream s = l.accept()) {
-                    timedOut.await();
-                    s.writeAll("late".getBytes());
-                    s.flush();
-                }
-                return null;
-            });
-            rt.run(() -> {
-                try (TcpStream s = TcpStream.connect(rt, l.localAddress(), CONNECT)) {
-                    s.setReadTimeout(Duration.ofMillis(50));
-                    long t0 = System.nanoTime();
-                    assertThrows(SocketTimeoutException.class, () -> s.read(new byte[4]));
-                    assertTrue(System.nanoTime() - t0 >= 40_000_000L, "timed out too early");
-                    timedOut.countDown();
-                    s.setReadTimeout(Duration.ofSeconds(10));
-                    assertEquals("late", new String(s.readExact(4), StandardCharsets.US_ASCII));
-                }
-                return null;
-            });
-        }
-    }
-
-    /**
-     * A task cancelled while parked in read wakes at once with InterruptedIOException; bytes that
-     * arrive later (and bytes already buffered) are read by another task: nothing is lost.
-     */
-    @Test
-    void cancelDuringReadLosesNothing() throws Exception {
-        try (TcpListener l = TcpListener.bind(rt, ANY_LOCAL)) {
-            Task<TcpStream> server = rt.spawn(l::accept);
-            TcpStream client = rt.run(() -> TcpStream.connect(rt, l.localAddress(), CONNECT));
-            try (TcpStream s = server.join(Duration.ofSeconds(5)); client) {
-                AtomicReference<Throwable> thrown = new AtomicReference<>();
-                CountDownLatch parked = new CountDownLatch(1);
-                Task<Integer> reader = rt.spawn("reader", () -> {
-                    parked.countDown();
-                    try {
-                        return client.read(new byte[16]);
-                    } catch (Throwable t) {
-                        thrown.set(t);
-                        throw t;
-                    }
-                });
-                parked.await();
-                NetTesting.parkedIn(rt, "reader", "Conduit.read");
-                reader.cancel();
-                assertThrows(CancellationException.class, () -> reader.join(Duration.ofSeconds(5)));
-                assertInstanceOf(InterruptedIOException.class, thrown.get());
-                rt.run(() -> {
-                    s.writeAll("after-cancel".getBytes());
-                    assertEquals("after-cancel", new String(client.readExact(12), StandardCharsets.US_ASCII));
-                    return null;
-                });
-            }
-        }
-    }
-
     /** A task interrupted before read: buffered bytes are still returned; with nothing buffered it throws at once. */
     @Test
     void interruptedBeforeRead() throws Exception {
@@ -230,46 +170,6 @@ class TcpStreamTest {
                 return null;
             });
         }
-    }
-
-    /** A task cancelled in accept wakes with InterruptedIOException and the listener goes on accepting. */
-    @Test
-    void cancelDuringAccept() throws Exception {
-        try (TcpListener l = TcpListener.bind(rt, ANY_LOCAL)) {
-            AtomicReference<Throwable> thrown = new AtomicReference<>();
-            CountDownLatch started = new CountDownLatch(1);
-            Task<TcpStream> acceptor = rt.spawn("acceptor", () -> {
-                started.countDown();
-                try {
-                    return l.accept();
-                } catch (Throwable t) {
-                    thrown.set(t);
-                    throw t;
-                }
-            });
-            started.await();
-            NetTesting.parkedIn(rt, "acceptor", "AcceptQueue.accept");
-            acceptor.cancel();
-            assertThrows(CancellationException.class, () -> acceptor.join(Duration.ofSeconds(5)));
-            assertInstanceOf(InterruptedIOException.class, thrown.get());
-            try (java.net.Socket plain = new java.net.Socket("127.0.0.1", l.localAddress().getPort())) {
-                TcpStream s = rt.run(() -> l.accept(Duration.ofSeconds(5)));
-                assertEquals(plain.getLocalPort(), s.peerAddress().getPort());
-                s.close();
-            }
-        }
-    }
-
-    /** accept with a timeout throws SocketTimeoutException; closing the listener wakes a parked accept. */
-    @Test
-    void acceptTimeoutAndClose() throws Exception {
-        TcpListener l = TcpListener.bind(rt, ANY_LOCAL);
-        rt.run(() -> assertThrows(SocketTimeoutException.class, () -> l.accept(Duration.ofMillis(20))));
-        Task<TcpStream> acceptor = rt.spawn("acceptor2", l::accept);
-        NetTesting.parkedIn(rt, "acceptor2", "AcceptQueue.accept");
-        l.close();
-        Exception e = assertThrows(Exception.class, () -> acceptor.join(Duration.ofSeconds(5)));
-        assertInstanceOf(SocketException.class, e.getCause(), "closed listener: " + e);
     }
 
     /** Connecting to a port nobody listens on throws ConnectException naming the address. */
@@ -321,26 +221,6 @@ class TcpStreamTest {
                 s.writeAll("platform".getBytes());
                 assertEquals("platform", new String(s.readExact(8), StandardCharsets.US_ASCII));
             }
-        }
-    }
-
-    /** Reads after close throw "socket closed"; close wakes a parked reader; close is idempotent. */
-    @Test
-    void closeWakesReader() throws Exception {
-        try (TcpListener l = TcpListener.bind(rt, ANY_LOCAL)) {
-            echoServer(rt, l);
-            TcpStream s = rt.run(() -> TcpStream.connect(rt, l.localAddress(), CONNECT));
-            Task<Integer> reader = rt.spawn("reader2", () -> s.read(new byte[4]));
-            NetTesting.parkedIn(rt, "reader2", "Conduit.read");
-            s.close();
-            s.close();
-            try {
-                Integer n = reader.join(Duration.ofSeconds(5));
-                fail("read returned " + n + " after close");
-            } catch (dev.weft.core.TaskFailedException e) {
-                assertInstanceOf(SocketException.class, e.getCause());
-            }
-            assertThrows(SocketException.class, () -> s.read(new byte[1]));
         }
     }
 

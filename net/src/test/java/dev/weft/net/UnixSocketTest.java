@@ -132,7 +132,7 @@ class UnixSocketTest {
         try (WeftRuntime rt = runtime(t); UnixListener l = UnixListener.bind(rt, path)) {
             Task<SocketAddress> server = rt.spawn(() -> {
                 try (UnixStream s = l.accept();
-                     MessageStream<String> m = s.messages(String.class, MessageStreamTest::lines)) {
+                     MessageStream<String> m = s.messages(String.class, NetTesting::lines)) {
                     if (m.receive() instanceof ReceiveResult.Value<String>(var line)) {
                         m.send(line.toUpperCase() + " from " + m + "\n");
                     }
@@ -141,7 +141,7 @@ class UnixSocketTest {
             });
             String reply = rt.run(() -> {
                 try (UnixStream s = UnixStream.connect(rt, path, CONNECT);
-                     MessageStream<String> m = s.messages(String.class, MessageStreamTest::lines)) {
+                     MessageStream<String> m = s.messages(String.class, NetTesting::lines)) {
                     assertEquals(UnixDomainSocketAddress.of(path), m.peerAddress(), "the client's peer is the listener's path");
                     assertInstanceOf(UnixDomainSocketAddress.class, m.localAddress(), "an unnamed client address, as UnixStream's");
                     m.send("hello\n");
