@@ -65,42 +65,6 @@ class SplitAndCopyTest {
         }
     }
 
-    /** Closing the read half wakes its parked reader; the write half keeps working until closed. */
-    @Test
-    void closingReadHalfWakesReaderAndKeepsWriting() throws Exception {
-        try (TcpListener l = TcpListener.bind(rt, ANY_LOCAL)) {
-            BlockingQueue<byte[]> serverGot = new ArrayBlockingQueue<>(1);
-            rt.spawn(() -> {
-                try (TcpStream peer = l.accept()) {
-                    serverGot.add(peer.inputStream().readAllBytes());
-                }
-                return null;
-            });
-            TcpStream s = rt.run(() -> TcpStream.connect(rt, l.localAddress(), CONNECT));
-            NetStream.Split halves = s.split();
-            Task<Void> reader = rt.spawn("read-half-reader", () -> {
-                SocketException e = assertThrows(SocketException.class, () -> halves.read().read(new byte[8]));
-                assertEquals("read half closed", e.getMessage());
-                return null;
-            });
-            NetTesting.parkedIn(rt, "read-half-reader", "Conduit.read");
-            halves.read().close();
-            reader.join(Duration.ofSeconds(5));
-            assertFalse(s.isClosed(), "one half closed: the socket stays open");
-            rt.run(() -> {
-                halves.write().writeAll("still writing".getBytes());
-                return null;
-            });
-            halves.write().close();
-            assertEquals("still writing", new String(serverGot.poll(10, TimeUnit.SECONDS), StandardCharsets.US_ASCII));
-            NetTesting.eventually(Duration.ofSeconds(5), "socket closed after both halves", s::isClosed);
-            assertThrows(SocketException.class, () -> rt.run(() -> {
-                halves.write().writeAll(new byte[1]);
-                return null;
-            }));
-        }
-    }
-
     /** Closing the stream itself closes both halves at once. */
     @Test
     void closingStreamClosesHalves() throws Exception {

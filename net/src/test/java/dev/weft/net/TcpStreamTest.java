@@ -7,12 +7,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.BufferedReader;
 import java.io.EOFException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.InterruptedIOException;
 import java.io.PrintWriter;
@@ -29,10 +26,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static dev.weft.net.NetTesting.ANY_LOCAL;
 import static dev.weft.net.NetTesting.CONNECT;
@@ -220,91 +215,6 @@ class TcpStreamTest {
             try (TcpStream s = TcpStream.connect(rt, l.localAddress(), CONNECT)) {
                 s.writeAll("platform".getBytes());
                 assertEquals("platform", new String(s.readExact(8), StandardCharsets.US_ASCII));
-            }
-        }
-    }
-
-    /**
-     * A shutdownOutput woken early, by cancellation or by the write timeout, while the peer does
-     * not read: the shutdown goes on, so the peer reads every byte that was handed over and then
-     * end of stream, and the stream behaves as after a completed shutdown.
-     */
-    @ParameterizedTest(name = "cancelled={0}")
-    @ValueSource(booleans = {true, false})
-    void shutdownOutputWokenEarlyStillEndsTheStream(boolean cancel) throws Exception {
-        try (TcpListener l = TcpListener.bind(rt, ANY_LOCAL); Socket peer = new Socket()) {
-            peer.setReceiveBufferSize(16 * 1024);
-            peer.connect(l.localAddress());
-            peer.setSoTimeout(10_000);
-            try (TcpStream s = rt.run(() -> l.accept(Duration.ofSeconds(5)))) {
-                // A write that times out against a peer that does not read leaves bytes pending
-                // in the process, so the shutdown's flush cannot complete until the peer reads.
-                // A fixed send buffer: the kernel's autotuning would otherwise grow it and take them.
-                s.setSendBufferSize(16 * 1024);
-                s.setWriteTimeout(Duration.ofMillis(100));
-                byte[] big = pattern(64 << 20, 7);
-                long handed = rt.run(() -> {
-                    try {
-                        s.write(big, 0, big.length);
-                        return fail("the write must time out: the peer does not read");
-                    } catch (SocketTimeoutException e) {
-                        return (long) e.bytesTransferred;
-                    }
-                });
-                assertTrue(s.pendingWriteBytes() > 0, "bytes must be pending for the flush to park");
-                if (cancel) {
-                    s.setWriteTimeout(null);
-                    AtomicReference<Throwable> thrown = new AtomicReference<>();
-                    Task<Void> shutter = rt.spawn("shutter", () -> {
-                        try {
-                            s.shutdownOutput();
-                        } catch (Throwable t) {
-                            thrown.set(t);
-                            throw t;
-                        }
-                        return null;
-                    });
-                    NetTesting.parkedIn(rt, "shutter", "Futures.awaitDone");
-                    shutter.cancel();
-                    assertThrows(CancellationException.class, () -> shutter.join(Duration.ofSeconds(5)));
-                    assertInstanceOf(InterruptedIOException.class, thrown.get());
-                } else {
-                    assertThrows(SocketTimeoutException.class, () -> rt.run(() -> {
-                        s.shutdownOutput();
-                        return null;
-                    }));
-                }
-                rt.run(() -> {
-                    s.shutdownOutput();   // committed: returns at once
-                    return null;
-                });
-                assertThrows(SocketException.class, () -> rt.run(() -> {
-                    s.writeAll(new byte[1]);
-                    return null;
-                }));
-
-                InputStream in = peer.getInputStream();
-                byte[] buf = new byte[65536];
-                long got = 0;
-                for (;;) {
-                    int n;
-                    try {
-                        n = in.read(buf);
-                    } catch (SocketTimeoutException e) {
-                        throw new AssertionError("no end of stream after " + got + " of " + handed
-                                + " bytes: the output was never shut down", e);
-                    }
-                    if (n < 0) {
-                        break;
-                    }
-                    for (int i = 0; i < n; i++) {
-                        if (buf[i] != big[(int) (got + i)]) {
-                            throw new AssertionError("byte " + (got + i) + " corrupted");
-                        }
-                    }
-                    got += n;
-                }
-                assertEquals(handed, got, "the peer reads exactly the bytes handed over, then end of stream");
             }
         }
     }

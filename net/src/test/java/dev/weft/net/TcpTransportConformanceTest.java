@@ -21,6 +21,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -44,9 +46,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * idea): each {@link AllTransports} test runs once per transport, on a runtime of its own, and is
  * skipped where the transport does not load. The behaviours a transport can get wrong live here
  * rather than in the per-feature classes (which run on the default transport only): echo and
- * half-close, error types, backpressure both ways, timeouts, cancellation in read and accept,
- * close waking a reader, split halves and message streams. A difference between transports is
- * how a data-loss bug of epoll alone (half-close, {@code EpollInterest}) was found.
+ * half-close (also a shutdown woken early by cancellation or its timeout), error types,
+ * backpressure both ways, timeouts, cancellation in read and accept, close waking a reader, split
+ * halves and message streams. A difference between transports is how a data-loss bug of epoll
+ * alone (half-close, {@code EpollInterest}) was found.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TcpTransportConformanceTest {
@@ -631,6 +634,99 @@ class TcpTransportConformanceTest {
         }
     }
 
+    /**
+     * A shutdownOutput woken early, by cancellation or by the write timeout, while the peer does
+     * not read: the shutdown goes on, so the peer reads every byte that was handed over and then
+     * end of stream, and the stream behaves as after a completed shutdown.
+     */
+    @AllTransports
+    void shutdownOutputCancelledStillEndsTheStream(Transport t) throws Exception {
+        shutdownOutputWokenEarlyStillEndsTheStream(t, true);
+    }
+
+    @AllTransports
+    void shutdownOutputTimedOutStillEndsTheStream(Transport t) throws Exception {
+        shutdownOutputWokenEarlyStillEndsTheStream(t, false);
+    }
+
+    private static void shutdownOutputWokenEarlyStillEndsTheStream(Transport t, boolean cancel) throws Exception {
+        try (WeftRuntime rt = runtime(t); TcpListener l = TcpListener.bind(rt, ANY_LOCAL); Socket peer = new Socket()) {
+            peer.setReceiveBufferSize(16 * 1024);
+            peer.connect(l.localAddress());
+            peer.setSoTimeout(10_000);
+            try (TcpStream s = rt.run(() -> l.accept(Duration.ofSeconds(5)))) {
+                // A write that times out against a peer that does not read leaves bytes pending
+                // in the process, so the shutdown's flush cannot complete until the peer reads.
+                // A fixed send buffer: the kernel's autotuning would otherwise grow it and take them.
+                s.setSendBufferSize(16 * 1024);
+                s.setWriteTimeout(Duration.ofMillis(100));
+                byte[] big = NetTesting.pattern(64 << 20, 7);
+                long handed = rt.run(() -> {
+                    try {
+                        s.write(big, 0, big.length);
+                        return fail("the write must time out: the peer does not read");
+                    } catch (SocketTimeoutException e) {
+                        return (long) e.bytesTransferred;
+                    }
+                });
+                assertTrue(s.pendingWriteBytes() > 0, "bytes must be pending for the flush to park");
+                if (cancel) {
+                    s.setWriteTimeout(null);
+                    AtomicReference<Throwable> thrown = new AtomicReference<>();
+                    Task<Void> shutter = rt.spawn("shutter", () -> {
+                        try {
+                            s.shutdownOutput();
+                        } catch (Throwable e) {
+                            thrown.set(e);
+                            throw e;
+                        }
+                        return null;
+                    });
+                    NetTesting.parkedIn(rt, "shutter", "Futures.awaitDone");
+                    shutter.cancel();
+                    assertThrows(CancellationException.class, () -> shutter.join(Duration.ofSeconds(5)));
+                    assertInstanceOf(InterruptedIOException.class, thrown.get());
+                } else {
+                    assertThrows(SocketTimeoutException.class, () -> rt.run(() -> {
+                        s.shutdownOutput();
+                        return null;
+                    }));
+                }
+                rt.run(() -> {
+                    s.shutdownOutput();   // committed: returns at once
+                    return null;
+                });
+                assertThrows(SocketException.class, () -> rt.run(() -> {
+                    s.writeAll(new byte[1]);
+                    return null;
+                }));
+
+                InputStream in = peer.getInputStream();
+                byte[] buf = new byte[65536];
+                long got = 0;
+                for (;;) {
+                    int n;
+                    try {
+                        n = in.read(buf);
+                    } catch (SocketTimeoutException e) {
+                        throw new AssertionError("no end of stream after " + got + " of " + handed
+                                + " bytes: the output was never shut down", e);
+                    }
+                    if (n < 0) {
+                        break;
+                    }
+                    for (int i = 0; i < n; i++) {
+                        if (buf[i] != big[(int) (got + i)]) {
+                            throw new AssertionError("byte " + (got + i) + " corrupted");
+                        }
+                    }
+                    got += n;
+                }
+                assertEquals(handed, got, "the peer reads exactly the bytes handed over, then end of stream");
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ split halves, messages
 
     /**
@@ -664,6 +760,42 @@ class TcpTransportConformanceTest {
                 NetTesting.eventually(Duration.ofSeconds(5), "both halves closed closes the stream", s::isClosed);
                 return null;
             });
+        }
+    }
+
+    /** Closing the read half wakes its parked reader; the write half keeps working until closed. */
+    @AllTransports
+    void closingReadHalfWakesReaderAndKeepsWriting(Transport t) throws Exception {
+        try (WeftRuntime rt = runtime(t); TcpListener l = TcpListener.bind(rt, ANY_LOCAL)) {
+            BlockingQueue<byte[]> serverGot = new ArrayBlockingQueue<>(1);
+            rt.spawn(() -> {
+                try (TcpStream peer = l.accept()) {
+                    serverGot.add(peer.inputStream().readAllBytes());
+                }
+                return null;
+            });
+            TcpStream s = rt.run(() -> TcpStream.connect(rt, l.localAddress(), CONNECT));
+            NetStream.Split halves = s.split();
+            Task<Void> reader = rt.spawn("read-half-reader", () -> {
+                SocketException e = assertThrows(SocketException.class, () -> halves.read().read(new byte[8]));
+                assertEquals("read half closed", e.getMessage());
+                return null;
+            });
+            NetTesting.parkedIn(rt, "read-half-reader", "Conduit.read");
+            halves.read().close();
+            reader.join(Duration.ofSeconds(5));
+            assertFalse(s.isClosed(), "one half closed: the socket stays open");
+            rt.run(() -> {
+                halves.write().writeAll("still writing".getBytes());
+                return null;
+            });
+            halves.write().close();
+            assertEquals("still writing", new String(serverGot.poll(10, TimeUnit.SECONDS), StandardCharsets.US_ASCII));
+            NetTesting.eventually(Duration.ofSeconds(5), "socket closed after both halves", s::isClosed);
+            assertThrows(SocketException.class, () -> rt.run(() -> {
+                halves.write().writeAll(new byte[1]);
+                return null;
+            }));
         }
     }
 
