@@ -13,6 +13,8 @@ import java.lang.annotation.Target;
  * {@code [NIO]}, {@code [KQUEUE]}. The test builds its runtime with
  * {@link TcpTransportConformanceTest#runtime}, which skips the transports that do not load here
  * (with Netty's reason), so every transport that does load is covered without a list per machine.
+ * Surefire's reports number the runs in the enum's order instead: {@code [1]} io_uring,
+ * {@code [2]} epoll, {@code [3]} kqueue, {@code [4]} NIO.
  */
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)
