@@ -147,7 +147,8 @@ public final class WeftRuntime implements AutoCloseable {
     /**
      * Runs {@code body} on the blocking pool, a bounded set of platform threads for work that would
      * stall a carrier: blocking calls into foreign libraries, long CPU-bound sections, file calls.
-     * Jobs beyond the pool's size wait in a queue. {@link Task#cancel()} interrupts the pool thread.
+     * Jobs beyond the pool's size wait in a queue. {@link Task#cancel()} interrupts the pool thread;
+     * a job cancelled while it waits in the queue never starts and ends at once, cancelled.
      * Jobs still waiting in the queue when the runtime shuts down never start: they end cancelled
      * (their {@link Task#join()} throws {@link CancellationException}) and are listed among the
      * {@linkplain ShutdownReport cancelled} tasks of the shutdown report.

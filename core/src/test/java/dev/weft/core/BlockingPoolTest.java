@@ -114,4 +114,96 @@ class BlockingPoolTest {
             assertEquals(0, rt.liveTasks(), "a refused job is not counted as live");
         }
     }
+    /**
+     * cancel() of a job waiting for a pool thread: its body never runs, and join throws
+     * CancellationException at once, not only when a pool thread frees up (the only thread is held
+     * until the end of the test). The next queued job still runs once the thread frees up.
+     */
+    @RepeatedTest(5)
+    void cancelOfAQueuedJob() throws Exception {
+        try (WeftRuntime rt = WeftRuntime.builder().carriers(1).blockingThreads(1).build()) {
+            CountDownLatch holding = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            try {
+                Task<Void> holder = rt.spawnBlocking("holder", () -> {
+                    holding.countDown();
+                    release.await();
+                    return null;
+                });
+                assertTrue(holding.await(10, TimeUnit.SECONDS), "the holder job did not start");
+                java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+                Task<String> queued = rt.spawnBlocking("queued", () -> {
+                    ran.set(true);
+                    return "must never run";
+                });
+                Task<String> next = rt.spawnBlocking("next", () -> "ran");
+                assertTrue(queued.cancel());
+                assertTrue(queued.isCancelled());
+                try {
+                    queued.join(Duration.ofSeconds(10));
+                    fail("join of a cancelled job returned a value");
+                } catch (CancellationException expected) {
+                    // ended without running
+                } catch (TimeoutException e) {
+                    fail("join of a cancelled queued job waits for a pool thread; state " + queued.state());
+                }
+                assertEquals(Task.State.CANCELLED, queued.state());
+                assertTrue(queued.isDone());
+                assertFalse(queued.cancel(), "second cancel is a no-op");
+                assertFalse(holder.isDone());
+                release.countDown();
+                assertEquals("ran", next.join(Duration.ofSeconds(10)));
+                holder.join(Duration.ofSeconds(10));
+                assertFalse(ran.get(), "the cancelled job's body ran");
+                TestSupport.await("no live jobs", () -> rt.liveTasks() == 0);
+            } finally {
+                release.countDown();
+            }
+        }
+    }
+
+    /**
+     * cancel() of a running job interrupts its pool thread; join throws CancellationException, and
+     * only after the body has returned (the body's clean-up runs first).
+     */
+    @RepeatedTest(5)
+    void cancelOfARunningJob() throws Exception {
+        try (WeftRuntime rt = WeftRuntime.builder().carriers(1).blockingThreads(2).build()) {
+            CountDownLatch running = new CountDownLatch(1);
+            CountDownLatch interrupted = new CountDownLatch(1);
+            CountDownLatch finishCleanUp = new CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicReference<Thread> poolThread = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicBoolean bodyReturned = new java.util.concurrent.atomic.AtomicBoolean();
+            Task<String> job = rt.spawnBlocking("sleeper", () -> {
+                poolThread.set(Thread.currentThread());
+                running.countDown();
+                try {
+                    new CountDownLatch(1).await();
+                    return "not interrupted";
+                } catch (InterruptedException e) {
+                    interrupted.countDown();
+                    // clean-up that join must wait for; not interruptible by a second cancel
+                    while (!finishCleanUp.await(10, TimeUnit.SECONDS)) {
+                        // bounded by the test below
+                    }
+                    bodyReturned.set(true);
+                    return "cleaned up";
+                }
+            });
+            assertTrue(running.await(10, TimeUnit.SECONDS), "the job did not start");
+            assertFalse(poolThread.get().isVirtual(), "blocking jobs run on platform threads");
+            assertTrue(job.cancel());
+            assertTrue(interrupted.await(10, TimeUnit.SECONDS), "cancel did not interrupt the pool thread");
+            assertThrows(TimeoutException.class, () -> job.join(Duration.ofMillis(50)),
+                    "join must wait for the body to return");
+            assertFalse(job.isDone());
+            finishCleanUp.countDown();
+            assertThrows(CancellationException.class, () -> job.join(Duration.ofSeconds(10)));
+            assertTrue(bodyReturned.get(), "join returned before the body did");
+            assertEquals(Task.State.CANCELLED, job.state(), "a cancelled job's value is dropped");
+            // The pool thread is clean for the next job: no interrupt left behind.
+            assertFalse(rt.spawnBlocking(() -> Thread.currentThread().isInterrupted()).join(),
+                    "a pool thread kept the cancelled job's interrupt");
+        }
+    }
 }

@@ -635,6 +635,17 @@ public final class RuntimeCore {
         return r;
     }
 
+    /**
+     * Ends {@code task}, cancelled, if it is still in the blocking pool's queue (no pool thread has
+     * taken it); otherwise the thread that took it ends it. Cold path: called by a cancel of a
+     * task that has no thread yet.
+     */
+    void dropQueuedBlockingJob(TaskImpl<?> task) {
+        if (blockingPool.remove(task)) {
+            task.endUnstarted();
+        }
+    }
+
     /** Ends blocking jobs taken off the pool's queue unstarted, as cancelled. */
     private static void endUnstarted(List<Runnable> jobs) {
         for (Runnable job : jobs) {

@@ -442,13 +442,19 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
             return false;
         }
         if (interrupt) {
+            Thread t = null;
             try {
-                Thread t = thread;
+                t = thread;
                 if (t != null) {
                     t.interrupt();
                 }
             } finally {
                 state = CANCELLED;
+            }
+            if (t == null && carrier == null) {
+                // A blocking-pool job no pool thread has taken yet: end it now, or its joiners
+                // would wait until a pool thread frees up (forever if none does).
+                runtime.dropQueuedBlockingJob(this);
             }
         }
         return true;
