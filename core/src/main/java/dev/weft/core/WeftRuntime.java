@@ -254,6 +254,10 @@ public final class WeftRuntime implements AutoCloseable {
      * not wait for that task. A timeout too long to count in nanoseconds (about 292 years) waits
      * as long as tasks run; a negative one is zero.
      *
+     * <p>If the caller is interrupted before the call or while it waits for tasks, it stops
+     * waiting: the tasks left are cancelled at once and given the grace period as usual, and the
+     * report is returned with the caller's interrupt status still set.
+     *
      * @throws NullPointerException if {@code timeout} is null
      */
     public ShutdownReport shutdown(Duration timeout) {

@@ -497,15 +497,26 @@ public final class Carrier extends CarrierPad2 implements Executor {
             return collectLive();
         }
         var result = new java.util.concurrent.CompletableFuture<java.util.List<TaskImpl<?>>>();
+        // Not cut short by an interrupt (the wait is bounded): an interrupted caller (a shutdown
+        // from an interrupted thread) would get an empty list, and cancel and report nothing.
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + 1_000_000_000L;
         try {
             loop.execute(() -> result.complete(collectLive()));
-            return result.get(1, java.util.concurrent.TimeUnit.SECONDS);
+            while (true) {
+                try {
+                    return result.get(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
         } catch (java.util.concurrent.RejectedExecutionException | java.util.concurrent.ExecutionException
                  | java.util.concurrent.TimeoutException e) {
             return java.util.List.of();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return java.util.List.of();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -584,6 +584,21 @@ public final class RuntimeCore {
         TaskImpl<?> self = TaskImpl.currentOrNull();
         long deadline = start + timeoutNanos;
         awaitQuiet(deadline, self);
+        // An interrupt (before the call or during the wait above) ends the wait for tasks: they are
+        // cancelled now, as at the deadline. The rest (the grace period, stopping the carriers) is
+        // bounded and runs with the status cleared, so it is not cut short too: the tasks that end
+        // on cancellation are not reported stuck. The status is set again before returning.
+        boolean interrupted = Thread.interrupted();
+        try {
+            return cancelAndStop(start, timeoutNanos, self);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private ShutdownReport cancelAndStop(long start, long timeoutNanos, TaskImpl<?> self) {
         cancelNewStarts = true;
         List<TaskInfo> cancelledInfos = new ArrayList<>();
         for (TaskImpl<?> t : liveTasksList()) {
