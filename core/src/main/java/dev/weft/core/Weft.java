@@ -49,7 +49,8 @@ public final class Weft {
     /**
      * Lets other tasks on this carrier run, then continues (Tokio's {@code yield_now}). Put it in
      * long CPU-bound loops: tasks are never preempted, so a loop that never parks starves its
-     * carrier's I/O and timers. Outside a task it is {@link Thread#yield()}.
+     * carrier's I/O and timers. Outside a task it is {@link Thread#yield()}. Not an interruption
+     * point: an interrupted caller yields as usual and keeps its interrupt status.
      */
     public static void yieldNow() {
         Thread.yield();
