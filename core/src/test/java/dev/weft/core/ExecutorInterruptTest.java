@@ -141,4 +141,48 @@ class ExecutorInterruptTest {
             }
         }
     }
+    /**
+     * Future.get, untimed and timed, interrupted before (the command not done) and while waiting:
+     * InterruptedException, status cleared, the command unaffected (it still completes and its
+     * value is then returned even to an interrupted caller, as FutureTask.get does).
+     */
+    @RepeatedTest(3)
+    void futureGetInterruptedBeforeAndWhileWaiting() throws Exception {
+        for (boolean timed : new boolean[] {false, true}) {
+            String what = timed ? "get(timeout)" : "get()";
+            try (ExecutorService ex = rt.newExecutor()) {
+                CountDownLatch release = new CountDownLatch(1);
+                java.util.concurrent.Future<String> f = ex.submit(() -> {
+                    assertTrue(release.await(30, TimeUnit.SECONDS));
+                    return "v";
+                });
+                Callable<String> get = () -> timed ? f.get(30, TimeUnit.SECONDS) : f.get();
+                Thread.currentThread().interrupt();
+                assertThrows(InterruptedException.class, get::call, what + " interrupted before");
+                assertFalse(Thread.currentThread().isInterrupted(), what + ": status left set with the exception");
+                AtomicReference<Throwable> thrown = new AtomicReference<>();
+                Thread caller = Thread.ofVirtual().start(() -> {
+                    try {
+                        get.call();
+                        thrown.set(new AssertionError("returned"));
+                    } catch (Throwable e) {
+                        thrown.set(e);
+                    }
+                });
+                TestSupport.awaitParked(caller);
+                caller.interrupt();
+                assertTrue(caller.join(Duration.ofSeconds(10)), what + " did not return after the interrupt");
+                assertInstanceOf(InterruptedException.class, thrown.get(), what + " interrupted while waiting");
+                assertFalse(f.isDone(), what + ": interrupting a caller affected the command");
+                release.countDown();
+                assertEquals("v", f.get(10, TimeUnit.SECONDS));
+                Thread.currentThread().interrupt();
+                try {
+                    assertEquals("v", get.call(), what + ": a done future answers an interrupted caller");
+                } finally {
+                    assertTrue(Thread.interrupted(), what + " swallowed the interrupt status");
+                }
+            }
+        }
+    }
 }
