@@ -150,4 +150,26 @@ class ShutdownInterruptTest {
             assertTrue(commandInterrupted.get(), "close() did not interrupt the running command");
         }
     }
+    /**
+     * liveTaskInfos from an interrupted thread still lists the tasks (carrier mode reads each
+     * carrier's list on its carrier, a bounded wait that used to give up, empty, when interrupted)
+     * and keeps the caller's interrupt status.
+     */
+    @RepeatedTest(3)
+    void liveTaskInfosFromAnInterruptedThread() throws Exception {
+        try (WeftRuntime rt = WeftRuntime.builder().name("infos").carriers(2).build()) {
+            CountDownLatch parked = new CountDownLatch(1);
+            Task<Void> t = parkUntilCancelled(rt, parked, new AtomicBoolean());
+            assertTrue(parked.await(10, TimeUnit.SECONDS), "the task did not start");
+            Thread.currentThread().interrupt();
+            java.util.List<TaskInfo> infos;
+            try {
+                infos = rt.liveTaskInfos();
+            } finally {
+                assertTrue(Thread.interrupted(), "liveTaskInfos swallowed the caller's interrupt");
+            }
+            assertTrue(infos.stream().anyMatch(i -> i.id() == t.id()), "the parked task is missing: " + infos);
+            t.cancel();
+        }
+    }
 }
