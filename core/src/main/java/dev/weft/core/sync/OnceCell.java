@@ -81,7 +81,9 @@ public final class OnceCell<T> {
      *
      * @param init computes the value; must not return null
      * @return the value
-     * @throws InterruptedException if interrupted before or while waiting, or if {@code init} threw it
+     * @throws InterruptedException if interrupted before or while waiting, or if {@code init} threw
+     *                              it; a value already set is returned even to an interrupted
+     *                              caller, whose interrupt status stays set (as {@code FutureTask.get})
      * @throws ExecutionException   if {@code init} threw any other exception (the cause), or
      *                              returned null (cause: {@link NullPointerException}); the cell
      *                              stays empty
@@ -109,7 +111,9 @@ public final class OnceCell<T> {
      * Parks until the value is set (by another thread).
      *
      * @return the value
-     * @throws InterruptedException if interrupted before or while waiting
+     * @throws InterruptedException if interrupted before or while waiting, unless the value is
+     *                              already set: it is then returned and the interrupt status stays
+     *                              set (as {@code FutureTask.get})
      */
     public T await() throws InterruptedException {
         try {
