@@ -13,7 +13,9 @@ import java.util.concurrent.ScheduledExecutorService;
  * {@code cancel} removes the task's timer at once (O(1)); after {@code shutdown} new tasks are
  * rejected with {@link java.util.concurrent.RejectedExecutionException}, delayed tasks still run
  * and periodic tasks stop, unless the policies below say otherwise; {@code shutdownNow} interrupts
- * running tasks and returns the tasks that were waiting for their time. Unlike a pool there is no
+ * running tasks and returns the tasks that were waiting for their time; {@code awaitTermination}
+ * throws {@link InterruptedException} if interrupted before or while waiting, except that a
+ * terminated executor answers {@code true} (keeping the interrupt status). Unlike a pool there is no
  * size: each run is a fresh task (a virtual thread), so runs due together run concurrently.
  *
  * <p>Example (compiled and run in the tests as {@code dev.weft.timers.snippets.TypeExamples}):

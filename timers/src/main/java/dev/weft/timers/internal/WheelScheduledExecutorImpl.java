@@ -317,6 +317,11 @@ public final class WheelScheduledExecutorImpl extends AbstractExecutorService im
 
     @Override
     public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        if (terminated.getCount() == 0) {
+            // As ThreadPoolExecutor's (and Weft.newExecutor's): a terminated executor answers true
+            // even to an interrupted caller, whose status is kept. The latch alone would throw.
+            return true;
+        }
         return terminated.await(timeout, unit);
     }
 
