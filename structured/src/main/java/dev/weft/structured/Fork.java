@@ -53,7 +53,11 @@ public interface Fork<T> {
      * virtual time still moves for the fork (as in {@code Task.join()}).
      *
      * @return what the body returned
-     * @throws InterruptedException  if interrupted before or while waiting; the fork is unaffected
+     * @throws InterruptedException  if interrupted while waiting, or interrupted on entry and the
+     *                               fork has not ended; the fork is unaffected. As
+     *                               {@code FutureTask.get} and {@code Task.join()}: a fork that has
+     *                               ended is reported even if the caller's interrupt status is set
+     *                               (the status is kept)
      * @throws ForkFailedException   if the body threw; the cause is what it threw
      * @throws CancellationException if the fork was cancelled
      */
