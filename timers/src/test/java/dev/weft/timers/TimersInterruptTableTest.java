@@ -25,7 +25,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Interrupted-before and interrupted-during for every parking method of the timers module, one
  * table row per method, each run by a plain virtual thread, a platform thread and a Weft task
- * (the pattern of core's {@code dev.weft.core.sync.InterruptTableTest}).
+ * (the pattern of core's {@code dev.weft.core.sync.InterruptTableTest}); the rows whose waits
+ * take another path in virtual time (sleeps, timeouts, {@code ScheduledFuture.get} of an
+ * executor on a test clock) also by a task of a runtime on a paused {@link TestClock}.
  *
  * <p>A row's fixture is made either not ready (the wait would park: a 30 s sleep, a tick 30 s
  * away, a task an hour away) or ready (it could return at once: a zero sleep, a due tick, a done
@@ -47,15 +49,19 @@ import org.junit.jupiter.params.provider.MethodSource;
 class TimersInterruptTableTest {
     static final Duration TIMED = Duration.ofSeconds(30);
     static WeftRuntime rt;
+    /** A runtime on a paused test clock (no auto-advance): its waits are in virtual time that never moves. */
+    static WeftRuntime vrt;
 
     @BeforeAll
     static void start() {
         rt = WeftRuntime.builder().name("timers-interrupts").carriers(2).build();
+        vrt = new TestClock().newRuntime(WeftRuntime.builder().name("timers-interrupts-virtual").carriers(1));
     }
 
     @AfterAll
     static void stop() {
         assertTrue(rt.shutdown(Duration.ofSeconds(5)).isClean());
+        assertTrue(vrt.shutdown(Duration.ofSeconds(5)).isClean());
     }
 
     interface Fixture {
@@ -67,59 +73,66 @@ class TimersInterruptTableTest {
         default void cleanUp() {}
     }
 
-    /** The rows' fixture factories take {@code ready}. */
+    /** The rows' fixture factories take {@code ready} and the runtime the caller's tasks (and the executors) use. */
     interface Factory {
-        Fixture make(boolean ready) throws Exception;
+        Fixture make(boolean ready, WeftRuntime runtime) throws Exception;
     }
 
     /**
      * @param returnsWhenReady whether an interrupted call returns when ready (reads, no consumption)
+     * @param virtualTime      whether it also runs in a task of a test-clock runtime
      */
-    record Row(String name, Factory fixture, boolean returnsWhenReady) {
+    record Row(String name, Factory fixture, boolean returnsWhenReady, boolean virtualTime) {
         @Override
         public String toString() {
             return name;
         }
     }
 
-    enum Runner { VIRTUAL_THREAD, PLATFORM_THREAD, WEFT_TASK }
+    enum Runner {
+        VIRTUAL_THREAD, PLATFORM_THREAD, WEFT_TASK, TEST_CLOCK_TASK;
+
+        WeftRuntime runtime() {
+            return this == TEST_CLOCK_TASK ? vrt : rt;
+        }
+    }
 
     static List<Row> rows() {
         List<Row> rows = new ArrayList<>();
-        rows.add(new Row("Time.sleep", ready -> () -> {
+        rows.add(new Row("Time.sleep", (ready, r) -> () -> {
             Time.sleep(ready ? Duration.ZERO : TIMED);
             return null;
-        }, false));
-        rows.add(new Row("Time.sleepUntil(Instant)", ready -> {
+        }, false, true));
+        rows.add(new Row("Time.sleepUntil(Instant)", (ready, r) -> {
             Instant at = ready ? Instant.now().minusSeconds(1) : Instant.now().plus(TIMED);
             return () -> {
                 Time.sleepUntil(at);
                 return null;
             };
-        }, false));
-        rows.add(new Row("Time.sleepUntil(Deadline)", ready -> {
+        }, false, true));
+        rows.add(new Row("Time.sleepUntil(Deadline)", (ready, r) -> {
             Deadline at = Deadline.after(ready ? Duration.ofSeconds(-1) : TIMED);
             return () -> {
                 Time.sleepUntil(at);
                 return null;
             };
-        }, false));
-        rows.add(new Row("Interval.tick", TimersInterruptTableTest::interval, false));
-        rows.add(new Row("Time.timeout body", ready -> () -> Time.timeout(TIMED, () -> {
+        }, false, false));
+        rows.add(new Row("Interval.tick", (ready, r) -> interval(ready), false, false));
+        rows.add(new Row("Time.timeout body", (ready, r) -> () -> Time.timeout(TIMED, () -> {
             if (!ready) {
                 Time.sleep(TIMED);
             }
             return "body";
-        }), true));
-        rows.add(new Row("Deadline.within body", ready -> () -> Deadline.within(Deadline.after(TIMED), () -> {
+        }), true, true));
+        rows.add(new Row("Deadline.within body", (ready, r) -> () -> Deadline.within(Deadline.after(TIMED), () -> {
             if (!ready) {
                 Time.sleep(TIMED);
             }
             return "body";
-        }), true));
-        rows.add(new Row("ScheduledFuture.get()", ready -> scheduledGet(ready, false), true));
-        rows.add(new Row("ScheduledFuture.get(timeout)", ready -> scheduledGet(ready, true), true));
-        rows.add(new Row("WheelScheduledExecutor.awaitTermination", TimersInterruptTableTest::awaitTermination, true));
+        }), true, true));
+        rows.add(new Row("ScheduledFuture.get()", (ready, r) -> scheduledGet(ready, r, false), true, true));
+        rows.add(new Row("ScheduledFuture.get(timeout)", (ready, r) -> scheduledGet(ready, r, true), true, true));
+        rows.add(new Row("WheelScheduledExecutor.awaitTermination", TimersInterruptTableTest::awaitTermination, true, true));
         return rows;
     }
 
@@ -127,7 +140,9 @@ class TimersInterruptTableTest {
         List<Arguments> out = new ArrayList<>();
         for (Row r : rows()) {
             for (Runner k : Runner.values()) {
-                out.add(Arguments.of(r, k));
+                if (k != Runner.TEST_CLOCK_TASK || r.virtualTime()) {
+                    out.add(Arguments.of(r, k));
+                }
             }
         }
         return out.stream();
@@ -164,8 +179,8 @@ class TimersInterruptTableTest {
         };
     }
 
-    static Fixture scheduledGet(boolean ready, boolean timed) throws Exception {
-        WheelScheduledExecutor ses = Timers.newScheduledExecutor(rt);
+    static Fixture scheduledGet(boolean ready, WeftRuntime runtime, boolean timed) throws Exception {
+        WheelScheduledExecutor ses = Timers.newScheduledExecutor(runtime);
         ScheduledFuture<String> f = ses.schedule(() -> "ran", ready ? 0 : 3600, TimeUnit.SECONDS);
         if (ready) {
             assertEquals("ran", f.get(10, TimeUnit.SECONDS));
@@ -190,8 +205,8 @@ class TimersInterruptTableTest {
     }
 
     /** Ready: the executor has terminated; not ready: a task an hour away keeps it from terminating. */
-    static Fixture awaitTermination(boolean ready) throws Exception {
-        WheelScheduledExecutor ses = Timers.newScheduledExecutor(rt);
+    static Fixture awaitTermination(boolean ready, WeftRuntime runtime) throws Exception {
+        WheelScheduledExecutor ses = Timers.newScheduledExecutor(runtime);
         ScheduledFuture<?> f = ses.schedule(() -> {}, ready ? 0 : 3600, TimeUnit.SECONDS);
         ses.shutdown();
         if (ready) {
@@ -261,7 +276,7 @@ class TimersInterruptTableTest {
         switch (kind) {
             case VIRTUAL_THREAD -> Thread.ofVirtual().start(body);
             case PLATFORM_THREAD -> Thread.ofPlatform().daemon(true).start(body);
-            case WEFT_TASK -> rt.spawn(() -> {
+            case WEFT_TASK, TEST_CLOCK_TASK -> kind.runtime().spawn(() -> {
                 body.run();
                 return null;
             });
@@ -275,11 +290,11 @@ class TimersInterruptTableTest {
         }
     }
 
-    /** No wheel timer of {@link #rt} is left armed by the call (the waits cancel theirs). */
+    /** No wheel timer of the task's runtime is left armed by the call (the waits cancel theirs). */
     static void assertNoTimerLeft(Runner kind, Row row) {
-        if (kind == Runner.WEFT_TASK && !row.name().startsWith("ScheduledFuture")
+        if ((kind == Runner.WEFT_TASK || kind == Runner.TEST_CLOCK_TASK) && !row.name().startsWith("ScheduledFuture")
                 && !row.name().startsWith("WheelScheduledExecutor")) {
-            await(row + ": the interrupted wait's timer to be cancelled", () -> pendingTimers(rt) == 0);
+            await(row + ": the interrupted wait's timer to be cancelled", () -> pendingTimers(kind.runtime()) == 0);
         }
     }
 
@@ -288,7 +303,7 @@ class TimersInterruptTableTest {
     @ParameterizedTest(name = "{0} on a {1}")
     @MethodSource("table")
     void interruptedBeforeNotReady(Row row, Runner kind) throws Exception {
-        Fixture f = row.fixture().make(false);
+        Fixture f = row.fixture().make(false, kind.runtime());
         try {
             Run run = start(kind, f, true);
             assertInterruptedException(run.awaitEnd(row + " interrupted before"), row + " interrupted before");
@@ -303,7 +318,7 @@ class TimersInterruptTableTest {
     @ParameterizedTest(name = "{0} on a {1}")
     @MethodSource("table")
     void interruptedBeforeReady(Row row, Runner kind) throws Exception {
-        Fixture f = row.fixture().make(true);
+        Fixture f = row.fixture().make(true, kind.runtime());
         try {
             Run run = start(kind, f, true);
             Throwable t = run.awaitEnd(row + " interrupted before, ready");
@@ -324,7 +339,7 @@ class TimersInterruptTableTest {
     @ParameterizedTest(name = "{0} on a {1}")
     @MethodSource("table")
     void interruptedWhileParked(Row row, Runner kind) throws Exception {
-        Fixture f = row.fixture().make(false);
+        Fixture f = row.fixture().make(false, kind.runtime());
         try {
             Run run = start(kind, f, false);
             Thread t = run.thread.get(10, TimeUnit.SECONDS);
