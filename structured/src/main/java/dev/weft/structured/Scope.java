@@ -34,6 +34,17 @@ import java.util.concurrent.CancellationException;
  *   <li>Cancellation is structured: {@link #cancel()}, or the owner being interrupted in
  *       {@code join}, interrupts every fork, and scopes opened inside the forks are cancelled in
  *       turn. {@link #close()} returns only when every fork has ended.</li>
+ *   <li>Cancellation is sticky for forks: once a fork's scope is cancelled (deadline passed, a
+ *       fork failed, {@link #cancel()}, an enclosing scope cancelled; for daemon forks also the
+ *       user forks being done) or the fork itself is {@linkplain Fork#cancel() cancelled}, every
+ *       later wait of that fork that would block (a sleep, a channel send or receive, a Weft sync
+ *       primitive, a socket read or write) throws its interruption exception
+ *       ({@code InterruptedException}, {@code InterruptedIOException}) at once, even if the fork
+ *       caught and ignored the interrupt that cancelled it; its interrupt status is set again at
+ *       each such wait. Operations that complete without waiting (a ready channel) still succeed,
+ *       and so do waits outside Weft (the JDK's {@code Thread.sleep}, locks): those see only the
+ *       first interrupt. A fork ignoring cancellation in a loop of waits thus spins until it
+ *       returns: end the fork when a wait throws.</li>
  *   <li>The owner is the thread that opened the scope; only it may fork, join and close. The
  *       enclosing scope is the innermost open scope of the opening thread, or the scope of the
  *       fork the thread runs in.</li>

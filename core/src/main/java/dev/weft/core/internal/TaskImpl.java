@@ -153,6 +153,15 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         return CURRENT.isBound() ? CURRENT.get() : null;
     }
 
+    /**
+     * Whether this task's body is a {@link dev.weft.core.spi.CancellationSource} that reports its
+     * work cancelled (sticky cancellation, see {@link dev.weft.core.spi.Parking}). The task's own
+     * thread only (it reads the body field plainly); asked right before parking, never on a fast path.
+     */
+    public boolean cancellationRequested() {
+        return callable instanceof dev.weft.core.spi.CancellationSource s && s.cancellationRequested();
+    }
+
     /** The runtime this task belongs to. */
     public RuntimeCore runtime() {
         return runtime;

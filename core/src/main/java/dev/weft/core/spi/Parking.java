@@ -15,6 +15,17 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Semantics are exactly those of {@link LockSupport#parkNanos(Object, long)}: the call may
  * return spuriously, on {@link LockSupport#unpark(Thread)}, on interrupt (the interrupt status is
  * left set), or when the time has elapsed. Callers loop and re-check their condition.
+ *
+ * <p><b>Sticky cancellation.</b> A task whose body is a {@link CancellationSource} that reports its
+ * work cancelled (a fork of a cancelled structured scope: its deadline passed, a sibling failed, it
+ * was cancelled) does not park at all: {@link #parkNanos} and {@link #park} set the calling
+ * thread's interrupt status and return at once. Every caller already treats an interrupt as the end
+ * of its wait, so every later sleep, channel send or receive, sync wait or socket read of such a
+ * task throws its interruption exception ({@code InterruptedException},
+ * {@code InterruptedIOException}) at once, even when the task caught and ignored the interrupt
+ * that cancelled it. The check is made only here, right before parking: a wait that succeeds
+ * without parking (a ready channel) is not affected, and code that must wait through an
+ * interrupt must not park through this class (it would spin).
  */
 public final class Parking {
     private Parking() {}
@@ -30,7 +41,8 @@ public final class Parking {
     }
 
     /**
-     * Parks the current thread for at most {@code nanos} nanoseconds of runtime time.
+     * Parks the current thread for at most {@code nanos} nanoseconds of runtime time; in a task
+     * whose work was cancelled, returns at once with the interrupt status set (see the class comment).
      *
      * @param blocker the object the thread waits on (shown in thread dumps), may be null
      * @param nanos   the maximum time to wait; {@code <= 0} returns at once
@@ -41,6 +53,10 @@ public final class Parking {
         }
         TaskImpl<?> task = TaskImpl.currentOrNull();
         Thread me = Thread.currentThread();
+        if (task != null && task.cancellationRequested()) {
+            me.interrupt(); // sticky cancellation: the caller throws instead of waiting
+            return;
+        }
         if (task != null && task.carrier() != null && task.thread() == me) {
             // The carrier's wheel wakes us: a local enqueue instead of the JDK's unparker thread.
             long now = task.runtime().nanoTime();
@@ -65,8 +81,17 @@ public final class Parking {
         LockSupport.parkNanos(blocker, nanos);
     }
 
-    /** Parks the current thread until unparked or interrupted (may return spuriously). */
+    /**
+     * Parks the current thread until unparked or interrupted (may return spuriously). Like
+     * {@link #parkNanos}, returns at once with the interrupt status set in a task whose work was
+     * cancelled (sticky cancellation, see the class comment).
+     */
     public static void park(Object blocker) {
+        TaskImpl<?> task = TaskImpl.currentOrNull();
+        if (task != null && task.cancellationRequested()) {
+            Thread.currentThread().interrupt();
+            return;
+        }
         LockSupport.park(blocker);
     }
 

@@ -104,6 +104,36 @@ public final class RuntimeAccess {
     }
 
     /**
+     * As {@link #newTaskThread(WeftRuntime, String, Runnable)}, for a task whose cancellation is
+     * sticky: once {@code source} answers true, every wait of the task through {@link Parking}
+     * (sleeps, channels, sync primitives, I/O) returns at once with the task's interrupt status set,
+     * so it throws its interruption exception instead of blocking (see {@link Parking}).
+     */
+    public static Thread newTaskThread(WeftRuntime rt, String name, Runnable body, CancellationSource source) {
+        RuntimeCore core = CoreBridge.core(rt);
+        return core.newThreadTask(core.place(), name, new CancellableBody(body, source), false).thread();
+    }
+
+    /**
+     * A task body that carries its {@link CancellationSource} (the task's callable, which
+     * {@link TaskImpl#cancellationRequested()} asks). One object, like the lambda above, and one
+     * frame under the body where the lambda has two.
+     */
+    private record CancellableBody(Runnable body, CancellationSource source)
+            implements java.util.concurrent.Callable<Object>, CancellationSource {
+        @Override
+        public Object call() {
+            body.run();
+            return null;
+        }
+
+        @Override
+        public boolean cancellationRequested() {
+            return source.cancellationRequested();
+        }
+    }
+
+    /**
      * Arms a timer that runs {@code action} on a carrier thread once the runtime's clock reaches
      * {@code deadlineNanos} (see {@link Parking#nanoTime()}): on the caller's carrier when the
      * caller is a task or carrier of {@code rt}, else on one chosen round-robin. The action must

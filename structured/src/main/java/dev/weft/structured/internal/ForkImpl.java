@@ -1,5 +1,6 @@
 package dev.weft.structured.internal;
 
+import dev.weft.core.spi.CancellationSource;
 import dev.weft.core.spi.RuntimeAccess;
 import dev.weft.core.sync.Select;
 import dev.weft.core.sync.SelectClause;
@@ -25,7 +26,7 @@ import java.util.concurrent.CancellationException;
  *
  * @param <T> the result type
  */
-public final class ForkImpl<T> implements Fork<T>, Callable<Object> {
+public final class ForkImpl<T> implements Fork<T>, Callable<Object>, CancellationSource {
     private final ScopeCore scope;
     private final String name;
     final boolean daemon;
@@ -70,6 +71,16 @@ public final class ForkImpl<T> implements Fork<T>, Callable<Object> {
         }
         finish(o);
         return this;
+    }
+
+    /**
+     * Sticky cancellation (asked by core's {@code Parking} in this fork's thread, right before it
+     * parks): once the fork was cancelled, or its scope was for a reason that cancels this fork
+     * (anything but "user forks done" for a user fork), every later wait of the fork throws.
+     */
+    @Override
+    public boolean cancellationRequested() {
+        return cancelRequested || scope.cancels(daemon);
     }
 
     /** Ends a fork whose thread never started (scope cancelled, runtime closed). */

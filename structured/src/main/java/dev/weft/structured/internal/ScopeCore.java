@@ -42,6 +42,11 @@ import java.util.function.Consumer;
  *   <li>Cancelling ({@link #tryCancel}) is a single compare-and-set of {@link #reason}; the winner
  *       interrupts every live fork (interruption is cancellation in Weft) and cancels child
  *       scopes. It may run in any thread: a fork, a timer on a carrier, another task.</li>
+ *   <li>Cancellation is sticky: each fork's task carries its {@link ForkImpl} as core's
+ *       {@code CancellationSource}, which core's {@code Parking} asks right before it parks; a fork
+ *       of a cancelled scope ({@link #cancels}) is then re-interrupted instead of parked, so a fork
+ *       that swallowed the first interrupt still fails fast at its next wait. Nothing is added to
+ *       a path that does not park.</li>
  *   <li>Daemon forks: when the owner joins and the last user fork has ended, the scope is
  *       cancelled with reason {@code DONE}, which interrupts only the daemons.</li>
  *   <li>Deadlines: {@code min(own, enclosing scope's)}, armed on the carrier's timer wheel
@@ -244,7 +249,7 @@ public final class ScopeCore {
 
     private Thread newThread(Runnable r) {
         ForkImpl<?> f = pendingFork;
-        Thread t = RuntimeAccess.newTaskThread(runtime, f.name(), r);
+        Thread t = RuntimeAccess.newTaskThread(runtime, f.name(), r, f);
         f.thread = t;
         return t;
     }
@@ -274,6 +279,16 @@ public final class ScopeCore {
     /** Whether the scope was cancelled for any reason (including "user forks done"). */
     public boolean isCancelled() {
         return reason.get() != NONE;
+    }
+
+    /**
+     * Whether the scope's cancellation applies to a fork of this kind: any reason for a daemon,
+     * any but {@code DONE} (the user forks have ended) for a user fork; as {@link #tryCancel}
+     * interrupts them. Sticky cancellation asks this before each park of a fork.
+     */
+    boolean cancels(boolean daemon) {
+        int r = reason.get();
+        return r != NONE && (r != DONE || daemon);
     }
 
     /** Whether the scope was cancelled by {@link #cancel()}, an enclosing scope, a failure or its deadline. */
