@@ -521,8 +521,9 @@ class WeftExecutorServiceTest {
     }
 
     /**
-     * Weft.newExecutor(n) never runs more than n commands at once, and does reach n. Each command
-     * parks while counted, so a missing bound would let the others start then.
+     * Weft.newExecutor(n) never runs more than n commands at once, and does reach n. The first n
+     * commands park until all n run at once (bounded: a bound below n shows as a lower maximum),
+     * so a missing bound would let the others start then.
      */
     @RepeatedTest(5)
     void boundIsRespected() throws Exception {
@@ -530,13 +531,15 @@ class WeftExecutorServiceTest {
         AtomicInteger now = new AtomicInteger();
         AtomicInteger max = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();
+        CountDownLatch firstWave = new CountDownLatch(bound);
         rt.run(() -> {
             try (ExecutorService ex = Weft.newExecutor(bound)) {
                 for (int i = 0; i < 60; i++) {
                     ex.execute(() -> {
                         max.accumulateAndGet(now.incrementAndGet(), Math::max);
                         try {
-                            Thread.sleep(Duration.ofMillis(1));
+                            firstWave.countDown();
+                            firstWave.await(10, TimeUnit.SECONDS);
                         } catch (InterruptedException e) {
                             throw new AssertionError(e);
                         } finally {
