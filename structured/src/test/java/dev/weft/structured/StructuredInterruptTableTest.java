@@ -1,9 +1,11 @@
 package dev.weft.structured;
 
 import static dev.weft.structured.TestSupport.await;
+import static dev.weft.core.testsupport.InterruptRun.assertInterruptedException;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.weft.core.WeftRuntime;
+import dev.weft.core.testsupport.InterruptRun;
 import dev.weft.core.spi.RuntimeAccess;
 import dev.weft.core.spi.RuntimeStats;
 import dev.weft.core.sync.Channel;
@@ -15,9 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
@@ -73,10 +73,10 @@ class StructuredInterruptTableTest {
         default void awaitWaiting() {}
 
         /** After the interrupt, before the call is awaited: lets lingering forks end, checking the call waits for them. */
-        default void whileEnding(Thread caller, Run run) throws Exception {}
+        default void whileEnding(Thread caller, InterruptRun run) throws Exception {}
 
         /** After the call ended: nothing was consumed or lost, what had to end has ended. */
-        default void assertAfter(Run run) throws Exception {}
+        default void assertAfter(InterruptRun run) throws Exception {}
 
         default void cleanUp() {}
     }
@@ -165,7 +165,7 @@ class StructuredInterruptTableTest {
          * Not ready: every fork that started saw the cancellation and lingers (a fork cancelled
          * before its body started never runs it); the call must still be waiting for them.
          */
-        void whileEnding(Thread caller, Run run) {
+        void whileEnding(Thread caller, InterruptRun run) {
             if (ready) {
                 return;
             }
@@ -251,11 +251,11 @@ class StructuredInterruptTableTest {
                 b.awaitStarted();
             }
 
-            public void whileEnding(Thread caller, Run run) {
+            public void whileEnding(Thread caller, InterruptRun run) {
                 b.whileEnding(caller, run);
             }
 
-            public void assertAfter(Run run) {
+            public void assertAfter(InterruptRun run) {
                 b.assertAllEndedWithTheCall();
             }
 
@@ -297,11 +297,11 @@ class StructuredInterruptTableTest {
                 b.awaitStarted();
             }
 
-            public void whileEnding(Thread caller, Run run) {
+            public void whileEnding(Thread caller, InterruptRun run) {
                 b.whileEnding(caller, run);
             }
 
-            public void assertAfter(Run run) {
+            public void assertAfter(InterruptRun run) {
                 assertNotNull(doneWhenJoinThrew.get(), "join did not throw InterruptedException");
                 if (!ready) {
                     assertFalse(doneWhenJoinThrew.get(), "join waited for the forks (close is what should)");
@@ -343,7 +343,7 @@ class StructuredInterruptTableTest {
                 return f.join();
             }
 
-            public void assertAfter(Run run) throws Exception {
+            public void assertAfter(InterruptRun run) throws Exception {
                 if (!ready) {
                     assertEquals(Fork.State.RUNNING, f.state(), "interrupting a joiner affected the fork");
                     release.countDown();
@@ -375,7 +375,7 @@ class StructuredInterruptTableTest {
                 return all ? set.joinAll() : set.joinNext();
             }
 
-            public void assertAfter(Run run) throws Exception {
+            public void assertAfter(InterruptRun run) throws Exception {
                 assertEquals(1, set.size(), "the interrupted call took the result");
                 if (!ready) {
                     assertEquals(Fork.State.RUNNING, task.state(), "interrupting a joiner affected the task");
@@ -410,7 +410,7 @@ class StructuredInterruptTableTest {
                         : Structured.select(ch.onReceive(), Clauses.after(TIMED).map(d -> -1));
             }
 
-            public void assertAfter(Run run) throws Exception {
+            public void assertAfter(InterruptRun run) throws Exception {
                 if (!ready) {
                     ch.send(3);
                 }
@@ -421,61 +421,12 @@ class StructuredInterruptTableTest {
 
     // ---- running a call on each kind of thread --------------------------------------------------
 
-    static final class Run {
-        final CompletableFuture<Thread> thread = new CompletableFuture<>();
-        final CompletableFuture<Object> outcome = new CompletableFuture<>();
-        volatile boolean interruptedAtEnd;
-
-        Throwable awaitEnd(String what) throws Exception {
-            try {
-                outcome.get(10, TimeUnit.SECONDS);
-                return null;
-            } catch (ExecutionException e) {
-                return e.getCause();
-            } catch (TimeoutException e) {
-                Thread t = thread.getNow(null);
-                throw new AssertionError(what + ": the call did not end within 10 s; its thread " + t
-                        + (t == null ? "" : " is " + t.getState()));
-            }
-        }
-    }
-
-    static Run start(Runner kind, Fixture f, boolean interruptFirst) {
-        Run run = new Run();
-        Runnable body = () -> {
-            run.thread.complete(Thread.currentThread());
-            if (interruptFirst) {
-                Thread.currentThread().interrupt();
-            }
-            Object v = null;
-            Throwable failure = null;
-            try {
-                v = f.op();
-            } catch (Throwable e) {
-                failure = e;
-            }
-            run.interruptedAtEnd = Thread.interrupted();
-            if (failure != null) {
-                run.outcome.completeExceptionally(failure);
-            } else {
-                run.outcome.complete(v);
-            }
-        };
-        switch (kind) {
-            case VIRTUAL_THREAD -> Thread.ofVirtual().start(body);
-            case PLATFORM_THREAD -> Thread.ofPlatform().daemon(true).start(body);
-            case WEFT_TASK -> rt.spawn(() -> {
-                body.run();
-                return null;
-            });
-        }
-        return run;
-    }
-
-    static void assertInterruptedException(Throwable t, String what) {
-        if (!(t instanceof InterruptedException)) {
-            throw new AssertionError(what + ": expected InterruptedException, got " + t, t);
-        }
+    static InterruptRun start(Runner kind, Fixture f, boolean interruptFirst) {
+        return InterruptRun.start(f::op, interruptFirst, switch (kind) {
+            case VIRTUAL_THREAD -> InterruptRun.VIRTUAL_THREAD;
+            case PLATFORM_THREAD -> InterruptRun.PLATFORM_THREAD;
+            case WEFT_TASK -> InterruptRun.onTask(rt);
+        });
     }
 
     /** A Weft task's call left no timer armed on {@link #rt}'s wheels (timeouts, timer clauses). */
@@ -498,10 +449,9 @@ class StructuredInterruptTableTest {
     void interruptedBeforeNotReady(Row row, Runner kind) throws Exception {
         Fixture f = row.fixture().make(false);
         try {
-            Run run = start(kind, f, true);
+            InterruptRun run = start(kind, f, true);
             f.whileEnding(run.thread.get(10, TimeUnit.SECONDS), run);
-            assertInterruptedException(run.awaitEnd(row + " interrupted before"), row + " interrupted before");
-            assertFalse(run.interruptedAtEnd, "InterruptedException thrown with the status still set");
+            run.assertEndsWithInterruptedException(row + " interrupted before");
             f.assertAfter(run);
             assertNoTimerLeft(kind, row);
         } finally {
@@ -514,7 +464,7 @@ class StructuredInterruptTableTest {
     void interruptedBeforeReady(Row row, Runner kind) throws Exception {
         Fixture f = row.fixture().make(true);
         try {
-            Run run = start(kind, f, true);
+            InterruptRun run = start(kind, f, true);
             f.whileEnding(run.thread.get(10, TimeUnit.SECONDS), run);
             Throwable t = run.awaitEnd(row + " interrupted before, ready");
             if (row.returnsWhenReady()) {
@@ -536,15 +486,14 @@ class StructuredInterruptTableTest {
     void interruptedWhileParked(Row row, Runner kind) throws Exception {
         Fixture f = row.fixture().make(false);
         try {
-            Run run = start(kind, f, false);
+            InterruptRun run = start(kind, f, false);
             Thread t = run.thread.get(10, TimeUnit.SECONDS);
             f.awaitWaiting();
             TestSupport.awaitParked(t);
             assertFalse(run.outcome.isDone(), row + " returned without waiting: " + run.outcome);
             t.interrupt();
             f.whileEnding(t, run);
-            assertInterruptedException(run.awaitEnd(row + " interrupted while parked"), row + " interrupted while parked");
-            assertFalse(run.interruptedAtEnd, "InterruptedException thrown with the status still set");
+            run.assertEndsWithInterruptedException(row + " interrupted while parked");
             f.assertAfter(run);
             assertNoTimerLeft(kind, row);
         } finally {

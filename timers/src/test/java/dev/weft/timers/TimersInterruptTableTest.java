@@ -2,19 +2,18 @@ package dev.weft.timers;
 
 import static dev.weft.timers.TimersTestSupport.await;
 import static dev.weft.timers.TimersTestSupport.pendingTimers;
+import static dev.weft.core.testsupport.InterruptRun.assertInterruptedException;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.weft.core.WeftRuntime;
+import dev.weft.core.testsupport.InterruptRun;
 import java.lang.reflect.Field;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -233,61 +232,12 @@ class TimersInterruptTableTest {
 
     // ---- running a call on each kind of thread --------------------------------------------------
 
-    static final class Run {
-        final CompletableFuture<Thread> thread = new CompletableFuture<>();
-        final CompletableFuture<Object> outcome = new CompletableFuture<>();
-        volatile boolean interruptedAtEnd;
-
-        Throwable awaitEnd(String what) throws Exception {
-            try {
-                outcome.get(10, TimeUnit.SECONDS);
-                return null;
-            } catch (ExecutionException e) {
-                return e.getCause();
-            } catch (TimeoutException e) {
-                Thread t = thread.getNow(null);
-                throw new AssertionError(what + ": the call did not end within 10 s; its thread " + t
-                        + (t == null ? "" : " is " + t.getState()));
-            }
-        }
-    }
-
-    static Run start(Runner kind, Fixture f, boolean interruptFirst) {
-        Run run = new Run();
-        Runnable body = () -> {
-            run.thread.complete(Thread.currentThread());
-            if (interruptFirst) {
-                Thread.currentThread().interrupt();
-            }
-            Object v = null;
-            Throwable failure = null;
-            try {
-                v = f.op();
-            } catch (Throwable e) {
-                failure = e;
-            }
-            run.interruptedAtEnd = Thread.interrupted();
-            if (failure != null) {
-                run.outcome.completeExceptionally(failure);
-            } else {
-                run.outcome.complete(v);
-            }
-        };
-        switch (kind) {
-            case VIRTUAL_THREAD -> Thread.ofVirtual().start(body);
-            case PLATFORM_THREAD -> Thread.ofPlatform().daemon(true).start(body);
-            case WEFT_TASK, TEST_CLOCK_TASK -> kind.runtime().spawn(() -> {
-                body.run();
-                return null;
-            });
-        }
-        return run;
-    }
-
-    static void assertInterruptedException(Throwable t, String what) {
-        if (!(t instanceof InterruptedException)) {
-            throw new AssertionError(what + ": expected InterruptedException, got " + t, t);
-        }
+    static InterruptRun start(Runner kind, Fixture f, boolean interruptFirst) {
+        return InterruptRun.start(f::op, interruptFirst, switch (kind) {
+            case VIRTUAL_THREAD -> InterruptRun.VIRTUAL_THREAD;
+            case PLATFORM_THREAD -> InterruptRun.PLATFORM_THREAD;
+            case WEFT_TASK, TEST_CLOCK_TASK -> InterruptRun.onTask(kind.runtime());
+        });
     }
 
     /** No wheel timer of the task's runtime is left armed by the call (the waits cancel theirs). */
@@ -305,9 +255,8 @@ class TimersInterruptTableTest {
     void interruptedBeforeNotReady(Row row, Runner kind) throws Exception {
         Fixture f = row.fixture().make(false, kind.runtime());
         try {
-            Run run = start(kind, f, true);
-            assertInterruptedException(run.awaitEnd(row + " interrupted before"), row + " interrupted before");
-            assertFalse(run.interruptedAtEnd, "InterruptedException thrown with the status still set");
+            InterruptRun run = start(kind, f, true);
+            run.assertEndsWithInterruptedException(row + " interrupted before");
             f.assertNothingLost();
             assertNoTimerLeft(kind, row);
         } finally {
@@ -320,7 +269,7 @@ class TimersInterruptTableTest {
     void interruptedBeforeReady(Row row, Runner kind) throws Exception {
         Fixture f = row.fixture().make(true, kind.runtime());
         try {
-            Run run = start(kind, f, true);
+            InterruptRun run = start(kind, f, true);
             Throwable t = run.awaitEnd(row + " interrupted before, ready");
             if (row.returnsWhenReady()) {
                 assertNull(t, row + " must return what is there even if interrupted");
@@ -341,13 +290,12 @@ class TimersInterruptTableTest {
     void interruptedWhileParked(Row row, Runner kind) throws Exception {
         Fixture f = row.fixture().make(false, kind.runtime());
         try {
-            Run run = start(kind, f, false);
+            InterruptRun run = start(kind, f, false);
             Thread t = run.thread.get(10, TimeUnit.SECONDS);
             TimersTestSupport.awaitParked(t);
             assertFalse(run.outcome.isDone(), row + " returned without waiting: " + run.outcome);
             t.interrupt();
-            assertInterruptedException(run.awaitEnd(row + " interrupted while parked"), row + " interrupted while parked");
-            assertFalse(run.interruptedAtEnd, "InterruptedException thrown with the status still set");
+            run.assertEndsWithInterruptedException(row + " interrupted while parked");
             f.assertNothingLost();
             assertNoTimerLeft(kind, row);
         } finally {

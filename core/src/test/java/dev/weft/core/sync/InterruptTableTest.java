@@ -1,18 +1,17 @@
 package dev.weft.core.sync;
 
+import static dev.weft.core.testsupport.InterruptRun.assertInterruptedException;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.weft.core.Task;
 import dev.weft.core.WeftRuntime;
+import dev.weft.core.testsupport.InterruptRun;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -392,63 +391,12 @@ class InterruptTableTest {
 
     // ---- running a call on each kind of thread --------------------------------------------------
 
-    /** A call running on some thread: its thread, and its outcome with the interrupt status at the end. */
-    static final class Run {
-        final CompletableFuture<Thread> thread = new CompletableFuture<>();
-        final CompletableFuture<Object> outcome = new CompletableFuture<>();
-        volatile boolean interruptedAtEnd;
-
-        /** The exception the call threw, or null if it returned; fails if it does not end within 10 s. */
-        Throwable awaitEnd(String what) throws Exception {
-            try {
-                outcome.get(10, TimeUnit.SECONDS);
-                return null;
-            } catch (ExecutionException e) {
-                return e.getCause();
-            } catch (TimeoutException e) {
-                Thread t = thread.getNow(null);
-                throw new AssertionError(what + ": the call did not end within 10 s; its thread " + t
-                        + (t == null ? "" : " is " + t.getState()));
-            }
-        }
-    }
-
-    static Run start(Runner kind, Fixture f, boolean interruptFirst) {
-        Run run = new Run();
-        Runnable body = () -> {
-            run.thread.complete(Thread.currentThread());
-            if (interruptFirst) {
-                Thread.currentThread().interrupt();
-            }
-            Object v = null;
-            Throwable failure = null;
-            try {
-                v = f.op();
-            } catch (Throwable e) {
-                failure = e;
-            }
-            run.interruptedAtEnd = Thread.interrupted(); // read, and cleared for the thread's next use
-            if (failure != null) {
-                run.outcome.completeExceptionally(failure);
-            } else {
-                run.outcome.complete(v);
-            }
-        };
-        switch (kind) {
-            case VIRTUAL_THREAD -> Thread.ofVirtual().start(body);
-            case PLATFORM_THREAD -> Thread.ofPlatform().daemon(true).start(body);
-            case WEFT_TASK -> rt.spawn(() -> {
-                body.run();
-                return null;
-            });
-        }
-        return run;
-    }
-
-    static void assertInterruptedException(Throwable t, String what) {
-        if (!(t instanceof InterruptedException)) {
-            throw new AssertionError(what + ": expected InterruptedException, got " + t, t);
-        }
+    static InterruptRun start(Runner kind, Fixture f, boolean interruptFirst) {
+        return InterruptRun.start(f::op, interruptFirst, switch (kind) {
+            case VIRTUAL_THREAD -> InterruptRun.VIRTUAL_THREAD;
+            case PLATFORM_THREAD -> InterruptRun.PLATFORM_THREAD;
+            case WEFT_TASK -> InterruptRun.onTask(rt);
+        });
     }
 
     // ---- the tests ---------------------------------------------------------------------------------
@@ -459,9 +407,8 @@ class InterruptTableTest {
     void interruptedBeforeNotReady(Row row, Runner kind) throws Exception {
         Fixture f = row.fixture().get();
         try {
-            Run run = start(kind, f, true);
-            assertInterruptedException(run.awaitEnd(row + " interrupted before"), row + " interrupted before");
-            assertFalse(run.interruptedAtEnd, "InterruptedException thrown with the status still set");
+            InterruptRun run = start(kind, f, true);
+            run.assertEndsWithInterruptedException(row + " interrupted before");
             f.makeReady();
             f.assertNothingLost();
         } finally {
@@ -479,7 +426,7 @@ class InterruptTableTest {
         Fixture f = row.fixture().get();
         try {
             f.makeReady();
-            Run run = start(kind, f, true);
+            InterruptRun run = start(kind, f, true);
             Throwable t = run.awaitEnd(row + " interrupted before, ready");
             if (row.returnsWhenReady()) {
                 assertNull(t, row + " must return the value that is there even if interrupted");
@@ -500,13 +447,12 @@ class InterruptTableTest {
     void interruptedWhileParked(Row row, Runner kind) throws Exception {
         Fixture f = row.fixture().get();
         try {
-            Run run = start(kind, f, false);
+            InterruptRun run = start(kind, f, false);
             Thread t = run.thread.get(10, TimeUnit.SECONDS);
             Threads.awaitParked(t);
             assertFalse(run.outcome.isDone(), row + " returned without waiting: " + run.outcome);
             t.interrupt();
-            assertInterruptedException(run.awaitEnd(row + " interrupted while parked"), row + " interrupted while parked");
-            assertFalse(run.interruptedAtEnd, "InterruptedException thrown with the status still set");
+            run.assertEndsWithInterruptedException(row + " interrupted while parked");
             f.makeReady();
             f.assertNothingLost();
         } finally {
