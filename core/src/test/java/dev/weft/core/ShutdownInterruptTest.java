@@ -97,17 +97,7 @@ class ShutdownInterruptTest {
     void executorCloseFromAnInterruptedThread() throws Exception {
         try (WeftRuntime rt = WeftRuntime.builder().name("exec-int").carriers(1).build()) {
             ExecutorService ex = rt.newExecutor();
-            CountDownLatch running = new CountDownLatch(1);
-            AtomicBoolean commandInterrupted = new AtomicBoolean();
-            ex.execute(() -> {
-                running.countDown();
-                try {
-                    new CountDownLatch(1).await();
-                } catch (InterruptedException e) {
-                    commandInterrupted.set(true);
-                }
-            });
-            assertTrue(running.await(10, TimeUnit.SECONDS), "the command did not start");
+            AtomicBoolean commandInterrupted = startCommandThatWaitsForInterrupt(ex);
             Thread.currentThread().interrupt();
             try {
                 ex.close();
@@ -125,17 +115,7 @@ class ShutdownInterruptTest {
     void executorCloseInterruptedWhileWaiting() throws Exception {
         try (WeftRuntime rt = WeftRuntime.builder().name("exec-int-during").carriers(1).build()) {
             ExecutorService ex = rt.newExecutor();
-            CountDownLatch running = new CountDownLatch(1);
-            AtomicBoolean commandInterrupted = new AtomicBoolean();
-            ex.execute(() -> {
-                running.countDown();
-                try {
-                    new CountDownLatch(1).await();
-                } catch (InterruptedException e) {
-                    commandInterrupted.set(true);
-                }
-            });
-            assertTrue(running.await(10, TimeUnit.SECONDS), "the command did not start");
+            AtomicBoolean commandInterrupted = startCommandThatWaitsForInterrupt(ex);
             AtomicBoolean interruptedAfter = new AtomicBoolean();
             Thread closer = Thread.ofPlatform().start(() -> {
                 ex.close();
@@ -171,5 +151,21 @@ class ShutdownInterruptTest {
             assertTrue(infos.stream().anyMatch(i -> i.id() == t.id()), "the parked task is missing: " + infos);
             t.cancel();
         }
+    }
+
+    /** Runs a command on {@code ex} that waits until interrupted; returns once it runs. */
+    private static AtomicBoolean startCommandThatWaitsForInterrupt(ExecutorService ex) throws InterruptedException {
+        CountDownLatch running = new CountDownLatch(1);
+        AtomicBoolean interrupted = new AtomicBoolean();
+        ex.execute(() -> {
+            running.countDown();
+            try {
+                new CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+                interrupted.set(true);
+            }
+        });
+        assertTrue(running.await(10, TimeUnit.SECONDS), "the command did not start");
+        return interrupted;
     }
 }
