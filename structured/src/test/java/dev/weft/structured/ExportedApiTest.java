@@ -1,15 +1,8 @@
 package dev.weft.structured;
 
+import dev.weft.core.testsupport.ApiSurface;
 import org.junit.jupiter.api.Test;
 
-import java.lang.reflect.Constructor;
-import java.lang.reflect.Executable;
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
-import java.lang.reflect.RecordComponent;
-import java.lang.reflect.Type;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.StructuredTaskScope;
 
@@ -31,18 +24,14 @@ class ExportedApiTest {
 
     @Test
     void publicSignaturesNameNoPreviewOrInternalType() {
-        List<String> bad = new ArrayList<>();
-        for (Class<?> c : API) {
-            checkType(bad, c);
-        }
-        assertEquals(List.of(), bad, "public API names JDK preview or Weft-internal types");
+        assertEquals(List.of(), ApiSurface.forbiddenNames(API, ExportedApiTest::forbidden),
+                "public API names JDK preview or Weft-internal types");
     }
 
     /** The check itself sees a preview type wherever a signature names it. */
     @Test
     void checkFindsPreviewTypes() {
-        List<String> bad = new ArrayList<>();
-        checkType(bad, LeaksPreview.class);
+        List<String> bad = ApiSurface.forbiddenNames(List.of(LeaksPreview.class), ExportedApiTest::forbidden);
         assertEquals(3, bad.size(), "return type, parameter and field each leak a preview type: " + bad);
     }
 
@@ -58,64 +47,7 @@ class ExportedApiTest {
         }
     }
 
-    private static void checkType(List<String> bad, Class<?> c) {
-        if (!visible(c.getModifiers())) {
-            return;
-        }
-        check(bad, c + " extends", c.getGenericSuperclass());
-        for (Type i : c.getGenericInterfaces()) {
-            check(bad, c + " implements", i);
-        }
-        if (c.isRecord()) {
-            for (RecordComponent rc : c.getRecordComponents()) {
-                check(bad, c + " component " + rc.getName(), rc.getGenericType());
-            }
-        }
-        for (Method m : c.getDeclaredMethods()) {
-            if (visible(m.getModifiers()) && !m.isSynthetic()) {
-                check(bad, m.toString(), m.getGenericReturnType());
-                checkExecutable(bad, m);
-            }
-        }
-        for (Constructor<?> k : c.getDeclaredConstructors()) {
-            if (visible(k.getModifiers())) {
-                checkExecutable(bad, k);
-            }
-        }
-        for (Field f : c.getDeclaredFields()) {
-            if (visible(f.getModifiers())) {
-                check(bad, f.toString(), f.getGenericType());
-            }
-        }
-        for (Class<?> nested : c.getDeclaredClasses()) {
-            checkType(bad, nested);
-        }
-    }
-
-    private static boolean visible(int mod) {
-        return Modifier.isPublic(mod) || Modifier.isProtected(mod);
-    }
-
-    private static void checkExecutable(List<String> bad, Executable e) {
-        for (Type p : e.getGenericParameterTypes()) {
-            check(bad, e.toString(), p);
-        }
-        for (Type x : e.getGenericExceptionTypes()) {
-            check(bad, e.toString(), x);
-        }
-    }
-
-    private static void check(List<String> bad, String where, Type t) {
-        if (t == null) {
-            return;
-        }
-        // Type.getTypeName() of a generic type names every class in it (arguments, bounds).
-        for (String part : t.getTypeName().split("[^A-Za-z0-9_.$]+")) {
-            boolean preview = part.startsWith(StructuredTaskScope.class.getName());
-            boolean hidden = part.startsWith("dev.weft.") && (part.contains(".spi.") || part.contains(".internal."));
-            if (preview || hidden) {
-                bad.add(where + ": " + part);
-            }
-        }
+    private static boolean forbidden(String className) {
+        return className.startsWith(StructuredTaskScope.class.getName()) || ApiSurface.hiddenWeftType(className);
     }
 }
