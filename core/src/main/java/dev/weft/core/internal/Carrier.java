@@ -194,11 +194,10 @@ public final class Carrier extends CarrierPad2 implements Executor {
             } else {
                 w = new TaskWorker(task);
                 w.thread = vtBuilder.unstarted(w);
-                w.jdkContinuation = CarrierScheduler.continuationOf(w.thread);
                 // The JDK then hands this carrier the worker itself each time the thread is
                 // scheduled, so the carrier knows which task runs with no lookup.
-                w.continuation = w.jdkContinuation != null && CarrierScheduler.replaceContinuation(w.thread, w)
-                        ? w : w.jdkContinuation;
+                w.continuation = CarrierScheduler.replaceContinuation(w.thread, w)
+                        ? w : CarrierScheduler.continuationOf(w.thread);
                 stats.workersStarted++;
                 w.thread.start();
             }
@@ -229,8 +228,6 @@ public final class Carrier extends CarrierPad2 implements Executor {
         Thread thread;
         /** What the JDK submits to run this thread: the worker itself, or the JDK's own runnable if it could not be replaced. */
         Runnable continuation;
-        /** The JDK's runnable that mounts and runs this thread's continuation. */
-        Runnable jdkContinuation;
         /** The task this worker runs now (carrier thread only). */
         TaskImpl<?> task;
         /** The task to run next, handed over by {@link #dispatch} (carrier thread only). */
@@ -254,7 +251,7 @@ public final class Carrier extends CarrierPad2 implements Executor {
         @Override
         public void run() {
             if (Thread.currentThread() != thread) {
-                jdkContinuation.run();
+                CarrierScheduler.runContinuation(thread);
                 return;
             }
             loader = thread.getContextClassLoader();

@@ -145,13 +145,53 @@ public final class CarrierScheduler {
     }
 
     /**
+     * {@code VirtualThread.runContinuation()}, what the JDK's runnable of a virtual thread calls;
+     * null where it cannot be reached, and then no continuation is replaced.
+     */
+    private static final java.lang.invoke.MethodHandle RUN_CONTINUATION_METHOD;
+
+    static {
+        java.lang.invoke.MethodHandle m = null;
+        if (RUN_CONTINUATION_FIELD != null) {
+            try {
+                Class<?> vt = Class.forName("java.lang.VirtualThread");
+                m = java.lang.invoke.MethodHandles.privateLookupIn(vt, java.lang.invoke.MethodHandles.lookup())
+                        .findVirtual(vt, "runContinuation", java.lang.invoke.MethodType.methodType(void.class))
+                        .asType(java.lang.invoke.MethodType.methodType(void.class, Thread.class));
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                m = null;
+            }
+        }
+        RUN_CONTINUATION_METHOD = m;
+    }
+
+    /**
+     * Runs (mounts and continues) virtual thread {@code vt}'s continuation, as the JDK's runnable
+     * for it would: what a replacement installed by {@link #replaceContinuation} calls. Calling
+     * the JDK's method directly lets the replacement drop the JDK's runnable (a 16-byte object per
+     * thread, kept alive as long as the thread otherwise).
+     */
+    static void runContinuation(Thread vt) {
+        try {
+            RUN_CONTINUATION_METHOD.invokeExact(vt);
+        } catch (Throwable t) {
+            throw sneaky(t); // the JDK's runnable lets the same escape
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> E sneaky(Throwable t) throws E {
+        throw (E) t;
+    }
+
+    /**
      * Makes the unstarted virtual thread {@code vt} hand its scheduler {@code replacement}
-     * instead of the JDK's runnable each time it is scheduled; {@code replacement} must run the
-     * runnable {@link #continuationOf} returned before this call. Returns false, changing
-     * nothing, where the JDK does not allow it.
+     * instead of the JDK's runnable each time it is scheduled; {@code replacement} must then
+     * call {@link #runContinuation} for {@code vt}. Returns false, changing nothing, where the
+     * JDK does not allow it.
      */
     static boolean replaceContinuation(Thread vt, Runnable replacement) {
-        if (RUN_CONTINUATION_FIELD == null || vt.getState() != Thread.State.NEW) {
+        if (RUN_CONTINUATION_METHOD == null || vt.getState() != Thread.State.NEW) {
             return false;
         }
         try {
