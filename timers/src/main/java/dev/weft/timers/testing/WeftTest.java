@@ -14,6 +14,20 @@ import java.lang.annotation.Target;
  * {@link dev.weft.timers.TestClock}: the method body runs as a task of that runtime, and may
  * declare parameters of type {@link dev.weft.core.WeftRuntime} and {@link dev.weft.timers.TestClock}.
  * The runtime is closed after the test. See {@link WeftTestExtension}.
+ *
+ * {@snippet :
+ * class BackoffTest {
+ *     @WeftTest
+ *     void waitsThirtySecondsInVirtualTime(TestClock clock) throws Exception {
+ *         long start = clock.nanoTime();
+ *         Time.sleep(Duration.ofSeconds(30));   // every task waits only for time: the clock jumps
+ *         assertEquals(30, Duration.ofNanos(clock.nanoTime() - start).toSeconds());
+ *     }
+ * }
+ * }
+ * The test above takes milliseconds of real time and gives the same result every run. Time does
+ * not jump while a task runs, waits on real I/O or on the blocking pool, so blocking work cannot
+ * race the clock ({@link dev.weft.timers.TestClock} has the rules).
  */
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)
