@@ -3,6 +3,7 @@ package dev.weft.net;
 import dev.weft.core.Task;
 import dev.weft.core.TaskFailedException;
 import dev.weft.core.spi.RuntimeAccess;
+import dev.weft.net.internal.Conduit;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -32,17 +33,88 @@ public final class NetIo {
      * Copies everything {@code in} yields to {@code out} until {@code in} reaches end of stream,
      * parking as reads and writes do (the copy runs at the pace of the slower side: a slow reader
      * of {@code out} parks it, and then nothing more is read from {@code in}). Does not shut
-     * {@code out}'s output down at the end and closes neither side.
+     * {@code out}'s output down at the end and closes neither side. Copying a stream to itself
+     * ({@code copy(s, s)}) is an echo.
+     *
+     * <p><b>Forwarding without copying.</b> {@code in} and {@code out} are Weft streams (a
+     * {@link NetStream} or its {@linkplain NetStream.ReadHalf read} and
+     * {@linkplain NetStream.WriteHalf write} halves), so each buffer received from {@code in}'s
+     * socket is handed to {@code out}'s socket as it is, with no copy into a byte array and no
+     * new buffer: the bytes go out in the pieces they arrived in, each written and flushed as
+     * {@link ByteOutput#write(byte[], int, int)} flushes. What the caller can observe is the same
+     * as a loop of {@code read} and {@code write}, with these differences:
+     * <ul>
+     *   <li>Outbound backpressure is checked before each buffer is handed over, so while the
+     *       copier is parked on a slow reader of {@code out} at most the high water mark plus
+     *       one received buffer (at most 64 KiB with Netty's default receive allocator, instead
+     *       of one 16 KiB write chunk) is queued for {@code out}; nothing more is read from
+     *       {@code in} meanwhile.</li>
+     *   <li>Bytes taken from {@code in} but not handed to {@code out} when the copy stops
+     *       (interrupt, {@code out}'s write timeout, {@code out} closed, shut down or failed)
+     *       are put back into {@code in}: a later read of {@code in} returns them, unless
+     *       {@code in} was closed meanwhile. A read-and-write loop would have lost them.</li>
+     *   <li>A stream that was {@linkplain NetStream#split() split} is refused
+     *       ({@link IllegalStateException}) before anything is read.</li>
+     * </ul>
+     *
+     * <p><b>Blocking and cancellation.</b> The calling task parks while nothing is buffered in
+     * {@code in} (for at most {@code in}'s read timeout each time) and while {@code out} is not
+     * writable (for at most {@code out}'s write timeout each time); a carrier is never blocked.
+     * If the task is interrupted (cancelled) while parked, or a timeout passes, the copy stops
+     * with {@link InterruptedIOException} (or its subclass {@link java.net.SocketTimeoutException})
+     * whose {@code bytesTransferred} is exactly the number of bytes handed to {@code out} so far:
+     * those bytes will be sent, and the peer of {@code out} receives them and nothing more from
+     * this copy. The thread's interrupt status stays set. Both streams stay usable.
      *
      * @return the number of bytes copied
-     * @throws InterruptedIOException if interrupted while parked; {@code bytesTransferred} is the
-     *                                number of bytes copied (handed to {@code out}) so far
-     * @throws IOException            if reading or writing failed (e.g. a side was closed or reset)
+     * @throws InterruptedIOException if interrupted while parked, or a read or write timeout
+     *                                passed; {@code bytesTransferred} is the number of bytes copied
+     *                                (handed to {@code out}) so far
+     * @throws IOException            if reading or writing failed (e.g. a side was closed or reset,
+     *                                or {@code out}'s output was shut down)
+     * @throws IllegalStateException  if another task is reading {@code in} or writing {@code out},
+     *                                or a whole stream that was split is passed
      * @throws NullPointerException   if an argument is null
      */
     public static long copy(ByteInput in, ByteOutput out) throws IOException {
         Objects.requireNonNull(in, "in");
         Objects.requireNonNull(out, "out");
+        Conduit from = conduit(in);
+        Conduit to = conduit(out);
+        if (from != null && to != null) {
+            return Conduit.forward(from, to);
+        }
+        return copyBytes(in, out);
+    }
+
+    /** The conduit a Weft stream or half reads through, or null for another kind of input. */
+    private static Conduit conduit(ByteInput in) {
+        if (in instanceof NetStream s) {
+            return s.wholeConduit();
+        }
+        if (in instanceof NetStream.ReadHalf h) {
+            return h.stream.conduit;
+        }
+        return null;
+    }
+
+    /** The conduit a Weft stream or half writes through, or null for another kind of output. */
+    private static Conduit conduit(ByteOutput out) {
+        if (out instanceof NetStream s) {
+            return s.wholeConduit();
+        }
+        if (out instanceof NetStream.WriteHalf h) {
+            return h.stream.conduit;
+        }
+        return null;
+    }
+
+    /**
+     * The copy loop through a byte array, for inputs and outputs that are not Weft streams (none
+     * today: both interfaces are sealed to them; kept for the day another implementation is
+     * permitted, and for the tests, which compare it with forwarding).
+     */
+    static long copyBytes(ByteInput in, ByteOutput out) throws IOException {
         byte[] buf = new byte[BUFFER];
         long total = 0;
         for (;;) {

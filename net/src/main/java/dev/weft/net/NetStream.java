@@ -85,6 +85,16 @@ public abstract sealed class NetStream implements ByteInput, ByteOutput, AutoClo
         }
     }
 
+    /**
+     * The conduit {@link NetIo#copy} forwards through, for this whole stream (not a half).
+     *
+     * @throws IllegalStateException if this stream was {@linkplain #split() split}, as its reads and writes
+     */
+    final Conduit wholeConduit() {
+        notSplit();
+        return conduit;
+    }
+
     // ------------------------------------------------------------------ reading
 
     /**

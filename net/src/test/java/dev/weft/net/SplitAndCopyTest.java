@@ -109,7 +109,10 @@ class SplitAndCopyTest {
                             src.shutdownOutput();
                             return null;
                         });
+                        long forwardedBefore = dev.weft.net.internal.NetCounters.of(rt).bytesForwarded.sum();
                         assertEquals(sent.length, NetIo.copy(src, dst));
+                        assertEquals(sent.length, dev.weft.net.internal.NetCounters.of(rt).bytesForwarded.sum() - forwardedBefore,
+                                "copy between two streams forwards the received buffers");
                         w.join();
                         dst.writeAll("!".getBytes());               // copy left dst's output open
                     }
@@ -208,7 +211,8 @@ class SplitAndCopyTest {
                      TcpStream b = TcpStream.connect(rt, server.localAddress(), CONNECT);
                      TcpStream far = server.accept(Duration.ofSeconds(5))) {
                     Task<NetIo.Transferred> copying = rt.spawn("bidi", () -> NetIo.copyBidirectional(a, b));
-                    NetTesting.parkedIn(rt, "bidi", "Conduit.read");
+                    // Parked taking a received buffer: the forwarding path, not a read into an array.
+                    NetTesting.parkedIn(rt, "bidi", "Conduit.takeBuffer");
                     b.close();                                      // the b side dies under the copy
                     Exception e = assertThrows(Exception.class, () -> copying.join(Duration.ofSeconds(10)));
                     assertTrue(e.getCause() instanceof SocketException, () -> "failure was " + e);

@@ -80,6 +80,10 @@ class UnixSocketTest {
             for (Task<Void> c : clients) {
                 c.join(Duration.ofSeconds(30));
             }
+            // The echo copies each stream to itself by forwarding the received buffers (counted
+            // just after each is handed over, so possibly after the client read it).
+            NetTesting.eventually(Duration.ofSeconds(10), "the echo forwarded every byte",
+                    () -> dev.weft.net.internal.NetCounters.of(rt).bytesForwarded.sum() == 20 * 256 * 1024);
         }
         assertFalse(Files.exists(path), "close deletes the socket file");
     }

@@ -381,6 +381,101 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
     }
 
     /**
+     * Takes the next received buffer whole (ownership passes to the caller); parks while none is
+     * queued, asking the channel for one read as {@link #read(byte[], int, int)} does. Empty
+     * buffers are dropped. Counts nothing: {@link #forward} counts what it hands over.
+     *
+     * @return a readable buffer, or {@code null} at end of stream
+     */
+    private ByteBuf takeBuffer() throws IOException {
+        long deadline = deadline(readTimeoutNanos);
+        for (;;) {
+            boolean ask = false;
+            ByteBuf b;
+            synchronized (this) {
+                checkReadable();
+                b = (ByteBuf) inbound.poll();
+                if (b == null) {
+                    if (endOfInput()) {
+                        return null;
+                    }
+                    ask = prepareReadWait(deadline, "read");
+                } else if (b.isReadable()) {
+                    return b;
+                }
+            }
+            if (b != null) {
+                b.release();   // empty: after the lock (see the class comment), then look again
+            } else {
+                parkReader(ask, deadline);
+            }
+        }
+    }
+
+    /**
+     * Puts back a buffer {@link #takeBuffer} returned and {@link #forward} could not hand over, at
+     * the head of the queue where it came from: the next read returns its bytes. Released instead
+     * when the input was closed meanwhile (nobody can read it any more). Never parks.
+     */
+    private void unread(ByteBuf b) {
+        boolean drop;
+        synchronized (this) {
+            drop = userClosed || moved || inputClosed;
+            if (!drop) {
+                inbound.addFirst(b);
+            }
+        }
+        if (drop) {
+            b.release();   // after the lock: see the class comment
+        }
+    }
+
+    /**
+     * {@code NetIo.copy} between two byte-mode conduits ({@code in == out} for an echo): hands each
+     * received buffer of {@code in} to {@code out}'s channel as it is, without copying, until
+     * {@code in} reaches end of stream. Per buffer: take it from {@code in} (parking and asking for
+     * one read when none is queued: inbound backpressure), wait until {@code out} is writable (its
+     * write timeout; outbound backpressure: while parked here nothing more is read), then write and
+     * flush it as {@link #writeBytes(byte[], int, int)} does. A buffer is never held across a park
+     * on {@code in}, and one that cannot be handed over (interrupt, timeout, {@code out} closed or
+     * failed) is put back into {@code in} ({@link #unread}), so the bytes handed over are exactly
+     * those counted, and nothing taken is lost or leaked.
+     *
+     * @return the number of bytes handed to {@code out}
+     * @throws InterruptedIOException with {@code bytesTransferred} the bytes handed over so far
+     */
+    public static long forward(Conduit in, Conduit out) throws IOException {
+        long total = 0;
+        for (;;) {
+            ByteBuf b;
+            try {
+                b = in.takeBuffer();
+            } catch (InterruptedIOException e) {
+                e.bytesTransferred = (int) Math.min(Integer.MAX_VALUE, total);
+                throw e;
+            }
+            if (b == null) {
+                return total;
+            }
+            int n = b.readableBytes();
+            try {
+                out.awaitWritable(deadline(out.writeTimeoutNanos));
+            } catch (Throwable e) {
+                in.unread(b);
+                if (e instanceof InterruptedIOException io) {
+                    io.bytesTransferred = (int) Math.min(Integer.MAX_VALUE, total);
+                }
+                throw e;
+            }
+            out.send(b, true);
+            in.counters.bytesRead.add(n);
+            out.counters.bytesWritten.add(n);
+            out.counters.bytesForwarded.add(n);
+            total += n;
+        }
+    }
+
+    /**
      * Takes the next inbound message; parks while none is queued.
      *
      * @param deadline {@link #NO_DEADLINE} or a {@link Parking#nanoTime()} instant

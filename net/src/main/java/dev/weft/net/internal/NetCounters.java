@@ -19,6 +19,12 @@ public final class NetCounters {
     public final LongAdder connected = new LongAdder();
     public final LongAdder bytesRead = new LongAdder();
     public final LongAdder bytesWritten = new LongAdder();
+    /**
+     * Bytes {@code NetIo.copy} handed from one stream to another as received, without copying
+     * (also counted in {@link #bytesRead} and {@link #bytesWritten}). Not in {@code NetStats}: the
+     * tests read it to know the forwarding path was taken.
+     */
+    public final LongAdder bytesForwarded = new LongAdder();
     public final LongAdder readsParked = new LongAdder();
     public final LongAdder writesParked = new LongAdder();
     public final LongAdder datagramsReceived = new LongAdder();
