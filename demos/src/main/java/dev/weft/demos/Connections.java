@@ -28,6 +28,8 @@ final class Connections implements DemoServer {
     static final class Conn {
         volatile boolean idle = true;
         volatile Task<?> task;
+        /** How to stop this connection gracefully on drain, instead of cancelling it when idle; see {@link #onDrain}. */
+        private volatile Runnable stop;
         private final Connections owner;
 
         Conn(Connections owner) {
@@ -41,6 +43,20 @@ final class Connections implements DemoServer {
 
         void idle(boolean idle) {
             this.idle = idle;
+        }
+
+        /**
+         * For a handler that cannot mark its idle waits (one {@code NetIo.copy} call): on drain the
+         * server runs {@code stop} (which must not park, and may run twice) instead of cancelling
+         * the connection when idle, and the handler finishes what it is doing. Runs it now if the
+         * server is already draining. (The handler sets this, then reads {@code draining}; the
+         * server sets {@code draining}, then reads this: one of them sees the other, both volatile.)
+         */
+        void onDrain(Runnable stop) {
+            this.stop = stop;
+            if (draining()) {
+                stop.run();
+            }
         }
     }
 
@@ -139,7 +155,10 @@ final class Connections implements DemoServer {
         listener.close();
         for (Conn c : live.keySet()) {
             Task<?> t = c.task;
-            if (c.idle && t != null) {
+            Runnable stop = c.stop;
+            if (stop != null) {
+                stop.run();
+            } else if (c.idle && t != null) {
                 t.cancel();
             }
         }

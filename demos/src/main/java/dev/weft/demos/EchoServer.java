@@ -1,10 +1,13 @@
 package dev.weft.demos;
 
 import dev.weft.core.WeftRuntime;
+import dev.weft.net.NetIo;
+import dev.weft.net.NetStream;
 import dev.weft.net.TcpListener;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 
 /**
  * {@code echo}: writes back every byte it reads, one task per connection, until the peer closes
@@ -85,17 +88,25 @@ public final class EchoServer {
         }
     }
 
+    /**
+     * The echo loop is one {@link NetIo#copy} of the stream to itself, which hands every received
+     * buffer back to the socket as it is (no copy). Graceful shutdown without a hook in the copy:
+     * the stream is split, and draining closes the read half. An idle copy (parked waiting for
+     * input) then wakes at once and the connection closes; a busy one first writes the buffer it
+     * took (parking until the client reads, as any write does), then stops: what it took is
+     * echoed, what it had not taken yet is not, as with a read-and-write loop that checks for
+     * draining after each write.
+     */
     private static DemoServer startEcho(WeftRuntime rt, InetSocketAddress address) throws IOException {
         TcpListener listener = TcpListener.bind(rt, address);
         return new Connections(rt, listener, "echo", (s, conn) -> {
-            byte[] buf = new byte[16 * 1024];
-            int n;
-            while ((n = s.read(buf)) >= 0) {
-                conn.idle(false);
-                s.write(buf, 0, n);
-                conn.idle(true);
-                if (conn.draining()) {
-                    return;
+            NetStream.Split halves = s.split();
+            conn.onDrain(halves.read()::close);
+            try {
+                NetIo.copy(halves.read(), halves.write());
+            } catch (SocketException e) {
+                if (!conn.draining()) {
+                    throw e;   // the peer went away; "read half closed" is the drain
                 }
             }
         });
