@@ -146,7 +146,8 @@ public final class NetIo {
      * both reach end of stream, and propagates half-closes: when {@code a}'s input ends,
      * {@code b}'s output is shut down (after everything was written), and the other way round.
      * One direction runs in the calling task, the other in a task spawned on the same carrier;
-     * both have ended when this returns. The streams are not closed.
+     * both have ended when this returns. The streams are not closed. Each direction is a
+     * {@link #copy}, so the received buffers are forwarded without copying.
      *
      * <p>If a direction fails (a side reset, closed, or timed out), the other is cancelled and
      * the failure is thrown once both have stopped; the streams are then in an unknown state:

@@ -37,7 +37,8 @@ import java.util.function.Consumer;
  * Bytes are read from the socket only when a task reads (Netty's {@code AUTO_READ} is off), and a
  * writer parks while more than the channel's high water mark (64 KiB) is waiting to be sent, so a
  * slow or stalled peer cannot make memory grow: at most the water mark plus one 16 KiB chunk is
- * queued per connection.
+ * queued per connection ({@link NetIo#copy}, which forwards received buffers as they are: plus
+ * one received buffer).
  *
  * <h2>Cancellation and timeouts</h2>
  * A task interrupted (cancelled) while parked in {@code read}, {@code write} or {@code connect}

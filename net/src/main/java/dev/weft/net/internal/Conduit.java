@@ -47,6 +47,11 @@ import java.util.function.Consumer;
  *       {@code channelWritabilityChanged}: outbound backpressure. Bytes are copied into a pooled
  *       buffer in chunks of at most {@link #WRITE_CHUNK}, so a writer that is parked holds at most
  *       the high water mark plus one chunk in memory.</li>
+ *   <li><b>Forward.</b> {@link #forward} ({@code NetIo.copy} between two streams) takes received
+ *       buffers whole from one conduit's {@link #inbound} and hands them to another's channel as
+ *       they are, with the read's inbound and the write's outbound backpressure: a buffer is
+ *       taken only when the copier wants more, handed over only while the output is writable,
+ *       and put back ({@link #unread}) when it cannot be.</li>
  *   <li><b>End of input.</b> {@code ALLOW_HALF_CLOSURE} is on: the peer's FIN arrives as
  *       {@link ChannelInputShutdownEvent} and the channel stays open for writing.</li>
  *   <li><b>Halves.</b> A split stream's read half closes with {@link #closeInput()} (no more
