@@ -63,8 +63,11 @@ public final class NetIo {
      * If the task is interrupted (cancelled) while parked, or a timeout passes, the copy stops
      * with {@link InterruptedIOException} (or its subclass {@link java.net.SocketTimeoutException})
      * whose {@code bytesTransferred} is exactly the number of bytes handed to {@code out} so far:
-     * those bytes will be sent, and the peer of {@code out} receives them and nothing more from
-     * this copy. The thread's interrupt status stays set. Both streams stay usable.
+     * those bytes will be sent (unless the connection fails), and the peer of {@code out}
+     * receives them and nothing more from this copy. The thread's interrupt status stays set.
+     * Both streams stay usable. An interrupt that arrives while the copy is not parked takes
+     * effect at its next park, as for a single read or write: a copy that never has to wait
+     * (input always buffered, output always writable) goes on until it does.
      *
      * @return the number of bytes copied
      * @throws InterruptedIOException if interrupted while parked, or a read or write timeout
