@@ -136,8 +136,8 @@ final class Connections implements DemoServer {
                 s.close();
                 return;
             }
-            if (draining.get() && conn.idle) {
-                conn.task.cancel();
+            if (draining.get()) {
+                drain(conn);
             }
         }
     }
@@ -154,13 +154,18 @@ final class Connections implements DemoServer {
         }
         listener.close();
         for (Conn c : live.keySet()) {
-            Task<?> t = c.task;
-            Runnable stop = c.stop;
-            if (stop != null) {
-                stop.run();
-            } else if (c.idle && t != null) {
-                t.cancel();
-            }
+            drain(c);
+        }
+    }
+
+    /** Ends {@code c} gracefully: its drain action if it set one, else cancels it if idle. */
+    private static void drain(Conn c) {
+        Task<?> t = c.task;
+        Runnable stop = c.stop;
+        if (stop != null) {
+            stop.run();
+        } else if (c.idle && t != null) {
+            t.cancel();
         }
     }
 
