@@ -16,7 +16,11 @@ import java.util.concurrent.TimeoutException;
  * cancel, millisecond resolution, never early): the virtual thread parks and the carrier that
  * drives it wakes it; no timer thread is involved. Inside a runtime built on a {@link TestClock}
  * the waits are in virtual time. Outside any runtime the methods still work, on the system clock
- * (sleeps park with {@link java.util.concurrent.locks.LockSupport#parkNanos}).
+ * (sleeps park with {@link java.util.concurrent.locks.LockSupport#parkNanos}). A task that outlives
+ * its runtime (it ignored the cancellation of a shutdown) still sleeps for the right time: with its
+ * carrier's wheel gone, its waits fall back to that timed park. Only timers scheduled explicitly on
+ * a closed runtime (a {@link WheelScheduledExecutor}, {@link Timers}) are rejected with
+ * {@link java.util.concurrent.RejectedExecutionException}: a sleep has no one else to report to.
  *
  * <p><b>Deadlines.</b> The waits here do not check the current {@link Deadline} themselves: the
  * enclosing {@link Deadline#within}/{@link #timeout} scope interrupts the thread when its

@@ -44,6 +44,43 @@ class TimeSleepTest {
         assertTrue(elapsed >= TimeUnit.MILLISECONDS.toNanos(30), "slept only " + elapsed + " ns");
     }
 
+    /**
+     * A task that ignores its runtime's shutdown and sleeps after the runtime has stopped (its
+     * carrier's wheel is gone) still sleeps for the whole duration, with no exception: the sleep
+     * falls back to the JDK's timed park (see {@link Time}'s class comment).
+     */
+    @Test
+    void aTaskThatOutlivesItsRuntimeStillSleepsTheDuration() throws Exception {
+        WeftRuntime doomed = WeftRuntime.builder().name("doomed").carriers(1).build();
+        java.util.concurrent.CountDownLatch cancelled = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+        CompletableFuture<Long> slept = new CompletableFuture<>();
+        doomed.spawn("stubborn", () -> {
+            try {
+                try {
+                    Time.sleep(Duration.ofDays(1));
+                } catch (InterruptedException e) {
+                    cancelled.countDown();   // ignored: the task goes on
+                }
+                while (!stopped.await(10, TimeUnit.SECONDS)) {
+                    // the runtime has not stopped yet
+                }
+                long t0 = System.nanoTime();
+                Time.sleep(Duration.ofMillis(200));
+                slept.complete(System.nanoTime() - t0);
+            } catch (Throwable e) {
+                slept.completeExceptionally(e);
+            }
+            return null;
+        });
+        var report = doomed.shutdown(Duration.ofMillis(50));
+        assertTrue(cancelled.await(10, TimeUnit.SECONDS), "the shutdown interrupted the sleeping task");
+        assertFalse(report.isClean(), "the task that ignored the cancellation is reported: " + report);
+        stopped.countDown();
+        long nanos = slept.get(10, TimeUnit.SECONDS);
+        assertTrue(nanos >= TimeUnit.MILLISECONDS.toNanos(200), "slept only " + nanos + " ns after its runtime stopped");
+    }
+
     /** Outside any runtime the sleep still lasts at least the duration. */
     @Test
     void sleepsAtLeastTheDurationOnAPlatformThread() throws Exception {
