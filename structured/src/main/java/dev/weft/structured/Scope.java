@@ -150,7 +150,7 @@ public final class Scope implements AutoCloseable {
     /**
      * Parks until every user fork has ended (or the scope is cancelled), then cancels the daemon
      * forks. When it returns normally, cancelled daemon forks may still be ending: {@link #close()}
-     * waits for them. Before it throws a failure, a cancellation or the deadline, it waits for
+     * waits for them, and reports one that fails as it ends. Before it throws a failure, a cancellation or the deadline, it waits for
      * every fork (daemons too) to end, so that a fork failing in reaction to the cancellation (say,
      * one that catches the interrupt and throws its own exception) is among the suppressed
      * exceptions; a fork ended by the cancellation itself ({@code InterruptedException},
@@ -209,6 +209,16 @@ public final class Scope implements AutoCloseable {
      * being interruptible, until every fork has ended. Idempotent. An interrupt that arrives
      * meanwhile is kept as the thread's interrupt status.
      *
+     * <p>After a {@code join} that returned normally, a daemon fork can still fail: it is cancelled
+     * then, and may throw something other than an interruption as it ends (say, it catches the
+     * interrupt and reports that its connection was lost). Nothing else would see that failure, so
+     * {@code close} throws it, once every fork has ended and the scope is closed (in
+     * try-with-resources after a body that threw, it is suppressed by the body's exception). A
+     * daemon ended by the cancellation itself ({@code InterruptedException} and the like) is not
+     * a failure.
+     *
+     * @throws ForkFailedException  for the first daemon fork that failed after a normal
+     *                              {@code join} (the others suppressed); the scope is closed
      * @throws WrongThreadException if the caller does not own the scope
      */
     @Override

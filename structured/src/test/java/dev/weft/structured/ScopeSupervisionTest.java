@@ -55,6 +55,89 @@ class ScopeSupervisionTest {
         });
     }
 
+    /**
+     * A daemon that fails as it ends, after a join that returned normally (it catches the
+     * cancellation's interrupt and throws its own exception): close throws that failure, naming
+     * the fork, once every fork has ended and the scope is closed. Nothing is swallowed.
+     */
+    @RepeatedTest(10)
+    void daemonFailingAsItIsCancelledIsThrownByClose() throws Exception {
+        rt.run(() -> {
+            Scope scope = Scope.open("late");
+            CountDownLatch daemonParked = new CountDownLatch(1);
+            CountDownLatch joined = new CountDownLatch(1);
+            Fork<Object> daemon = scope.forkDaemon("heartbeat", () -> lateFailure(daemonParked, joined));
+            Fork<String> user = scope.fork("user", () -> {
+                daemonParked.await();
+                return "done";
+            });
+            scope.join();   // returns normally: the user fork succeeded, the daemon is being cancelled
+            assertEquals("done", user.resultNow());
+            joined.countDown();   // now the daemon fails
+            ForkFailedException e = assertThrows(ForkFailedException.class, scope::close);
+            assertEquals("heartbeat", e.forkName());
+            assertInstanceOf(IllegalStateException.class, e.getCause());
+            assertTrue(daemon.isDone(), "close returned only after the daemon ended");
+            scope.close();  // idempotent: reported once
+            return null;
+        });
+    }
+
+    /**
+     * A daemon body that, once cancelled, waits (a JDK latch: sticky cancellation fails only
+     * Weft's waits) until the owner's join has returned, then fails: a failure join cannot see.
+     */
+    private static Object lateFailure(CountDownLatch parked, CountDownLatch joined) throws InterruptedException {
+        try {
+            parked.countDown();
+            TestSupport.parkForever();
+        } catch (InterruptedException cancelled) {
+            joined.await();
+            throw new IllegalStateException("connection lost");
+        }
+        return null;
+    }
+
+    /** A daemon ended by the cancellation itself is not a failure: close after a normal join does not throw. */
+    @RepeatedTest(10)
+    void daemonEndedByTheCancellationIsNotReported() throws Exception {
+        rt.run(() -> {
+            Fork<Object> daemon;
+            try (Scope scope = Scope.open("quiet")) {
+                daemon = scope.forkDaemon("heartbeat", TestSupport::parkForever);
+                scope.fork("user", () -> "done");
+                scope.join();
+            }
+            assertEquals(Fork.State.CANCELLED, daemon.state());
+            return null;
+        });
+    }
+
+    /** In try-with-resources after a body that threw, the daemon's late failure is suppressed by the body's exception. */
+    @RepeatedTest(10)
+    void lateDaemonFailureIsSuppressedByTheBodysException() throws Exception {
+        rt.run(() -> {
+            CountDownLatch daemonParked = new CountDownLatch(1);
+            CountDownLatch joined = new CountDownLatch(1);
+            IOException body = assertThrows(IOException.class, () -> {
+                try (Scope scope = Scope.open("late-suppressed")) {
+                    scope.forkDaemon("heartbeat", () -> lateFailure(daemonParked, joined));
+                    scope.fork("user", () -> {
+                        daemonParked.await();   // the daemon runs: the cancellation reaches its catch
+                        return "done";
+                    });
+                    scope.join();
+                    joined.countDown();
+                    throw new IOException("body failed");
+                }
+            });
+            assertEquals(1, body.getSuppressed().length, "the daemon's failure is attached to the body's exception");
+            ForkFailedException late = assertInstanceOf(ForkFailedException.class, body.getSuppressed()[0]);
+            assertEquals("heartbeat", late.forkName());
+            return null;
+        });
+    }
+
     /** A scope with only daemon forks joins at once and cancels them. */
     @RepeatedTest(10)
     void onlyDaemons() throws Exception {

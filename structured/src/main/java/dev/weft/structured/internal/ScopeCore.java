@@ -109,6 +109,8 @@ public final class ScopeCore {
     private final AtomicInteger userLive = new AtomicInteger();
     private final AtomicInteger reason = new AtomicInteger(NONE);
     private final ConcurrentLinkedQueue<ForkImpl<?>> failures = new ConcurrentLinkedQueue<>();
+    /** Set when {@link #join()} returned normally (owner only): failures recorded later are daemons' (see {@link #close()}). */
+    private boolean joinedNormally;
     private final AtomicReference<ForkImpl<?>> winner = new AtomicReference<>();
     private volatile boolean joining;
 
@@ -485,6 +487,7 @@ public final class ScopeCore {
         if (ex != null) {
             throw ex;
         }
+        joinedNormally = true;
     }
 
     /** Whether {@link #outcomeException()} may build an exception (it surely does not on a win). */
@@ -517,12 +520,31 @@ public final class ScopeCore {
                 yield fails.isEmpty() ? null : fails.removeFirst().failure();
             }
         };
+        return withSuppressed(ex, fails);
+    }
+
+    /** {@code ex} (may be null) with the failures of {@code others} suppressed by it. */
+    private static RuntimeException withSuppressed(RuntimeException ex, List<ForkImpl<?>> others) {
         if (ex != null) {
-            for (ForkImpl<?> f : fails) {
+            for (ForkImpl<?> f : others) {
                 ex.addSuppressed(f.failure());
             }
         }
         return ex;
+    }
+
+    /**
+     * After a {@link #join()} that returned normally (so no fork had failed then): the failures of
+     * the daemon forks that failed while they were being cancelled, as the first one's exception with
+     * the others suppressed; null if none did. A race's losers and a join set's tasks are reported
+     * by their own API, not here.
+     */
+    private RuntimeException lateDaemonFailure() {
+        if (!joinedNormally || policy != Policy.FAIL_FAST || failures.isEmpty()) {
+            return null;
+        }
+        List<ForkImpl<?>> fails = new ArrayList<>(failures);
+        return withSuppressed(fails.removeFirst().failure(), fails);
     }
 
     /** The first fork that succeeded (RACE), or null. */
@@ -536,7 +558,10 @@ public final class ScopeCore {
         return state == CLOSED;
     }
 
-    /** Cancels what is left, waits for every fork to end, and closes (owner only; idempotent). */
+    /**
+     * Cancels what is left, waits for every fork to end, and closes (owner only; idempotent); then
+     * throws {@link #lateDaemonFailure()}, if any.
+     */
     public void close() {
         checkOwner("close");
         if (state == CLOSED) {
@@ -577,6 +602,10 @@ public final class ScopeCore {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
+        }
+        RuntimeException late = lateDaemonFailure();
+        if (late != null) {
+            throw late;
         }
     }
 
