@@ -13,13 +13,11 @@ import java.net.SocketException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
+import static dev.weft.core.testsupport.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The echo demo's graceful shutdown (what SIGTERM runs: {@code server.close()}): an idle
@@ -29,16 +27,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class EchoDrainTest {
-
-    static void eventually(Duration limit, String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                fail("not within " + limit + ": " + what);
-            }
-            LockSupport.parkNanos(1_000_000);
-        }
-    }
 
     @Test
     void closeEndsIdleConnectionsAndLetsBusyOnesFinish() throws Exception {

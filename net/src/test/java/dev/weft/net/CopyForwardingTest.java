@@ -3,6 +3,7 @@ package dev.weft.net;
 import dev.weft.core.Task;
 import dev.weft.core.Transport;
 import dev.weft.core.WeftRuntime;
+import dev.weft.core.testsupport.Eventually;
 import dev.weft.net.internal.NetCounters;
 import org.junit.jupiter.api.Timeout;
 
@@ -115,7 +116,7 @@ class CopyForwardingTest {
     static void awaitStall(AtomicLong written, TcpStream out) {
         long[] last = {-1};
         int[] still = {0};
-        NetTesting.eventually(Duration.ofSeconds(30), "the copy stalls on the slow reader", () -> {
+        Eventually.eventually(Duration.ofSeconds(30), "the copy stalls on the slow reader", () -> {
             long w = written.get();
             still[0] = w == last[0] && !out.channel().isWritable() ? still[0] + 1 : 0;
             last[0] = w;

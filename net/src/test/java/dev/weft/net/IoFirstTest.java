@@ -3,6 +3,7 @@ package dev.weft.net;
 import dev.weft.core.Task;
 import dev.weft.core.Transport;
 import dev.weft.core.WeftRuntime;
+import dev.weft.core.testsupport.Eventually;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -65,7 +66,7 @@ class IoFirstTest {
                     return null;
                 }));
             }
-            NetTesting.eventually(Duration.ofSeconds(10), "the yielders run", () -> slices.get() > 5L * YIELDERS);
+            Eventually.eventually(Duration.ofSeconds(10), "the yielders run", () -> slices.get() > 5L * YIELDERS);
             client.getOutputStream().write(1);
             // Counted once the byte is in the kernel: a test thread descheduled before its write
             // (two vCPUs, a busy carrier) must not count the yielders' slices as the reader's wait.

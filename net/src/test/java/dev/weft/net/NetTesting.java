@@ -5,10 +5,8 @@ import dev.weft.core.WeftRuntime;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
-import static org.junit.jupiter.api.Assertions.fail;
+import static dev.weft.core.testsupport.Eventually.eventually;
 
 /** Helpers shared by the net tests. */
 final class NetTesting {
@@ -17,16 +15,6 @@ final class NetTesting {
 
     private NetTesting() {}
 
-    /** Polls {@code condition} every millisecond until it holds, failing with {@code what} after {@code limit}. */
-    static void eventually(Duration limit, String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                fail("not within " + limit + ": " + what);
-            }
-            LockSupport.parkNanos(1_000_000);
-        }
-    }
 
     /** Starts an echo server on {@code listener}: one task per connection, echoes until EOF, then closes. */
     static Task<Void> echoServer(WeftRuntime rt, TcpListener listener) {

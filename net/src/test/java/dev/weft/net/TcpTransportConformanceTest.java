@@ -5,6 +5,7 @@ import dev.weft.core.TaskFailedException;
 import dev.weft.core.Transport;
 import dev.weft.core.WeftRuntime;
 import dev.weft.core.sync.ReceiveResult;
+import dev.weft.core.testsupport.Eventually;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
@@ -234,7 +235,7 @@ class TcpTransportConformanceTest {
             // woken because the channel became writable again can wait longer than that to run.
             long[] last = {-1};
             int[] still = {0};
-            NetTesting.eventually(Duration.ofSeconds(20), "the writer stalls (kernel buffers full)", () -> {
+            Eventually.eventually(Duration.ofSeconds(20), "the writer stalls (kernel buffers full)", () -> {
                 long w = written.get();
                 still[0] = w == last[0] && !s.channel().isWritable() ? still[0] + 1 : 0;
                 last[0] = w;
@@ -271,7 +272,7 @@ class TcpTransportConformanceTest {
             writer.join(Duration.ofSeconds(30));
             // Netty completes a write's promise just before it subtracts the entry from the pending
             // count, so a writer on another carrier can see the last entry's bytes for a moment.
-            NetTesting.eventually(Duration.ofSeconds(10), "pending outbound bytes drain to 0",
+            Eventually.eventually(Duration.ofSeconds(10), "pending outbound bytes drain to 0",
                     () -> s.pendingWriteBytes() == 0);
             s.close();
         }
@@ -758,7 +759,7 @@ class TcpTransportConformanceTest {
                 });
                 writer.join(Duration.ofSeconds(30));
                 assertArrayEquals(sent, reader.join(Duration.ofSeconds(30)));
-                NetTesting.eventually(Duration.ofSeconds(5), "both halves closed closes the stream", s::isClosed);
+                Eventually.eventually(Duration.ofSeconds(5), "both halves closed closes the stream", s::isClosed);
                 return null;
             });
         }
@@ -792,7 +793,7 @@ class TcpTransportConformanceTest {
             });
             halves.write().close();
             assertEquals("still writing", new String(serverGot.poll(10, TimeUnit.SECONDS), StandardCharsets.US_ASCII));
-            NetTesting.eventually(Duration.ofSeconds(5), "socket closed after both halves", s::isClosed);
+            Eventually.eventually(Duration.ofSeconds(5), "socket closed after both halves", s::isClosed);
             assertThrows(SocketException.class, () -> rt.run(() -> {
                 halves.write().writeAll(new byte[1]);
                 return null;

@@ -3,6 +3,7 @@ package dev.weft.net;
 import dev.weft.core.Task;
 import dev.weft.core.Transport;
 import dev.weft.core.WeftRuntime;
+import dev.weft.core.testsupport.Eventually;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -93,7 +94,7 @@ class UdpSocketTest {
                 }
                 return null;
             });
-            NetTesting.eventually(Duration.ofSeconds(10), "20 datagrams queued or dropped (got "
+            Eventually.eventually(Duration.ofSeconds(10), "20 datagrams queued or dropped (got "
                     + rx.available() + " + " + rx.droppedDatagrams() + ")", () -> rx.available() + rx.droppedDatagrams() == 20);
             assertEquals(4, rx.available());
             assertEquals(16, rx.droppedDatagrams());

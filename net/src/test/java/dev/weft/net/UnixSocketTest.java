@@ -4,6 +4,7 @@ import dev.weft.core.Task;
 import dev.weft.core.Transport;
 import dev.weft.core.WeftRuntime;
 import dev.weft.core.sync.ReceiveResult;
+import dev.weft.core.testsupport.Eventually;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -82,7 +83,7 @@ class UnixSocketTest {
             }
             // The echo copies each stream to itself by forwarding the received buffers (counted
             // just after each is handed over, so possibly after the client read it).
-            NetTesting.eventually(Duration.ofSeconds(10), "the echo forwarded every byte",
+            Eventually.eventually(Duration.ofSeconds(10), "the echo forwarded every byte",
                     () -> dev.weft.net.internal.NetCounters.of(rt).bytesForwarded.sum() == 20 * 256 * 1024);
         }
         assertFalse(Files.exists(path), "close deletes the socket file");
