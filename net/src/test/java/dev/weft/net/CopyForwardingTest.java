@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
@@ -63,6 +64,37 @@ class CopyForwardingTest {
     }
 
     /** A platform thread writing {@code total} bytes of the pattern {@code (byte) offset} to {@code peer}. */
+    /**
+     * Serves {@code proxy} in a task named {@code name}: each client is copied both ways
+     * ({@code copyBidirectional}) to a new connection to {@code upstream}; the copy's result, or
+     * its failure, goes to {@code results}.
+     */
+    static void startProxy(WeftRuntime rt, String name, TcpListener proxy, InetSocketAddress upstream,
+                           BlockingQueue<Object> results) {
+        rt.spawn(name, () -> {
+            proxy.serve(client -> {
+                try (TcpStream up = TcpStream.connect(upstream, CONNECT)) {
+                    results.add(NetIo.copyBidirectional(client, up));
+                } catch (IOException | RuntimeException e) {
+                    results.add(e);
+                    throw e;
+                }
+            });
+            return null;
+        });
+    }
+
+    /** Test clean-up: closes the source socket, waits for its writer thread (if started), closes the streams. */
+    static void stopSource(Socket src, Thread writer, NetStream... streams) throws Exception {
+        src.close();
+        if (writer != null) {
+            writer.join(10_000);
+        }
+        for (NetStream s : streams) {
+            s.close();
+        }
+    }
+
     static Thread source(Socket peer, long total, AtomicLong written, AtomicReference<Throwable> failure) {
         return Thread.ofPlatform().name("copy-source").start(() -> {
             byte[] chunk = new byte[64 * 1024];
@@ -149,17 +181,7 @@ class CopyForwardingTest {
                 return null;
             });
             BlockingQueue<Object> proxied = new ArrayBlockingQueue<>(4);
-            rt.spawn("forwarding-proxy", () -> {
-                proxy.serve(client -> {
-                    try (TcpStream upstream = TcpStream.connect(echo.localAddress(), CONNECT)) {
-                        proxied.add(NetIo.copyBidirectional(client, upstream));
-                    } catch (IOException | RuntimeException e) {
-                        proxied.add(e);
-                        throw e;
-                    }
-                });
-                return null;
-            });
+            startProxy(rt, "forwarding-proxy", proxy, echo.localAddress(), proxied);
             long forwardedBefore = forwarded(rt);
             NetStats before = NetStats.of(rt);
             byte[] sent = NetTesting.pattern(size, 17);
@@ -239,10 +261,7 @@ class CopyForwardingTest {
                 assertEquals(null, writeFailure.get());
                 assertEquals(total, forwarded(rt) - forwardedBefore, "every byte was forwarded");
             } finally {
-                src.close();
-                writer.join(10_000);
-                in.close();
-                out.close();
+                stopSource(src, writer, in, out);
             }
         }
     }
@@ -293,10 +312,7 @@ class CopyForwardingTest {
                 writer.join(10_000);
                 assertEquals(null, writeFailure.get());
             } finally {
-                src.close();
-                writer.join(10_000);
-                in.close();
-                out.close();
+                stopSource(src, writer, in, out);
             }
         }
     }
@@ -405,10 +421,7 @@ class CopyForwardingTest {
                         writer.join(10_000);
                         assertEquals(null, writeFailure.get());
                     } finally {
-                        src.close();
-                        writer.join(10_000);
-                        in.close();
-                        out.close();
+                        stopSource(src, writer, in, out);
                         reader.join(10_000);
                     }
                 }
@@ -450,12 +463,7 @@ class CopyForwardingTest {
                 assertThrows(Exception.class, () -> copier.join(Duration.ofSeconds(20)));
                 return thrown.get();
             } finally {
-                src.close();
-                if (writer != null) {
-                    writer.join(10_000);
-                }
-                in.close();
-                out.close();
+                stopSource(src, writer, in, out);
             }
         }
     }
@@ -584,17 +592,7 @@ class CopyForwardingTest {
                 return null;
             });
             BlockingQueue<Object> results = new ArrayBlockingQueue<>(4);
-            rt.spawn("half-close-proxy", () -> {
-                proxy.serve(client -> {
-                    try (TcpStream upstream = TcpStream.connect(server.localAddress(), CONNECT)) {
-                        results.add(NetIo.copyBidirectional(client, upstream));
-                    } catch (IOException | RuntimeException e) {
-                        results.add(e);
-                        throw e;
-                    }
-                });
-                return null;
-            });
+            startProxy(rt, "half-close-proxy", proxy, server.localAddress(), results);
             long forwardedBefore = forwarded(rt);
             String reply = rt.run(() -> {
                 try (TcpStream s = TcpStream.connect(rt, proxy.localAddress(), CONNECT)) {
