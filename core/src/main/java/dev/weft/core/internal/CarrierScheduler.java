@@ -174,14 +174,11 @@ public final class CarrierScheduler {
     static void runContinuation(Thread vt) {
         try {
             RUN_CONTINUATION_METHOD.invokeExact(vt);
+        } catch (RuntimeException | Error e) {
+            throw e; // what the JDK's runnable would let escape
         } catch (Throwable t) {
-            throw sneaky(t); // the JDK's runnable lets the same escape
+            throw new AssertionError("runContinuation declares no checked exception", t);
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <E extends Throwable> E sneaky(Throwable t) throws E {
-        throw (E) t;
     }
 
     /**
