@@ -162,6 +162,14 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         return callable instanceof dev.weft.core.spi.CancellationSource s && s.cancellationRequested();
     }
 
+    /**
+     * The task's body if it is a {@link dev.weft.core.spi.CancellationSource}, else null. The task's
+     * own thread only, while the body runs (the field is read plainly and dropped once it has run).
+     */
+    public dev.weft.core.spi.CancellationSource cancellationSource() {
+        return callable instanceof dev.weft.core.spi.CancellationSource s ? s : null;
+    }
+
     /** The runtime this task belongs to. */
     public RuntimeCore runtime() {
         return runtime;

@@ -115,6 +115,18 @@ public final class RuntimeAccess {
     }
 
     /**
+     * The {@code source} the calling thread's task was created with by
+     * {@link #newTaskThread(WeftRuntime, String, Runnable, CancellationSource)}, or null when the
+     * caller is not such a task. Costs no allocation: a fork finds its scope this way instead of
+     * through a scoped-value binding per fork (two objects per fork).
+     */
+    public static CancellationSource currentCancellationSource() {
+        TaskImpl<?> t = TaskImpl.currentOrNull();
+        return t != null && t.thread() == Thread.currentThread() && t.cancellationSource() instanceof CancellableBody b
+                ? b.source() : null;
+    }
+
+    /**
      * A task body that carries its {@link CancellationSource} (the task's callable, which
      * {@link TaskImpl#cancellationRequested()} asks). One object, like the lambda above, and one
      * frame under the body where the lambda has two.

@@ -34,16 +34,24 @@ public final class ForkImpl<T> implements Fork<T>, Callable<Object>, Cancellatio
     /** The fork's thread, set by the scope's thread factory before it starts. */
     volatile Thread thread;
     private volatile boolean cancelRequested;
-    /** Null while running, then the final outcome. Written under the monitor. */
-    private volatile Outcome outcome;
+    /**
+     * Null while running; then, for a success, the value itself ({@link #NULL_VALUE} for null),
+     * else an {@link Outcome}. A success stores no wrapper: a million forks' outcomes are a
+     * million objects less. Written under the monitor.
+     */
+    private volatile Object outcome;
     /**
      * Registered select waiters (monitor-guarded); created on the first registration, since most
      * forks are only read through {@code resultNow} after their scope's join. Null once completed.
      */
     private List<Node> waiters;
 
-    /** How a fork ended. */
-    record Outcome(State state, Object value, Throwable error) {}
+    /** How a fork ended, unless it succeeded (a success is its bare value). */
+    record Outcome(State state, Throwable error) {}
+
+    private static final Outcome CANCELLED = new Outcome(State.CANCELLED, null);
+    /** A successful fork's outcome when its value is null. */
+    private static final Object NULL_VALUE = new Object();
 
     private record Node(SelectWaiter waiter, int index) {}
 
@@ -57,16 +65,16 @@ public final class ForkImpl<T> implements Fork<T>, Callable<Object>, Cancellatio
     /** The fork thread's body: runs the user's callable, records the outcome, never throws. */
     @Override
     public Object call() {
-        Outcome o;
+        Object o;
         if (cancelRequested || scope.isCancelled()) {
-            o = new Outcome(State.CANCELLED, null, null);
+            o = CANCELLED;
         } else {
             try {
-                T v = ScopedValue.where(ScopeCore.FORK_SCOPE, scope).call(body::call);
-                o = new Outcome(State.SUCCEEDED, v, null);
+                T v = body.call();
+                o = v == null ? NULL_VALUE : v;
             } catch (Throwable t) {
                 boolean cancelled = cancelRequested || (scope.isCancelled() && isCancellation(t));
-                o = new Outcome(cancelled ? State.CANCELLED : State.FAILED, null, t);
+                o = new Outcome(cancelled ? State.CANCELLED : State.FAILED, t);
             }
         }
         finish(o);
@@ -85,7 +93,7 @@ public final class ForkImpl<T> implements Fork<T>, Callable<Object>, Cancellatio
 
     /** Ends a fork whose thread never started (scope cancelled, runtime closed). */
     void finishNotStarted() {
-        finish(new Outcome(State.CANCELLED, null, null));
+        finish(CANCELLED);
     }
 
     /**
@@ -97,19 +105,20 @@ public final class ForkImpl<T> implements Fork<T>, Callable<Object>, Cancellatio
             if (outcome != null) {
                 return;
             }
-            outcome = new Outcome(State.CANCELLED, null, null);
+            outcome = CANCELLED;
             waiters = null;
         }
         scope.forkRejected(this);
     }
 
-    private void finish(Outcome o) {
+    /** @param o the value of a success ({@link #NULL_VALUE} for null), else an {@link Outcome} */
+    private void finish(Object o) {
         List<Node> toWake;
         synchronized (this) {
             if (outcome != null) {
                 return;
             }
-            if (o.state() == State.FAILED) {
+            if (stateOf(o) == State.FAILED) {
                 scope.recordFailure(this);
             }
             outcome = o;
@@ -138,9 +147,11 @@ public final class ForkImpl<T> implements Fork<T>, Callable<Object>, Cancellatio
         }
     }
 
-    /** The outcome, or null while running. */
-    Outcome outcome() {
-        return outcome;
+    private static State stateOf(Object outcome) {
+        if (outcome == null) {
+            return State.RUNNING;
+        }
+        return outcome instanceof Outcome o ? o.state() : State.SUCCEEDED;
     }
 
     ScopeCore scope() {
@@ -154,8 +165,7 @@ public final class ForkImpl<T> implements Fork<T>, Callable<Object>, Cancellatio
 
     @Override
     public State state() {
-        Outcome o = outcome;
-        return o == null ? State.RUNNING : o.state();
+        return stateOf(outcome);
     }
 
     @Override
@@ -197,12 +207,12 @@ public final class ForkImpl<T> implements Fork<T>, Callable<Object>, Cancellatio
     @Override
     @SuppressWarnings("unchecked")
     public T resultNow() {
-        Outcome o = outcome;
+        Object o = outcome;
         if (o == null) {
             throw new IllegalStateException("fork '" + name + "' of scope '" + scope.name() + "' has not ended");
         }
-        return switch (o.state()) {
-            case SUCCEEDED -> (T) o.value();
+        return switch (stateOf(o)) {
+            case SUCCEEDED -> o == NULL_VALUE ? null : (T) o;
             case FAILED -> throw failure();
             case CANCELLED -> throw new CancellationException("fork '" + name + "' of scope '" + scope.name()
                     + "' was cancelled");
@@ -212,13 +222,12 @@ public final class ForkImpl<T> implements Fork<T>, Callable<Object>, Cancellatio
 
     /** A new exception reporting this fork's failure. */
     ForkFailedException failure() {
-        return new ForkFailedException(scope.name(), name, outcome.error());
+        return new ForkFailedException(scope.name(), name, exception());
     }
 
     @Override
     public Throwable exception() {
-        Outcome o = outcome;
-        if (o == null || o.state() != State.FAILED) {
+        if (!(outcome instanceof Outcome o) || o.state() != State.FAILED) {
             throw new IllegalStateException("fork '" + name + "' did not fail; it is " + state());
         }
         return o.error();

@@ -64,8 +64,6 @@ import java.util.function.Consumer;
  * </table>
  */
 public final class ScopeCore {
-    /** The scope whose fork the current thread runs (to nest deadlines and cancellation). */
-    static final ScopedValue<ScopeCore> FORK_SCOPE = ScopedValue.newInstance();
     /** The innermost open scope the current thread owns. */
     private static final ThreadLocal<ScopeCore> OWNED = new ThreadLocal<>();
 
@@ -199,8 +197,8 @@ public final class ScopeCore {
         }
         WeftRuntime rt = runtimeHere();
         ScopeCore parent = OWNED.get();
-        if (parent == null && FORK_SCOPE.isBound()) {
-            parent = FORK_SCOPE.get();
+        if (parent == null && RuntimeAccess.currentCancellationSource() instanceof ForkImpl<?> fork) {
+            parent = fork.scope(); // a scope opened in a fork nests in the fork's scope
         }
         long now = RuntimeAccess.nanoTime(rt);
         long dl = Long.MAX_VALUE;
@@ -385,8 +383,7 @@ public final class ScopeCore {
 
     /** Called by each fork, in its thread, right after its outcome was recorded. */
     void forkDone(ForkImpl<?> f) {
-        ForkImpl.Outcome o = f.outcome();
-        switch (o.state()) {
+        switch (f.state()) {
             case FAILED -> {
                 if (policy == Policy.FAIL_FAST) {
                     tryCancel(FAILED);
