@@ -345,22 +345,25 @@ public final class RuntimeCore {
             carrier.execute(task);
             return task;
         }
-        TaskImpl<T> task = newThreadTask(carrier, taskName, body, true, taskLocals);
+        if (closed) {
+            throw rejected();
+        }
+        TaskImpl<T> task = withThread(new TaskImpl<>(this, null, taskName, body, taskLocals, true), null, taskName, true);
         task.thread.start();
         return task;
     }
 
     /**
-     * Creates a task and its unstarted thread, registered as live; the caller starts the thread.
-     * This is how thread factories (e.g. for StructuredTaskScope) hand forks to the runtime.
+     * Creates a task that runs a thread factory's runnable, and its unstarted thread; the caller
+     * starts it. This is how a {@code StructuredTaskScope}'s thread factory hands forks to the
+     * runtime. The task is counted as live only once it starts (a cancelled scope never starts
+     * its thread, and shutdown must not wait for that ghost). It captures no task-locals: the
+     * scope starts the thread with the scoped values its owner had bound, task-locals among them.
+     *
+     * @param source the task's sticky cancellation, or null
      */
-    public <T> TaskImpl<T> newThreadTask(Carrier carrier, String taskName, Callable<T> body,
-                                          boolean registerNow) {
-        return newThreadTask(carrier, taskName, body, registerNow, CoreBridge.get().captureTaskLocals());
-    }
-
-    private <T> TaskImpl<T> newThreadTask(Carrier carrier, String taskName, Callable<T> body,
-                                          boolean registerNow, Object taskLocals) {
+    public TaskImpl<Void> newFactoryThreadTask(Carrier carrier, String taskName, Runnable body,
+                                               dev.weft.core.spi.CancellationSource source) {
         if (closed) {
             throw rejected();
         }
@@ -368,8 +371,11 @@ public final class RuntimeCore {
         // A task that is listed before it runs is stamped now; one listed when it starts (a thread
         // factory's) is stamped by its carrier in the slice it starts in, which reads the clock
         // anyway (a fork's own clock read was half of fan-out's).
-        TaskImpl<T> task = new TaskImpl<>(this, home, taskName, body, taskLocals,
-                home == null || registerNow);
+        return withThread(new TaskImpl<>(this, home, taskName, body, source, home == null), home, taskName, false);
+    }
+
+    /** Gives {@code task} (of carrier {@code home}, or null: fallback) its unstarted thread. */
+    private <T> TaskImpl<T> withThread(TaskImpl<T> task, Carrier home, String taskName, boolean registerNow) {
         Thread vt = home != null ? home.newVirtualThread(task) : fallbackBuilder.unstarted(task);
         if (home != null) {
             task.continuation = CarrierScheduler.continuationOf(vt);

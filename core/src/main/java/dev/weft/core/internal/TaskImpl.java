@@ -93,8 +93,14 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
     final RuntimeCore runtime;
     /** The carrier whose scheduler runs this task; null for blocking-pool and fallback tasks. */
     final Carrier carrier;
-    /** The body; dropped when it has run, so a kept handle does not keep what the body captured. */
-    private Callable<T> callable;
+    /**
+     * The body: a {@code Callable<T>}, or a {@code Runnable} whose value is null (a thread
+     * factory's runnable, run without a wrapper object). Dropped when it has run, so a kept handle
+     * does not keep what the body captured.
+     */
+    private Object body;
+    /** Sticky cancellation of a thread factory's task (see {@link #cancellationRequested()}), or null. */
+    private dev.weft.core.spi.CancellationSource cancellationSource;
     private volatile int state;
     /** The body's value or exception; published by the CAS that sets {@code state}. */
     private Object outcome;
@@ -131,10 +137,22 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
      */
     TaskImpl(RuntimeCore runtime, Carrier carrier, String name, Callable<T> callable, Object taskLocals,
              boolean stampNow) {
+        this(runtime, carrier, name, (Object) Objects.requireNonNull(callable, "callable"), taskLocals, stampNow);
+    }
+
+    /** A task whose body is a thread factory's runnable (its value is null), cancelled through {@code source}. */
+    TaskImpl(RuntimeCore runtime, Carrier carrier, String name, Runnable body,
+             dev.weft.core.spi.CancellationSource source, boolean stampNow) {
+        this(runtime, carrier, name, (Object) Objects.requireNonNull(body, "body"), null, stampNow);
+        this.cancellationSource = source;
+    }
+
+    private TaskImpl(RuntimeCore runtime, Carrier carrier, String name, Object body, Object taskLocals,
+                     boolean stampNow) {
         this.runtime = runtime;
         this.carrier = carrier;
         this.name = name;
-        this.callable = Objects.requireNonNull(callable, "callable");
+        this.body = body;
         this.taskLocals = taskLocals;
         if (stampNow) {
             this.spawnedNanos = System.nanoTime();
@@ -159,15 +177,13 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
      * thread only (it reads the body field plainly); asked right before parking, never on a fast path.
      */
     public boolean cancellationRequested() {
-        return callable instanceof dev.weft.core.spi.CancellationSource s && s.cancellationRequested();
+        dev.weft.core.spi.CancellationSource s = cancellationSource;
+        return s != null && s.cancellationRequested();
     }
 
-    /**
-     * The task's body if it is a {@link dev.weft.core.spi.CancellationSource}, else null. The task's
-     * own thread only, while the body runs (the field is read plainly and dropped once it has run).
-     */
+    /** The source of this task's sticky cancellation, or null: none. Set before the task starts. */
     public dev.weft.core.spi.CancellationSource cancellationSource() {
-        return callable instanceof dev.weft.core.spi.CancellationSource s ? s : null;
+        return cancellationSource;
     }
 
     /** The runtime this task belongs to. */
@@ -186,6 +202,7 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
     }
 
     @Override
+    @SuppressWarnings("unchecked") // a Callable body is the task's Callable<T>
     public void run() {
         if (thread == null) {
             thread = Thread.currentThread();
@@ -211,7 +228,11 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
                     boolean returned = false;
                     T v = null;
                     try {
-                        v = callable.call();
+                        if (body instanceof Callable<?> call) {
+                            v = (T) call.call();
+                        } else {
+                            ((Runnable) body).run();
+                        }
                         returned = true;
                     } catch (Throwable t) {
                         complete(FAILED, t);
@@ -238,7 +259,7 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         if (state == CANCELLING) {
             awaitCancelInterrupt();
         }
-        callable = null;
+        body = null;
         markEnded();
         runtime.taskEnded(this);
         // A handle may outlive its task by far (an array of a million handles): let the
@@ -277,14 +298,19 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
     }
 
     /** Runs the body unless the task was cancelled first, and records its outcome. */
+    @SuppressWarnings("unchecked") // a Callable body is the task's Callable<T>
     private void runBody() {
         if (state != NEW) {
             bodyNeverRan();
             return;
         }
-        T v;
+        T v = null;
         try {
-            v = callable.call();
+            if (body instanceof Callable<?> c) {
+                v = (T) c.call();
+            } else {
+                ((Runnable) body).run();
+            }
         } catch (Throwable t) {
             complete(FAILED, t);
             return;
@@ -294,7 +320,7 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
 
     /** Tells a {@link BodyNeverRan} body that it will never be called (cold path). */
     private void bodyNeverRan() {
-        if (callable instanceof BodyNeverRan b) {
+        if (body instanceof BodyNeverRan b) {
             try {
                 b.bodyNeverRan();
             } catch (Throwable e) {
@@ -316,7 +342,7 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
             awaitCancelInterrupt(); // a concurrent cancel(); it has no thread to interrupt
         }
         bodyNeverRan();
-        callable = null;
+        body = null;
         markEnded();
         runtime.taskEnded(this);
     }

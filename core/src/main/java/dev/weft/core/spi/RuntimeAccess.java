@@ -92,26 +92,17 @@ public final class RuntimeAccess {
 
     /**
      * An unstarted thread that runs {@code body} as a task of {@code rt} (live-tracked,
-     * cancellable by shutdown, placed like a spawn). For thread factories such as the one a
-     * {@code StructuredTaskScope} forks with; the caller starts it.
-     */
-    public static Thread newTaskThread(WeftRuntime rt, String name, Runnable body) {
-        RuntimeCore core = CoreBridge.core(rt);
-        return core.newThreadTask(core.place(), name, () -> {
-            body.run();
-            return null;
-        }, false).thread();
-    }
-
-    /**
-     * As {@link #newTaskThread(WeftRuntime, String, Runnable)}, for a task whose cancellation is
+     * cancellable by shutdown, placed like a spawn), for the thread factory a
+     * {@code StructuredTaskScope} forks with; the caller starts it. The task's cancellation is
      * sticky: once {@code source} answers true, every wait of the task through {@link Parking}
-     * (sleeps, channels, sync primitives, I/O) returns at once with the task's interrupt status set,
-     * so it throws its interruption exception instead of blocking (see {@link Parking}).
+     * (sleeps, channels, sync primitives, I/O) returns at once with the task's interrupt status
+     * set, so it throws its interruption exception instead of blocking (see {@link Parking}).
+     * The thread gets no task-locals of its own: the scope starts it with the scoped values its
+     * owner had bound (task-locals among them).
      */
     public static Thread newTaskThread(WeftRuntime rt, String name, Runnable body, CancellationSource source) {
         RuntimeCore core = CoreBridge.core(rt);
-        return core.newThreadTask(core.place(), name, new CancellableBody(body, source), false).thread();
+        return core.newFactoryThreadTask(core.place(), name, body, source).thread();
     }
 
     /**
@@ -122,27 +113,7 @@ public final class RuntimeAccess {
      */
     public static CancellationSource currentCancellationSource() {
         TaskImpl<?> t = TaskImpl.currentOrNull();
-        return t != null && t.thread() == Thread.currentThread() && t.cancellationSource() instanceof CancellableBody b
-                ? b.source() : null;
-    }
-
-    /**
-     * A task body that carries its {@link CancellationSource} (the task's callable, which
-     * {@link TaskImpl#cancellationRequested()} asks). One object, like the lambda above, and one
-     * frame under the body where the lambda has two.
-     */
-    private record CancellableBody(Runnable body, CancellationSource source)
-            implements java.util.concurrent.Callable<Object>, CancellationSource {
-        @Override
-        public Object call() {
-            body.run();
-            return null;
-        }
-
-        @Override
-        public boolean cancellationRequested() {
-            return source.cancellationRequested();
-        }
+        return t != null && t.thread() == Thread.currentThread() ? t.cancellationSource() : null;
     }
 
     /**
