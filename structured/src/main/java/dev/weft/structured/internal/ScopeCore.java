@@ -102,7 +102,8 @@ public final class ScopeCore {
      * appends; a done fork is simply skipped and dropped at the next compaction.
      */
     private volatile ForkList forks = new ForkList(8);
-    private final String forkNamePrefix;
+    /** Default fork names, shared with every scope of the same name. */
+    private final ForkNames forkNames;
     private final Set<ScopeCore> children = ConcurrentHashMap.newKeySet();
     private final AtomicInteger userLive = new AtomicInteger();
     private final AtomicInteger reason = new AtomicInteger(NONE);
@@ -128,7 +129,7 @@ public final class ScopeCore {
         this.previouslyOwned = OWNED.get();
         this.deadline = deadline;
         this.onForkDone = onForkDone;
-        this.forkNamePrefix = name + "-";
+        this.forkNames = ForkNames.of(name);
     }
 
     /**
@@ -331,7 +332,7 @@ public final class ScopeCore {
             throw new IllegalStateException("scope '" + name + "' was already joined; fork before join");
         }
         int n = forkCount++;
-        ForkImpl<T> f = new ForkImpl<>(this, forkName != null ? forkName : forkNamePrefix + n, daemon, body);
+        ForkImpl<T> f = new ForkImpl<>(this, forkName != null ? forkName : forkNames.name(n), daemon, body);
         if (!daemon) {
             userLive.incrementAndGet();
         }
