@@ -298,7 +298,7 @@ public final class Carrier extends CarrierPad2 implements Executor {
                     drainRemote();
                     head = local.peekFirst();
                 }
-                if (head instanceof TaskImpl<?> queued) {
+                if (head instanceof TaskImpl<?> queued && !queued.isOwnContinuation()) {
                     local.pollFirst();
                     stats.tasksChained++;
                     if (queued.spawnedNanos == 0) {
@@ -334,7 +334,7 @@ public final class Carrier extends CarrierPad2 implements Executor {
      * pool, queued task starts as virtual threads of the JDK's scheduler, so nothing is lost.
      */
     private static void runAfterStop(Runnable r) {
-        if (r instanceof TaskImpl<?> queued) {
+        if (r instanceof TaskImpl<?> queued && !queued.isOwnContinuation()) {
             Thread vt = Thread.ofVirtual().unstarted(queued);
             queued.thread = vt;
             vt.start();
@@ -411,6 +411,8 @@ public final class Carrier extends CarrierPad2 implements Executor {
         }
         if (cont instanceof TaskWorker w) {
             w.task = task; // a worker is this carrier's own thread: no need to ask the JDK
+        } else if (cont == task) {
+            // its own continuation (a thread factory's task): found with no lookup
         } else if (CarrierScheduler.schedulerOf(task.thread) != this) {
             return false;
         } else {
@@ -461,7 +463,7 @@ public final class Carrier extends CarrierPad2 implements Executor {
         }
         if (t.continuation instanceof TaskWorker w) {
             w.task = null;
-        } else if (!stopped && t.continuation != null && byContinuation.remove(t.continuation) != null
+        } else if (!stopped && t.continuation != null && t.continuation != t && byContinuation.remove(t.continuation) != null
                 && byContinuation.isEmpty() && byContinuationPeak > 4096) {
             byContinuation = new java.util.IdentityHashMap<>(); // give back the table a burst grew
             byContinuationPeak = 0;
@@ -743,10 +745,11 @@ public final class Carrier extends CarrierPad2 implements Executor {
                 }
             }
             try {
-                if (r instanceof TaskImpl<?> queued) {
+                if (r instanceof TaskImpl<?> queued && !queued.isOwnContinuation()) {
                     dispatch(queued);
                 } else {
-                    running = r instanceof TaskWorker w ? w.task : byContinuation.get(r);
+                    running = r instanceof TaskWorker w ? w.task
+                            : r instanceof TaskImpl<?> own ? own : byContinuation.get(r);
                     sliceStartNanos = sliceStart;
                     if (running != null) {
                         running.lastRunNanos = sliceStart;

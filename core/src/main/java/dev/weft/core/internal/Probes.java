@@ -33,7 +33,7 @@ final class Probes {
         if (mask != 0 && (ThreadLocalRandom.current().nextInt() & mask) != 0) {
             return continuation;
         }
-        if (continuation instanceof TaskImpl<?> || continuation instanceof Stamped) {
+        if ((continuation instanceof TaskImpl<?> t && !t.isOwnContinuation()) || continuation instanceof Stamped) {
             return continuation; // a queued task start is no continuation: the carrier tells them apart by type
         }
         return new Stamped(continuation, System.nanoTime());

@@ -119,7 +119,11 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
     /** Links of the carrier's live list (carrier thread only). */
     TaskImpl<?> prevLive, nextLive;
     boolean listed;
-    /** The JDK's continuation runnable of this task's virtual thread (carrier mode), to name slow slices. */
+    /**
+     * What the JDK hands the carrier to run this task's virtual thread (carrier mode), to name
+     * slow slices: the worker of a spawned task, or, for a thread factory's task, this task
+     * itself (see {@link #isOwnContinuation()}), or the JDK's own runnable where it cannot be replaced.
+     */
     Runnable continuation;
     /**
      * {@link System#nanoTime()} when the carrier last gave this task's thread a slice; 0: never.
@@ -204,6 +208,10 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
     @Override
     @SuppressWarnings("unchecked") // a Callable body is the task's Callable<T>
     public void run() {
+        if (continuation == this && Thread.currentThread() != thread) {
+            CarrierScheduler.runContinuation(thread); // the JDK scheduled this task's thread
+            return;
+        }
         if (thread == null) {
             thread = Thread.currentThread();
         }
@@ -263,9 +271,23 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         markEnded();
         runtime.taskEnded(this);
         // A handle may outlive its task by far (an array of a million handles): let the
-        // thread and its continuation be collected now.
-        thread = null;
-        continuation = null;
+        // thread and its continuation be collected now. Not a task that is its own thread's
+        // continuation: the JDK may still hand it to the carrier until the thread ends, and
+        // only its thread holds it.
+        if (continuation != this) {
+            thread = null;
+            continuation = null;
+        }
+    }
+
+    /**
+     * Whether the JDK hands the carrier this task itself to run its thread (a thread factory's
+     * task in carrier mode): then {@link #run()} on any thread but the task's runs its thread's
+     * continuation, and the carrier knows the running task with no lookup. Carrier thread, or the
+     * thread that created the task.
+     */
+    boolean isOwnContinuation() {
+        return continuation == this;
     }
 
     /**
