@@ -1,8 +1,7 @@
 package dev.weft.structured;
 
 import dev.weft.core.WeftRuntime;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.RepeatedTest;
 
 import java.io.IOException;
@@ -23,17 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * woke from the JDK's join. Plain cancellation (a sibling that lets the interrupt end it) is not.
  */
 class LateFailureSuppressedTest {
-    static WeftRuntime rt;
-
-    @BeforeAll
-    static void start() {
-        rt = TestSupport.runtime();
-    }
-
-    @AfterAll
-    static void stop() {
-        rt.close();
-    }
+    /** One runtime for the class, closed after its last test. */
+    @AutoClose
+    static final WeftRuntime rt = TestSupport.runtime();
 
     /** The two forks: the first fails once the second is parked; the second fails late. */
     private static final class Pair {

@@ -1,8 +1,7 @@
 package dev.weft.structured;
 
 import dev.weft.core.WeftRuntime;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
@@ -17,17 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @SuppressWarnings("try") // close() inside the try block is what some tests check
 class ScopeDeadlineTest {
-    static WeftRuntime rt;
-
-    @BeforeAll
-    static void start() {
-        rt = TestSupport.runtime();
-    }
-
-    @AfterAll
-    static void stop() {
-        rt.close();
-    }
+    /** One runtime for the class, closed after its last test. */
+    @AutoClose
+    static final WeftRuntime rt = TestSupport.runtime();
 
     /** timeout returns the body's value when it finishes in time. */
     @Test

@@ -1,8 +1,7 @@
 package dev.weft.structured;
 
 import dev.weft.core.WeftRuntime;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -17,17 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
  * them again.
  */
 class ScopeForkNamesTest {
-    static WeftRuntime rt;
-
-    @BeforeAll
-    static void start() {
-        rt = TestSupport.runtime();
-    }
-
-    @AfterAll
-    static void stop() {
-        rt.close();
-    }
+    /** One runtime for the class, closed after its last test. */
+    @AutoClose
+    static final WeftRuntime rt = TestSupport.runtime();
 
     /** Names and thread names of {@code count} unnamed forks of a scope called {@code scopeName}. */
     private static List<List<String>> forkNames(String scopeName, int count) throws Exception {

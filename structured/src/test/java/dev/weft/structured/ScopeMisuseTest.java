@@ -2,8 +2,7 @@ package dev.weft.structured;
 
 import dev.weft.core.WeftRuntime;
 import dev.weft.core.sync.SelectClause;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.CompletableFuture;
@@ -15,17 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ScopeMisuseTest {
-    static WeftRuntime rt;
-
-    @BeforeAll
-    static void start() {
-        rt = TestSupport.runtime();
-    }
-
-    @AfterAll
-    static void stop() {
-        rt.close();
-    }
+    /** One runtime for the class, closed after its last test. */
+    @AutoClose
+    static final WeftRuntime rt = TestSupport.runtime();
 
     /** Forking from a thread that does not own the scope throws WrongThreadException naming the scope. */
     @Test

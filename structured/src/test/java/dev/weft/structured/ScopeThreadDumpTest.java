@@ -2,8 +2,7 @@ package dev.weft.structured;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.weft.core.WeftRuntime;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
@@ -15,17 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ScopeThreadDumpTest {
-    static WeftRuntime rt;
-
-    @BeforeAll
-    static void start() {
-        rt = TestSupport.runtime();
-    }
-
-    @AfterAll
-    static void stop() {
-        rt.close();
-    }
+    /** One runtime for the class, closed after its last test. */
+    @AutoClose
+    static final WeftRuntime rt = TestSupport.runtime();
 
     /** The JDK's JSON thread dump shows nested scopes as named thread containers holding the named forks. */
     @Test

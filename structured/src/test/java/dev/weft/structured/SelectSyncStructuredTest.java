@@ -11,8 +11,7 @@ import dev.weft.core.sync.Semaphore;
 import dev.weft.core.sync.SemaphorePermit;
 import dev.weft.core.sync.Watch;
 import dev.weft.core.sync.WatchReceiver;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
@@ -31,17 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * a timer that wins leaves them untouched, and a fork completes a parked select.
  */
 class SelectSyncStructuredTest {
-    static WeftRuntime rt;
-
-    @BeforeAll
-    static void start() {
-        rt = TestSupport.runtime();
-    }
-
-    @AfterAll
-    static void stop() {
-        rt.close();
-    }
+    /** One runtime for the class, closed after its last test. */
+    @AutoClose
+    static final WeftRuntime rt = TestSupport.runtime();
 
     /** A timer that wins over every kind of sync clause leaves each of them untouched. */
     @Test

@@ -2,8 +2,7 @@ package dev.weft.structured;
 
 import dev.weft.core.WeftRuntime;
 import dev.weft.core.sync.Channel;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
@@ -16,17 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** {@code Structured.select(Duration, ..)} and {@code selectBiased(Duration, ..)}: timeout vs a null result, bias, losslessness. */
 class SelectTimedTest {
-    static WeftRuntime rt;
-
-    @BeforeAll
-    static void start() {
-        rt = TestSupport.runtime();
-    }
-
-    @AfterAll
-    static void stop() {
-        rt.close();
-    }
+    /** One runtime for the class, closed after its last test. */
+    @AutoClose
+    static final WeftRuntime rt = TestSupport.runtime();
 
     /** A clause whose result is null returns null; it is not taken for a timeout. */
     @Test

@@ -5,8 +5,7 @@ import dev.weft.core.WeftRuntime;
 import dev.weft.core.sync.Channel;
 import dev.weft.core.sync.ReceiveResult;
 import dev.weft.timers.Time;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
@@ -31,17 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @SuppressWarnings("try") // close() inside the try block is what the tests check
 class StickyCancellationTest {
-    static WeftRuntime rt;
-
-    @BeforeAll
-    static void start() {
-        rt = TestSupport.runtime();
-    }
-
-    @AfterAll
-    static void stop() {
-        rt.close();
-    }
+    /** One runtime for the class, closed after its last test. */
+    @AutoClose
+    static final WeftRuntime rt = TestSupport.runtime();
 
     /** A wait after the swallowed interrupt (the operation under test). */
     @FunctionalInterface

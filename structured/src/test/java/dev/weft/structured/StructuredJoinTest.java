@@ -1,8 +1,7 @@
 package dev.weft.structured;
 
 import dev.weft.core.WeftRuntime;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
@@ -21,17 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class StructuredJoinTest {
-    static WeftRuntime rt;
-
-    @BeforeAll
-    static void start() {
-        rt = TestSupport.runtime();
-    }
-
-    @AfterAll
-    static void stop() {
-        rt.close();
-    }
+    /** One runtime for the class, closed after its last test. */
+    @AutoClose
+    static final WeftRuntime rt = TestSupport.runtime();
 
     /** join of 2..6 callables returns every result, typed and in argument order. */
     @Test
