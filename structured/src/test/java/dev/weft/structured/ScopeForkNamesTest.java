@@ -2,6 +2,7 @@ package dev.weft.structured;
 
 import dev.weft.core.WeftRuntime;
 import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -58,6 +59,43 @@ class ScopeForkNamesTest {
             assertEquals("shared-" + i, third.get(i));
             assertSame(second.get(i), third.get(i), "name of fork " + i);
         }
+    }
+
+    /** Owners on both carriers open scopes of one name at once: the shared names stay right. */
+    @RepeatedTest(5)
+    void concurrentScopesOfOneNameGetTheRightNames() throws Exception {
+        int owners = 8;
+        List<String> wrong = rt.run(() -> {
+            List<dev.weft.core.Task<List<String>>> tasks = new ArrayList<>();
+            for (int o = 0; o < owners; o++) {
+                tasks.add(dev.weft.core.Weft.spawn(() -> {
+                    List<String> bad = new ArrayList<>();
+                    for (int round = 0; round < 20; round++) {
+                        int count = 10 + round * 40; // the kept names grow while others read them
+                        try (Scope scope = Scope.open("concurrent")) {
+                            List<Fork<String>> forks = new ArrayList<>();
+                            for (int i = 0; i < count; i++) {
+                                forks.add(scope.fork(() -> Thread.currentThread().getName()));
+                            }
+                            scope.join();
+                            for (int i = 0; i < count; i++) {
+                                String expected = "concurrent-" + i;
+                                if (!expected.equals(forks.get(i).name()) || !expected.equals(forks.get(i).resultNow())) {
+                                    bad.add(expected + " was " + forks.get(i).name() + " / " + forks.get(i).resultNow());
+                                }
+                            }
+                        }
+                    }
+                    return bad;
+                }));
+            }
+            List<String> all = new ArrayList<>();
+            for (var t : tasks) {
+                all.addAll(t.join());
+            }
+            return all;
+        });
+        assertEquals(List.of(), wrong);
     }
 
     @Test
