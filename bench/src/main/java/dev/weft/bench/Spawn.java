@@ -15,6 +15,11 @@ import dev.weft.core.WeftRuntime;
  * {@code from=inside} (as Tokio's {@code block_on}): the loop runs in a task started by
  * {@link WeftRuntime#run}; its spawns stay on its carrier until the spill threshold moves them.
  *
+ * <p>{@code -Dbench.work=ITERS} gives each task ITERS rounds of a xorshift (about 1 ns each) before
+ * it returns, so the spill threshold ({@code -Dbench.spill=N}, ADR 0001) can be measured with tasks
+ * that do some work, not only with tasks that return at once; the result line says
+ * {@code work_iters}.
+ *
  * <p>{@code -Dbench.metrics=true} binds {@code WeftRuntimeMetrics} (scheduling histograms
  * included, sample period {@code -Dbench.metrics.period}, default the binder's) to a
  * {@code SimpleMeterRegistry} before the clock starts, to measure what a bound registry costs;
@@ -29,6 +34,23 @@ import dev.weft.core.WeftRuntime;
 final class Spawn {
 
     static long spawnedAt;
+    private static final int WORK = Integer.getInteger("bench.work", 0);
+    /** Keeps the work's result observable (written only if a round ends on an unlikely value). */
+    static volatile long sink;
+
+    /** {@code iters} rounds of a xorshift from {@code seed}: CPU work the JIT cannot remove. */
+    static long burn(int iters, long seed) {
+        long x = seed | 1;
+        for (int i = 0; i < iters; i++) {
+            x ^= x << 13;
+            x ^= x >>> 7;
+            x ^= x << 17;
+        }
+        if (x == 42) {
+            sink = x;
+        }
+        return x;
+    }
 
     static void main(String[] a) throws Exception {
         int n = (int) Main.parseCount(Main.arg(a, 0, "1000000"));
@@ -63,7 +85,7 @@ final class Spawn {
             "mode", rt.schedulerMode(), "from", from, "tasks_per_s", Main.f0(Main.perSec(n, dt)),
             "wall_ms", Main.f1(Main.ms(dt)), "spawn_ms", Main.f1(Main.ms(spawnedAt - t0)), "sum", sum,
             "build_ms", Main.f1(Main.ms(buildNanos)), "close_ms", Main.f1(Main.ms(closeNanos)),
-            "warmup", Main.warmup(), "metrics", metrics);
+            "warmup", Main.warmup(), "metrics", metrics, "work_iters", WORK);
         java.lang.ref.Reference.reachabilityFence(registry);
     }
 
@@ -147,7 +169,10 @@ final class Spawn {
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             final long idx = i;
-            ts[i] = rt.spawn(() -> idx);
+            ts[i] = WORK == 0 ? rt.spawn(() -> idx) : rt.spawn(() -> {
+                burn(WORK, idx);
+                return idx;
+            });
         }
         spawnedAt = System.nanoTime();
         long sum = 0;
