@@ -29,7 +29,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *       {@code WeftRuntime.current()} and placement find it): on a carrier, the carrier records
  *       which task it runs; elsewhere (blocking pool, fallback mode) {@link #CURRENT} is bound.
  *       It binds the inherited task-locals,
- *       runs the body, then marks the task ended and tells the runtime.</li>
+ *       runs the body, then marks the task ended and tells the runtime. A thread factory's task
+ *       (a structured scope's fork) is also what the JDK hands its carrier to run its thread
+ *       ({@link #isOwnContinuation()}): called on any other thread, {@link #run()} runs the
+ *       thread's continuation instead of the body.</li>
  *   <li>{@code state} moves once from {@code NEW} to an outcome, by CAS: the body's end
  *       ({@code SUCCEEDED}, {@code FAILED}) races {@link #cancel()} ({@code CANCELLING} while the
  *       canceller interrupts the thread, then {@code CANCELLED}). A run whose task was cancelled
