@@ -249,7 +249,7 @@ public final class Structured {
         try {
             List<ForkImpl<?>> forks = new ArrayList<>(bodies.size());
             for (int i = 0; i < bodies.size(); i++) {
-                forks.add(scope.fork(verb + "-" + i, bodies.get(i), false));
+                forks.add(scope.fork(null, bodies.get(i), false)); // named <verb>-<i>, strings shared by every call
             }
             scope.join();
             List<Object> values = new ArrayList<>(forks.size());
@@ -298,7 +298,7 @@ public final class Structured {
         ScopeCore scope = ScopeCore.open("race", ScopeCore.Policy.RACE, null, null);
         try {
             for (int i = 0; i < callables.size(); i++) {
-                scope.fork("race-" + i, callables.get(i), false);
+                scope.fork(null, callables.get(i), false); // named race-<i>, strings shared by every call
             }
             scope.join();
             Fork<T> w = scope.winner();
