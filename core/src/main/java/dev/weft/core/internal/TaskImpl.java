@@ -179,9 +179,9 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
     }
 
     /**
-     * Whether this task's body is a {@link dev.weft.core.spi.CancellationSource} that reports its
-     * work cancelled (sticky cancellation, see {@link dev.weft.core.spi.Parking}). The task's own
-     * thread only (it reads the body field plainly); asked right before parking, never on a fast path.
+     * Whether this task's {@link dev.weft.core.spi.CancellationSource}, if it has one, reports its
+     * work cancelled (sticky cancellation, see {@link dev.weft.core.spi.Parking}). Asked by the
+     * task's own thread right before parking, never on a fast path.
      */
     public boolean cancellationRequested() {
         dev.weft.core.spi.CancellationSource s = cancellationSource;
