@@ -196,8 +196,7 @@ public final class Carrier extends CarrierPad2 implements Executor {
                 w.thread = vtBuilder.unstarted(w);
                 // The JDK then hands this carrier the worker itself each time the thread is
                 // scheduled, so the carrier knows which task runs with no lookup.
-                w.continuation = CarrierScheduler.replaceContinuation(w.thread, w)
-                        ? w : CarrierScheduler.continuationOf(w.thread);
+                w.ownContinuation = CarrierScheduler.replaceContinuation(w.thread, w);
                 stats.workersStarted++;
                 w.thread.start();
             }
@@ -208,6 +207,14 @@ public final class Carrier extends CarrierPad2 implements Executor {
 
     /** Set while {@link #dispatch} starts or wakes a worker, so its run is queued first. */
     private boolean startingInline;
+
+    /**
+     * The context class loader every worker starts with and gets back after each task: the
+     * carrier thread's, which the workers inherit, since they are all created on it. Kept here,
+     * not per worker, so a worker (which a parked task keeps) is 32 bytes. Read and written by
+     * this carrier's workers only, one at a time.
+     */
+    private ClassLoader workerLoader;
 
     /** Workers parked with no task, most recently parked first (carrier thread only). */
     private final ArrayDeque<TaskWorker> idleWorkers = new ArrayDeque<>();
@@ -226,15 +233,18 @@ public final class Carrier extends CarrierPad2 implements Executor {
      */
     private final class TaskWorker implements Runnable {
         Thread thread;
-        /** What the JDK submits to run this thread: the worker itself, or the JDK's own runnable if it could not be replaced. */
-        Runnable continuation;
+        /**
+         * Whether the JDK submits the worker itself to run this thread; else its own runnable
+         * (the replacement was refused), read from the thread when needed. A flag, not a field
+         * holding either: a parked task keeps its worker, and this keeps a worker at 32 bytes.
+         */
+        boolean ownContinuation;
         /** The task this worker runs now (carrier thread only). */
         TaskImpl<?> task;
         /** The task to run next, handed over by {@link #dispatch} (carrier thread only). */
         TaskImpl<?> next;
         /** Set when the carrier stops, so an idle worker ends. */
         boolean retire;
-        private ClassLoader loader;
 
         TaskWorker(TaskImpl<?> first) {
             this.next = first;
@@ -254,13 +264,15 @@ public final class Carrier extends CarrierPad2 implements Executor {
                 CarrierScheduler.runContinuation(thread);
                 return;
             }
-            loader = thread.getContextClassLoader();
+            if (workerLoader == null) {
+                workerLoader = thread.getContextClassLoader();
+            }
             // One frame for the whole loop (no runTask method): every parked task's stack holds
             // this frame, and a million parked tasks' frames are most of their memory.
             do {
                 TaskImpl<?> task = next;
                 next = null;
-                task.continuation = continuation;
+                task.continuation = ownContinuation ? this : CarrierScheduler.continuationOf(thread);
                 task.thread = thread;
                 String name = task.rawName();
                 if (name != null) {
@@ -277,8 +289,8 @@ public final class Carrier extends CarrierPad2 implements Executor {
                     thread.setName("");
                 }
                 CarrierScheduler.clearThreadLocals(thread);
-                if (thread.getContextClassLoader() != loader) {
-                    thread.setContextClassLoader(loader);
+                if (thread.getContextClassLoader() != workerLoader) {
+                    thread.setContextClassLoader(workerLoader);
                 }
             } while (awaitNext());
         }
