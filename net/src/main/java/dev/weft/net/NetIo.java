@@ -90,26 +90,14 @@ public final class NetIo {
         return copyBytes(in, out);
     }
 
-    /** The conduit a Weft stream or half reads through, or null for another kind of input. */
-    private static Conduit conduit(ByteInput in) {
-        if (in instanceof NetStream s) {
-            return s.wholeConduit();
-        }
-        if (in instanceof NetStream.ReadHalf h) {
-            return h.stream.conduit;
-        }
-        return null;
-    }
-
-    /** The conduit a Weft stream or half writes through, or null for another kind of output. */
-    private static Conduit conduit(ByteOutput out) {
-        if (out instanceof NetStream s) {
-            return s.wholeConduit();
-        }
-        if (out instanceof NetStream.WriteHalf h) {
-            return h.stream.conduit;
-        }
-        return null;
+    /** The conduit a Weft stream or one of its halves reads or writes through, or null for any other input or output. */
+    private static Conduit conduit(Object end) {
+        return switch (end) {
+            case NetStream s -> s.wholeConduit();
+            case NetStream.ReadHalf h -> h.stream.conduit;
+            case NetStream.WriteHalf h -> h.stream.conduit;
+            default -> null;
+        };
     }
 
     /**

@@ -63,7 +63,6 @@ class CopyForwardingTest {
         return s;
     }
 
-    /** A platform thread writing {@code total} bytes of the pattern {@code (byte) offset} to {@code peer}. */
     /**
      * Serves {@code proxy} in a task named {@code name}: each client is copied both ways
      * ({@code copyBidirectional}) to a new connection to {@code upstream}; the copy's result, or
@@ -95,6 +94,7 @@ class CopyForwardingTest {
         }
     }
 
+    /** A platform thread writing {@code total} bytes of the pattern {@code (byte) offset} to {@code peer}. */
     static Thread source(Socket peer, long total, AtomicLong written, AtomicReference<Throwable> failure) {
         return Thread.ofPlatform().name("copy-source").start(() -> {
             byte[] chunk = new byte[64 * 1024];
@@ -142,6 +142,63 @@ class CopyForwardingTest {
             b[i] = (byte) i;
         }
         return b;
+    }
+
+    /**
+     * Two streams accepted from plain sockets: {@code in}, whose peer {@code src} a platform thread
+     * can feed with the pattern ({@link #startSource}), and {@code out}, whose peer is {@code sink}.
+     * Closing stops the source, then closes both streams and both sockets.
+     */
+    static final class Piped implements AutoCloseable {
+        final Socket src = new Socket();
+        final Socket sink = new Socket();
+        final TcpStream in;
+        final TcpStream out;
+        final AtomicLong written = new AtomicLong();
+        final AtomicReference<Throwable> writeFailure = new AtomicReference<>();
+        Thread writer;
+
+        /** @param sinkReceiveBuffer the sink's receive buffer in bytes (a slow reader), or 0 for the default */
+        Piped(WeftRuntime rt, TcpListener l, int sinkReceiveBuffer) throws Exception {
+            try {
+                if (sinkReceiveBuffer > 0) {
+                    sink.setReceiveBufferSize(sinkReceiveBuffer);
+                }
+                in = accept(rt, l, src);
+                out = accept(rt, l, sink);
+            } catch (Exception | Error e) {
+                src.close();
+                sink.close();
+                throw e;
+            }
+        }
+
+        /** Starts the thread that writes {@code total} bytes of the pattern into {@code in}'s peer. */
+        void startSource(long total) {
+            writer = source(src, total, written, writeFailure);
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                stopSource(src, writer, in, out);
+            } finally {
+                sink.close();
+            }
+        }
+    }
+
+    /** Spawns {@code copy} as a task named {@code name}; what it throws is also put in {@code thrown}. */
+    static Task<Long> spawnCopy(WeftRuntime rt, String name, AtomicReference<Throwable> thrown,
+                                java.util.concurrent.Callable<Long> copy) {
+        return rt.spawn(name, () -> {
+            try {
+                return copy.call();
+            } catch (Throwable e) {
+                thrown.set(e);
+                throw e;
+            }
+        });
     }
 
     /** Waits until the source cannot progress and {@code out} is not writable, over 100 consecutive 1 ms polls. */
@@ -215,54 +272,48 @@ class CopyForwardingTest {
     void slowReaderParksTheCopierAndBoundsMemory(Transport t) throws Exception {
         long total = 32 << 20;
         try (WeftRuntime rt = runtime(t); TcpListener l = TcpListener.bind(rt, ANY_LOCAL);
-             Socket src = new Socket(); Socket sink = new Socket()) {
-            sink.setReceiveBufferSize(16 * 1024);
-            TcpStream in = accept(rt, l, src);
-            TcpStream out = accept(rt, l, sink);
+             Piped p = new Piped(rt, l, 16 * 1024)) {
+            TcpStream in = p.in;
+            TcpStream out = p.out;
+            AtomicLong written = p.written;
             long forwardedBefore = forwarded(rt);
-            AtomicLong written = new AtomicLong();
-            AtomicReference<Throwable> writeFailure = new AtomicReference<>();
-            Thread writer = source(src, total, written, writeFailure);
-            try {
-                Task<Long> copier = rt.spawn("copier", () -> NetIo.copy(in, out));
-                awaitStall(written, out);
-                NetTesting.parkedIn(rt, "copier", "Conduit.awaitWritable");
-                long stalledAt = written.get();
-                assertTrue(stalledAt < total, "the source must stall, wrote " + stalledAt);
-                var alloc = in.channel().config().getRecvByteBufAllocator();
-                int perRead = alloc instanceof io.netty.channel.MaxMessagesRecvByteBufAllocator m ? m.maxMessagesPerRead() : 16;
-                long readAheadBound = (long) perRead * 64 * 1024;
-                long maxPending = 0;
-                for (int i = 0; i < 200; i++) {
-                    maxPending = Math.max(maxPending, out.pendingWriteBytes());
-                    assertTrue(in.available() <= readAheadBound, "input queued " + in.available());
-                    Thread.onSpinWait();
-                }
-                assertTrue(maxPending <= FORWARD_BOUND, "pending outbound bytes " + maxPending + " > " + FORWARD_BOUND);
-                assertTrue(out.pendingWriteBytes() > 0, "the copier parked with bytes queued");
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-                assertEquals(stalledAt, written.get(), "the source progressed while the copier was parked");
-                assertFalse(copier.isDone());
-                long forwardedWhileStalled = forwarded(rt) - forwardedBefore;
-                assertTrue(forwardedWhileStalled > 0, "nothing was forwarded");
-
-                // The peer reads: everything arrives; the source's end ends the copy.
-                Thread closer = Thread.ofPlatform().start(() -> {
-                    try {
-                        writer.join();
-                        src.shutdownOutput();
-                    } catch (InterruptedException | IOException e) {
-                        throw new RuntimeException(e);
-                    }
-                });
-                assertEquals(total, readPattern(sink.getInputStream(), 0, total));
-                assertEquals(total, copier.join(Duration.ofSeconds(30)));
-                closer.join();
-                assertEquals(null, writeFailure.get());
-                assertEquals(total, forwarded(rt) - forwardedBefore, "every byte was forwarded");
-            } finally {
-                stopSource(src, writer, in, out);
+            p.startSource(total);
+            Task<Long> copier = rt.spawn("copier", () -> NetIo.copy(in, out));
+            awaitStall(written, out);
+            NetTesting.parkedIn(rt, "copier", "Conduit.awaitWritable");
+            long stalledAt = written.get();
+            assertTrue(stalledAt < total, "the source must stall, wrote " + stalledAt);
+            var alloc = in.channel().config().getRecvByteBufAllocator();
+            int perRead = alloc instanceof io.netty.channel.MaxMessagesRecvByteBufAllocator m ? m.maxMessagesPerRead() : 16;
+            long readAheadBound = (long) perRead * 64 * 1024;
+            long maxPending = 0;
+            for (int i = 0; i < 200; i++) {
+                maxPending = Math.max(maxPending, out.pendingWriteBytes());
+                assertTrue(in.available() <= readAheadBound, "input queued " + in.available());
+                Thread.onSpinWait();
             }
+            assertTrue(maxPending <= FORWARD_BOUND, "pending outbound bytes " + maxPending + " > " + FORWARD_BOUND);
+            assertTrue(out.pendingWriteBytes() > 0, "the copier parked with bytes queued");
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+            assertEquals(stalledAt, written.get(), "the source progressed while the copier was parked");
+            assertFalse(copier.isDone());
+            long forwardedWhileStalled = forwarded(rt) - forwardedBefore;
+            assertTrue(forwardedWhileStalled > 0, "nothing was forwarded");
+
+            // The peer reads: everything arrives; the source's end ends the copy.
+            Thread closer = Thread.ofPlatform().start(() -> {
+                try {
+                    p.writer.join();
+                    p.src.shutdownOutput();
+                } catch (InterruptedException | IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            assertEquals(total, readPattern(p.sink.getInputStream(), 0, total));
+            assertEquals(total, copier.join(Duration.ofSeconds(30)));
+            closer.join();
+            assertEquals(null, p.writeFailure.get());
+            assertEquals(total, forwarded(rt) - forwardedBefore, "every byte was forwarded");
         }
     }
 
@@ -276,44 +327,30 @@ class CopyForwardingTest {
     void cancelWhileParkedOnTheOutput(Transport t) throws Exception {
         long total = 8 << 20;
         try (WeftRuntime rt = runtime(t); TcpListener l = TcpListener.bind(rt, ANY_LOCAL);
-             Socket src = new Socket(); Socket sink = new Socket()) {
-            sink.setReceiveBufferSize(16 * 1024);
-            TcpStream in = accept(rt, l, src);
-            TcpStream out = accept(rt, l, sink);
+             Piped p = new Piped(rt, l, 16 * 1024)) {
+            TcpStream in = p.in;
+            TcpStream out = p.out;
             long forwardedBefore = forwarded(rt);
-            AtomicLong written = new AtomicLong();
-            AtomicReference<Throwable> writeFailure = new AtomicReference<>();
-            Thread writer = source(src, total, written, writeFailure);
-            try {
-                AtomicReference<Throwable> thrown = new AtomicReference<>();
-                Task<Long> copier = rt.spawn("copier", () -> {
-                    try {
-                        return NetIo.copy(in, out);
-                    } catch (Throwable e) {
-                        thrown.set(e);
-                        throw e;
-                    }
-                });
-                awaitStall(written, out);
-                NetTesting.parkedIn(rt, "copier", "Conduit.awaitWritable");
-                copier.cancel();
-                assertThrows(CancellationException.class, () -> copier.join(Duration.ofSeconds(5)));
-                InterruptedIOException e = assertInstanceOf(InterruptedIOException.class, thrown.get());
-                long handed = e.bytesTransferred;
-                assertTrue(handed > 0, "handed over " + handed);
-                assertEquals(handed, forwarded(rt) - forwardedBefore, "bytesTransferred is what was forwarded");
-                out.close();   // flushes what was handed over, then closes: the peer reads it, then EOF
-                assertEquals(handed, readPattern(sink.getInputStream(), 0, Long.MAX_VALUE), "the peer got bytesTransferred bytes");
-                long rest = rt.run(() -> {
-                    in.setReadTimeout(Duration.ofSeconds(20));
-                    return readPattern(in.inputStream(), handed, total - handed);
-                });
-                assertEquals(total - handed, rest, "the rest is still readable from the input");
-                writer.join(10_000);
-                assertEquals(null, writeFailure.get());
-            } finally {
-                stopSource(src, writer, in, out);
-            }
+            p.startSource(total);
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            Task<Long> copier = spawnCopy(rt, "copier", thrown, () -> NetIo.copy(in, out));
+            awaitStall(p.written, out);
+            NetTesting.parkedIn(rt, "copier", "Conduit.awaitWritable");
+            copier.cancel();
+            assertThrows(CancellationException.class, () -> copier.join(Duration.ofSeconds(5)));
+            InterruptedIOException e = assertInstanceOf(InterruptedIOException.class, thrown.get());
+            long handed = e.bytesTransferred;
+            assertTrue(handed > 0, "handed over " + handed);
+            assertEquals(handed, forwarded(rt) - forwardedBefore, "bytesTransferred is what was forwarded");
+            out.close();   // flushes what was handed over, then closes: the peer reads it, then EOF
+            assertEquals(handed, readPattern(p.sink.getInputStream(), 0, Long.MAX_VALUE), "the peer got bytesTransferred bytes");
+            long rest = rt.run(() -> {
+                in.setReadTimeout(Duration.ofSeconds(20));
+                return readPattern(in.inputStream(), handed, total - handed);
+            });
+            assertEquals(total - handed, rest, "the rest is still readable from the input");
+            p.writer.join(10_000);
+            assertEquals(null, p.writeFailure.get());
         }
     }
 
@@ -374,32 +411,22 @@ class CopyForwardingTest {
         long total = 16 << 20;
         try (WeftRuntime rt = runtime(t); TcpListener l = TcpListener.bind(rt, ANY_LOCAL)) {
             for (int round = 0; round < 10; round++) {
-                try (Socket src = new Socket(); Socket sink = new Socket()) {
-                    TcpStream in = accept(rt, l, src);
-                    TcpStream out = accept(rt, l, sink);
-                    AtomicLong written = new AtomicLong();
-                    AtomicReference<Throwable> writeFailure = new AtomicReference<>();
+                try (Piped p = new Piped(rt, l, 0)) {
+                    TcpStream in = p.in;
+                    TcpStream out = p.out;
                     AtomicLong received = new AtomicLong(-1);
                     AtomicReference<Throwable> readFailure = new AtomicReference<>();
                     Thread reader = Thread.ofPlatform().start(() -> {
                         try {
-                            received.set(readPattern(sink.getInputStream(), 0, Long.MAX_VALUE));
+                            received.set(readPattern(p.sink.getInputStream(), 0, Long.MAX_VALUE));
                         } catch (IOException | AssertionError e) {
                             readFailure.set(e);
                         }
                     });
-                    Thread writer = source(src, total, written, writeFailure);
+                    p.startSource(total);
                     try {
                         AtomicReference<Throwable> thrown = new AtomicReference<>();
-                        String name = "racing-copier-" + round;
-                        Task<Long> copier = rt.spawn(name, () -> {
-                            try {
-                                return NetIo.copy(in, out);
-                            } catch (Throwable e) {
-                                thrown.set(e);
-                                throw e;
-                            }
-                        });
+                        Task<Long> copier = spawnCopy(rt, "racing-copier-" + round, thrown, () -> NetIo.copy(in, out));
                         LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(5_000_000));
                         copier.cancel();
                         assertThrows(CancellationException.class, () -> copier.join(Duration.ofSeconds(10)));
@@ -418,10 +445,10 @@ class CopyForwardingTest {
                         if (Boolean.getBoolean("copy.debug")) {
                             System.err.println(t + " round " + round + ": cancelled after " + handed + " of " + total);
                         }
-                        writer.join(10_000);
-                        assertEquals(null, writeFailure.get());
+                        p.writer.join(10_000);
+                        assertEquals(null, p.writeFailure.get());
                     } finally {
-                        stopSource(src, writer, in, out);
+                        p.close();   // before the reader's join: ends its input on every path
                         reader.join(10_000);
                     }
                 }
@@ -431,40 +458,29 @@ class CopyForwardingTest {
 
     /** How a copy from a stream whose peer resets, or to one, ends: with forwarding and with the byte-array loop. */
     private static Throwable copyThroughReset(WeftRuntime rt, TcpListener l, boolean forward, boolean resetInput) throws Exception {
-        try (Socket src = new Socket(); Socket sink = new Socket()) {
-            TcpStream in = accept(rt, l, src);
-            TcpStream out = accept(rt, l, sink);
-            AtomicLong written = new AtomicLong();
-            AtomicReference<Throwable> writeFailure = new AtomicReference<>();
-            Thread writer = null;
-            try {
-                AtomicReference<Throwable> thrown = new AtomicReference<>();
-                String name = "reset-copier-" + forward + "-" + resetInput;
-                Task<Long> copier = rt.spawn(name, () -> {
-                    try {
-                        return forward ? NetIo.copy(in, out) : NetIo.copyBytes(in, out);
-                    } catch (Throwable e) {
-                        thrown.set(e);
-                        throw e;
-                    }
-                });
-                if (resetInput) {
-                    src.getOutputStream().write(offsets(50_000));
-                    assertEquals(50_000, readPattern(sink.getInputStream(), 0, 50_000));
-                    NetTesting.parkedIn(rt, name, forward ? "Conduit.takeBuffer" : "Conduit.read");
-                    src.setSoLinger(true, 0);
-                    src.close();   // RST
-                } else {
-                    writer = source(src, 1L << 40, written, writeFailure);   // until the copy stops reading
-                    assertEquals(100_000, readPattern(sink.getInputStream(), 0, 100_000));
-                    sink.setSoLinger(true, 0);
-                    sink.close();  // RST
-                }
-                assertThrows(Exception.class, () -> copier.join(Duration.ofSeconds(20)));
-                return thrown.get();
-            } finally {
-                stopSource(src, writer, in, out);
+        try (Piped p = new Piped(rt, l, 0)) {
+            TcpStream in = p.in;
+            TcpStream out = p.out;
+            Socket src = p.src;
+            Socket sink = p.sink;
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            String name = "reset-copier-" + forward + "-" + resetInput;
+            Task<Long> copier = spawnCopy(rt, name, thrown,
+                    () -> forward ? NetIo.copy(in, out) : NetIo.copyBytes(in, out));
+            if (resetInput) {
+                src.getOutputStream().write(offsets(50_000));
+                assertEquals(50_000, readPattern(sink.getInputStream(), 0, 50_000));
+                NetTesting.parkedIn(rt, name, forward ? "Conduit.takeBuffer" : "Conduit.read");
+                src.setSoLinger(true, 0);
+                src.close();   // RST
+            } else {
+                p.startSource(1L << 40);   // until the copy stops reading
+                assertEquals(100_000, readPattern(sink.getInputStream(), 0, 100_000));
+                sink.setSoLinger(true, 0);
+                sink.close();  // RST
             }
+            assertThrows(Exception.class, () -> copier.join(Duration.ofSeconds(20)));
+            return thrown.get();
         }
     }
 
