@@ -555,9 +555,9 @@ class CopyForwardingTest {
                     }
                 }
                 // Closed halves; whole streams that were split.
-                try (Socket a = new Socket(); Socket b = new Socket()) {
-                    TcpStream in = accept(rt, l, a);
-                    TcpStream out = accept(rt, l, b);
+                try (Piped p = new Piped(rt, l, 0)) {
+                    TcpStream in = p.in;
+                    TcpStream out = p.out;
                     NetStream.Split ins = in.split();
                     NetStream.Split outs = out.split();
                     assertThrows(IllegalStateException.class, () -> copy(rt, forward, in, outs.write()), path);
@@ -565,22 +565,18 @@ class CopyForwardingTest {
                         assertThrows(IllegalStateException.class, () -> copy(rt, forward, ins.read(), out), path);
                     }
                     outs.write().close();   // the read half stays open
-                    a.getOutputStream().write(1);
+                    p.src.getOutputStream().write(1);
                     SocketException e = assertThrows(SocketException.class, () -> copy(rt, forward, ins.read(), outs.write()), path);
                     assertEquals("output shut down", e.getMessage(), path);
-                    in.close();
-                    out.close();
                 }
-                try (Socket a = new Socket(); Socket b = new Socket()) {
-                    TcpStream in = accept(rt, l, a);
-                    TcpStream out = accept(rt, l, b);
+                try (Piped p = new Piped(rt, l, 0)) {
+                    TcpStream in = p.in;
+                    TcpStream out = p.out;
                     NetStream.Split ins = in.split();
                     NetStream.Split outs = out.split();
                     ins.read().close();     // the write half stays open
                     SocketException e = assertThrows(SocketException.class, () -> copy(rt, forward, ins.read(), outs.write()), path);
                     assertEquals("read half closed", e.getMessage(), path);
-                    in.close();
-                    out.close();
                 }
             }
         }
