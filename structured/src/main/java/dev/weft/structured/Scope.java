@@ -161,6 +161,10 @@ public final class Scope implements AutoCloseable {
      * and throws {@link InterruptedException} without waiting further; {@code close} then waits
      * for the forks.
      *
+     * <p>An owner that is a platform thread spins for up to 50 µs before it blocks (as the JDK's
+     * {@code SynchronousQueue} does on a multiprocessor): forks that return at once then cost it
+     * no sleep and wake-up in the kernel. Virtual threads and tasks park at once.
+     *
      * <p>An owner that is a task of the scope's runtime waits here (and in {@code close}) only on
      * that runtime, so under a test clock's auto-advance virtual time still moves for the forks
      * (their sleeps end, the scope's deadline passes).
