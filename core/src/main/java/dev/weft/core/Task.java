@@ -44,7 +44,9 @@ public interface Task<T> {
     /**
      * Waits until the task has ended and returns its result.
      *
-     * <p>Parks a virtual caller; blocks a platform caller. A carrier's own platform thread (code in
+     * <p>Parks a virtual caller; blocks a platform caller, after spinning for up to 50 µs on a
+     * multiprocessor (a short task's result then costs it no sleep and wake-up in the kernel; an
+     * interrupt ends the spin at once). A carrier's own platform thread (code in
      * a Netty handler on a runtime's event loop) must not wait: blocking it stops that carrier's
      * tasks and I/O, the awaited task's perhaps included, so the call throws instead.
      *

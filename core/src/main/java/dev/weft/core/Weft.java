@@ -64,7 +64,9 @@ public final class Weft {
     /**
      * An {@link ExecutorService} whose tasks are Weft tasks: on the current runtime when called
      * inside one, else on {@link WeftRuntime#shared()}. A drop-in for
-     * {@code Executors.newFixedThreadPool} and friends with the full contract.
+     * {@code Executors.newFixedThreadPool} and friends with the full contract. Its futures are
+     * {@code FutureTask}s whose {@code get} on a platform thread spins for up to 50 µs before it
+     * blocks, as {@link Task#join()} does.
      */
     public static ExecutorService newExecutor() {
         return runtimeHere().newExecutor();

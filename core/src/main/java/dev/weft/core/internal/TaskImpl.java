@@ -3,6 +3,7 @@ package dev.weft.core.internal;
 import dev.weft.core.Task;
 import dev.weft.core.TaskFailedException;
 import dev.weft.core.TaskInfo;
+import dev.weft.core.spi.Parking;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -488,6 +489,15 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
     boolean awaitEnd(long nanos) throws InterruptedException {
         if (ended) {
             return true;
+        }
+        if (nanos > 0 && Parking.PLATFORM_SPIN_NANOS > 0 && !Thread.currentThread().isVirtual()) {
+            long spinStart = System.nanoTime();
+            if (Parking.spinBeforeBlocking(() -> ended, Math.min(nanos, Parking.PLATFORM_SPIN_NANOS))) {
+                return true;
+            }
+            if (nanos != Long.MAX_VALUE) {
+                nanos -= System.nanoTime() - spinStart;   // the spin counts against the timeout
+            }
         }
         CountDownLatch latch = endLatch;
         if (latch == null) {

@@ -7,12 +7,19 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RunnableFuture;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+
+import dev.weft.core.spi.Parking;
 
 /**
  * {@link java.util.concurrent.ExecutorService} on Weft tasks, with an optional bound on how many
@@ -289,6 +296,48 @@ public final class WeftExecutorService extends AbstractExecutorService {
             return true;
         } finally {
             lock.unlock();
+        }
+    }
+
+    @Override
+    protected <T> RunnableFuture<T> newTaskFor(Callable<T> callable) {
+        return new SpinningFuture<>(callable);
+    }
+
+    @Override
+    protected <T> RunnableFuture<T> newTaskFor(Runnable runnable, T value) {
+        return new SpinningFuture<>(runnable, value);
+    }
+
+    /**
+     * The futures of {@code submit}, {@code invokeAll} and {@code invokeAny}: a {@link FutureTask}
+     * whose {@code get} on a platform thread spins briefly before it blocks
+     * ({@link Parking#PLATFORM_SPIN_NANOS}), as {@code Task.join} does, so a short task's result
+     * costs the caller no sleep and wake-up in the kernel. Everything else is {@code FutureTask}'s.
+     */
+    private static final class SpinningFuture<T> extends FutureTask<T> {
+        SpinningFuture(Callable<T> callable) {
+            super(callable);
+        }
+
+        SpinningFuture(Runnable runnable, T value) {
+            super(runnable, value);
+        }
+
+        @Override
+        public T get() throws InterruptedException, ExecutionException {
+            Parking.spinBeforeBlocking(this::isDone, Parking.PLATFORM_SPIN_NANOS);
+            return super.get();
+        }
+
+        @Override
+        public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+            long nanos = unit.toNanos(timeout);
+            long spinStart = System.nanoTime();
+            if (!Parking.spinBeforeBlocking(this::isDone, Math.min(nanos, Parking.PLATFORM_SPIN_NANOS))) {
+                nanos -= System.nanoTime() - spinStart;   // the spin counts against the timeout
+            }
+            return super.get(nanos, TimeUnit.NANOSECONDS);
         }
     }
 }

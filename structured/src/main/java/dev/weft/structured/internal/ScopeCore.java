@@ -1,6 +1,7 @@
 package dev.weft.structured.internal;
 
 import dev.weft.core.WeftRuntime;
+import dev.weft.core.spi.Parking;
 import dev.weft.core.spi.RuntimeAccess;
 import dev.weft.core.spi.TimerHandle;
 import dev.weft.structured.DeadlineExceededException;
@@ -450,42 +451,23 @@ public final class ScopeCore {
     }
 
     /**
-     * How long a platform-thread owner spins in {@link #join()} before it blocks: none on a
-     * single CPU, where spinning only delays the forks it waits for.
-     */
-    private static final long JOIN_SPIN_NANOS =
-            Runtime.getRuntime().availableProcessors() > 1 ? 50_000L : 0L;
-
-    /**
-     * Spins, for at most {@link #JOIN_SPIN_NANOS}, until the user forks have ended and the thread
-     * of the last one has exited, so that the JDK's join finds nothing to wait for. A platform
-     * thread that blocks there sleeps in the kernel until the last fork's thread wakes it: two
-     * context switches, tens of microseconds on a virtual machine, where forks that return at
-     * once take a few (a scope of two such forks opened on the main thread ran at a third of raw
-     * {@code StructuredTaskScope}'s speed, whose pool threads spin before they sleep). The
-     * JDK's {@code SynchronousQueue} and {@code Phaser} spin before blocking on a multiprocessor
-     * for the same reason. A virtual-thread owner does not spin: parking it costs no more than a
-     * task switch. An interrupt ends the spin at once; a cancellation or the scope's deadline is
-     * seen by the JDK's join at most {@link #JOIN_SPIN_NANOS} later.
+     * Spins, for at most {@link Parking#PLATFORM_SPIN_NANOS} and only on a platform thread, until
+     * the user forks have ended and the thread of the last one has exited, so that the JDK's join
+     * finds nothing to wait for: a platform thread that blocks there sleeps in the kernel until
+     * the last fork's thread wakes it, which costs more than forks that return at once (a scope
+     * of two such forks opened on the main thread ran at a third of raw
+     * {@code StructuredTaskScope}'s speed, whose pool threads spin before they sleep). An
+     * interrupt ends the spin at once; a cancellation or the scope's deadline is seen by the
+     * JDK's join at most that long later.
      */
     private void spinBeforeJoin() {
-        long deadline = System.nanoTime() + JOIN_SPIN_NANOS;
-        Thread owner = Thread.currentThread();
-        while (userLive.get() > 0) {
-            if (System.nanoTime() - deadline >= 0 || owner.isInterrupted()) {
-                return;
-            }
-            Thread.onSpinWait();
+        long deadline = System.nanoTime() + Parking.PLATFORM_SPIN_NANOS;
+        if (!Parking.spinBeforeBlocking(() -> userLive.get() == 0, Parking.PLATFORM_SPIN_NANOS)) {
+            return;
         }
         Thread last = lastEndedFork;   // read after userLive: the last fork's write is visible
-        if (last == null || last == owner) {
-            return;   // no user fork ran, or the last one ended before it started (on this thread)
-        }
-        while (last.isAlive()) {
-            if (System.nanoTime() - deadline >= 0) {
-                return;
-            }
-            Thread.onSpinWait();
+        if (last != null && last != Thread.currentThread()) {   // the owner: a fork that never started
+            Parking.spinBeforeBlocking(() -> !last.isAlive(), deadline - System.nanoTime());
         }
     }
 
@@ -515,7 +497,7 @@ public final class ScopeCore {
         stsJoinStarted = true;
         boolean internal = RuntimeAccess.beginInternalWait(runtime);
         try {
-            if (JOIN_SPIN_NANOS > 0 && !Thread.currentThread().isVirtual()) {
+            if (Parking.PLATFORM_SPIN_NANOS > 0 && !Thread.currentThread().isVirtual()) {
                 spinBeforeJoin();
             }
             sts.join();
