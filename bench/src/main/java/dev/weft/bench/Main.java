@@ -28,10 +28,11 @@ public final class Main {
         "  fanout     [scopes=1000] [forks=1000] [weft|jdk-sts] [inside|outside]  scopes in turn: fork, join, sum",
         "  timer-accuracy [n=100000] [both|weft|jdk-stpe] [chains=1000]  lateness of n sleeps of 1-100 ms",
         "  threadpool [n=10000] [jdk-fixed-200|weft-executor|jdk-vt-executor]  n requests of 3 x sleep(10 ms)",
+        "  roundtrip  [n=100000] [weft-executor|weft-join|weft-run|jdk-fixed|jdk-vt-executor]  n short tasks, each awaited by main",
         "  files-read  [mib=1024] [chunk_kib=64] [weft|weft-pool|jdk-vt]       one task reads one file in chunks",
         "  files-storm [files=10000] [size=4096] [tasks=64] [weft|weft-pool|weft-handle|jdk-vt]  read many small files",
         "  fs-health   [msgs=20000] [files=10000] [tasks=64] [weft|weft-pool]   echo p99 idle vs during a file storm",
-        "pingpong and threadpool without an impl run both impls in this JVM, one RESULT line each.",
+        "pingpong, threadpool and roundtrip without an impl run every impl in this JVM, one RESULT line each.",
         "system property -Dbench.warmup=K runs K un-timed iterations first (default 0);",
         "-Dbench.carriers=C sets the carriers of the runtime spawn/sleepers build (default: #CPUs);",
         "-Dbench.transport=T its transport (auto, io_uring, epoll, kqueue, nio);",
@@ -50,6 +51,7 @@ public final class Main {
             case "pingpong" -> PingPong.main(rest);
             case "continuation" -> ContinuationFloor.main(rest);
             case "threadpool" -> ThreadPool.main(rest);
+            case "roundtrip" -> RoundTrip.main(rest);
             case "timers" -> Timers.main(rest);
             case "mpsc" -> Mpsc.main(rest);
             case "broadcast" -> BroadcastFanout.main(rest);
@@ -115,6 +117,10 @@ public final class Main {
 
     static String f1(double d) {
         return String.format(Locale.ROOT, "%.1f", d);
+    }
+
+    static String f2(double d) {
+        return String.format(Locale.ROOT, "%.2f", d);
     }
 
     static double ms(long nanos) {
