@@ -5,18 +5,17 @@ import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 
-import static dev.weft.core.TestSupport.awaitParked;
+import static dev.weft.core.testsupport.BlocksUntilReleased.assertBlocksUntilReleased;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,56 +30,39 @@ class PlatformWaiterSpinTest {
     @AutoClose
     static final WeftRuntime rt = WeftRuntime.builder().name("platform-waiters").carriers(2).build();
 
-    /**
-     * Runs {@code waitFor} on the test's platform thread while a task holds {@code release}; a
-     * helper releases it only once the test's thread has blocked. Fails if it never blocks.
-     */
-    private static void assertBlocksUntilReleased(CountDownLatch release, ThrowingRunnable waitFor) throws Exception {
-        assertFalse(Thread.currentThread().isVirtual(), "the waiter must be a platform thread");
-        Thread waiter = Thread.currentThread();
-        AtomicReference<Throwable> neverBlocked = new AtomicReference<>();
-        Thread releaser = Thread.ofPlatform().start(() -> {
+    /** A task and an executor future, both waiting for {@code release} before they return {@code value}. */
+    private record Held(Task<String> task, Future<String> future) {
+        static Held on(ExecutorService ex, CountDownLatch release, String value) {
+            Callable<String> body = () -> {
+                release.await();
+                return value;
+            };
+            return new Held(rt.spawn(body), ex.submit(body));
+        }
+    }
+
+    interface HeldCheck {
+        void run(Held held, CountDownLatch release) throws Exception;
+    }
+
+    /** Runs {@code check} on a {@link Held} pair; releases it afterwards, before the executor's close waits for it. */
+    private static void withHeld(String value, HeldCheck check) throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try (ExecutorService ex = Weft.newExecutor()) {
             try {
-                awaitParked(waiter);
-            } catch (Throwable t) {
-                neverBlocked.set(t);
+                check.run(Held.on(ex, release, value), release);
             } finally {
                 release.countDown();
             }
-        });
-        try {
-            waitFor.run();
-        } finally {
-            release.countDown();
-            releaser.join();
         }
-        assertNull(neverBlocked.get(), "the waiter kept spinning instead of blocking");
-    }
-
-    interface ThrowingRunnable {
-        void run() throws Exception;
     }
 
     @Test
-    void joinOfATaskThatOutlastsTheSpinBlocksAndGetsTheValue() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        Task<String> task = rt.spawn(() -> {
-            release.await();
-            return "done";
-        });
-        assertBlocksUntilReleased(release, () -> assertEquals("done", task.join()));
-    }
-
-    @Test
-    void getOfAFutureThatOutlastsTheSpinBlocksAndGetsTheValue() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        try (ExecutorService ex = Weft.newExecutor()) {
-            Future<String> f = ex.submit(() -> {
-                release.await();
-                return "done";
-            });
-            assertBlocksUntilReleased(release, () -> assertEquals("done", f.get()));
-        }
+    void joinAndGetOfTasksThatOutlastTheSpinBlockAndGetTheValue() throws Exception {
+        withHeld("done", (held, release) ->
+                assertBlocksUntilReleased(release, () -> assertEquals("done", held.task().join())));
+        withHeld("done", (held, release) ->
+                assertBlocksUntilReleased(release, () -> assertEquals("done", held.future().get())));
     }
 
     @Test
@@ -97,53 +79,29 @@ class PlatformWaiterSpinTest {
 
     @Test
     void timedWaitsShorterThanTheSpinStillTimeOut() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        try (ExecutorService ex = Weft.newExecutor()) {
-            try {
-                Task<String> task = rt.spawn(() -> {
-                    release.await();
-                    return "late";
-                });
-                Future<String> f = ex.submit(() -> {
-                    release.await();
-                    return "late";
-                });
-                assertThrows(TimeoutException.class, () -> task.join(Duration.ofNanos(10_000)));
-                assertThrows(TimeoutException.class, () -> task.join(Duration.ZERO));
-                assertThrows(TimeoutException.class, () -> f.get(10, TimeUnit.MICROSECONDS));
-                assertThrows(TimeoutException.class, () -> f.get(0, TimeUnit.NANOSECONDS));
-                release.countDown();
-                assertEquals("late", task.join());
-                assertEquals("late", f.get(10, TimeUnit.SECONDS));
-            } finally {
-                release.countDown();   // before close, which waits for the executor's tasks
-            }
-        }
+        withHeld("late", (held, release) -> {
+            Task<String> task = held.task();
+            Future<String> f = held.future();
+            assertThrows(TimeoutException.class, () -> task.join(Duration.ofNanos(10_000)));
+            assertThrows(TimeoutException.class, () -> task.join(Duration.ZERO));
+            assertThrows(TimeoutException.class, () -> f.get(10, TimeUnit.MICROSECONDS));
+            assertThrows(TimeoutException.class, () -> f.get(0, TimeUnit.NANOSECONDS));
+            release.countDown();
+            assertEquals("late", task.join());
+            assertEquals("late", f.get(10, TimeUnit.SECONDS));
+        });
     }
 
     @Test
     void anInterruptedWaiterThrowsInsteadOfSpinning() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        try (ExecutorService ex = Weft.newExecutor()) {
-            try {
-                Task<String> task = rt.spawn(() -> {
-                    release.await();
-                    return "x";
-                });
-                Future<String> f = ex.submit(() -> {
-                    release.await();
-                    return "x";
-                });
-                Thread.currentThread().interrupt();
-                assertThrows(InterruptedException.class, task::join);
-                assertFalse(Thread.interrupted(), "the status is cleared with the exception");
-                Thread.currentThread().interrupt();
-                assertThrows(InterruptedException.class, f::get);
-                assertFalse(Thread.interrupted(), "the status is cleared with the exception");
-            } finally {
-                release.countDown();   // before close, which waits for the executor's tasks
-            }
-        }
+        withHeld("x", (held, release) -> {
+            Thread.currentThread().interrupt();
+            assertThrows(InterruptedException.class, held.task()::join);
+            assertFalse(Thread.interrupted(), "the status is cleared with the exception");
+            Thread.currentThread().interrupt();
+            assertThrows(InterruptedException.class, held.future()::get);
+            assertFalse(Thread.interrupted(), "the status is cleared with the exception");
+        });
     }
 
     @Test

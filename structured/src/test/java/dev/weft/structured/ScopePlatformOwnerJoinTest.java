@@ -7,10 +7,9 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
-import static dev.weft.structured.TestSupport.awaitParked;
+import static dev.weft.core.testsupport.BlocksUntilReleased.assertBlocksUntilReleased;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -66,33 +65,16 @@ class ScopePlatformOwnerJoinTest {
     @Test
     void forksSlowerThanTheSpinAreWaitedForWithTheOwnerBlocked() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        Thread owner = Thread.currentThread();
-        AtomicReference<Throwable> neverBlocked = new AtomicReference<>();
-        Thread releaser = Thread.ofPlatform().start(() -> {
-            // The owner stops spinning and blocks in join while its forks still wait; then they may go.
-            try {
-                awaitParked(owner);
-            } catch (Throwable t) {
-                neverBlocked.set(t);
-            } finally {
-                release.countDown();
-            }
-        });
         try (Scope scope = Scope.open("slow")) {
             Fork<String> a = scope.fork(() -> {
                 release.await();
                 return "a";
             });
             Fork<String> b = scope.fork(() -> "b");
-            scope.join();
-            assertEquals(0, release.getCount(), "join returned before the slow fork was released");
+            assertBlocksUntilReleased(release, scope::join);
             assertEquals("a", a.resultNow());
             assertEquals("b", b.resultNow());
-        } finally {
-            release.countDown();
-            releaser.join();
         }
-        assertNull(neverBlocked.get(), "the owner kept spinning instead of blocking in join");
     }
 
     @Test
