@@ -490,14 +490,9 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         if (ended) {
             return true;
         }
-        if (nanos > 0 && Parking.PLATFORM_SPIN_NANOS > 0 && !Thread.currentThread().isVirtual()) {
-            long spinStart = System.nanoTime();
-            if (Parking.spinBeforeBlocking(() -> ended, Math.min(nanos, Parking.PLATFORM_SPIN_NANOS))) {
-                return true;
-            }
-            if (nanos != Long.MAX_VALUE) {
-                nanos -= System.nanoTime() - spinStart;   // the spin counts against the timeout
-            }
+        nanos = Parking.spinBeforeTimedWait(() -> ended, nanos);
+        if (ended) {
+            return true;
         }
         CountDownLatch latch = endLatch;
         if (latch == null) {

@@ -11,10 +11,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
-import java.util.concurrent.RunnableFuture;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.RunnableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -332,12 +332,7 @@ public final class WeftExecutorService extends AbstractExecutorService {
 
         @Override
         public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-            long nanos = unit.toNanos(timeout);
-            long spinStart = System.nanoTime();
-            if (!Parking.spinBeforeBlocking(this::isDone, Math.min(nanos, Parking.PLATFORM_SPIN_NANOS))) {
-                nanos -= System.nanoTime() - spinStart;   // the spin counts against the timeout
-            }
-            return super.get(nanos, TimeUnit.NANOSECONDS);
+            return super.get(Parking.spinBeforeTimedWait(this::isDone, unit.toNanos(timeout)), TimeUnit.NANOSECONDS);
         }
     }
 }

@@ -130,6 +130,22 @@ public final class Parking {
         return true;
     }
 
+    /**
+     * {@link #spinBeforeBlocking} for a wait limited to {@code nanos} ({@code Long.MAX_VALUE}: no
+     * limit): spins for at most the smaller of {@code nanos} and {@link #PLATFORM_SPIN_NANOS}, and
+     * returns what is left of {@code nanos} for the blocking wait that follows (unchanged without a
+     * limit, or when the caller does not spin). The caller checks its condition again: the spin
+     * may have ended because it holds.
+     */
+    public static long spinBeforeTimedWait(BooleanSupplier done, long nanos) {
+        if (nanos <= 0 || PLATFORM_SPIN_NANOS == 0 || Thread.currentThread().isVirtual()) {
+            return nanos;
+        }
+        long start = System.nanoTime();
+        spinBeforeBlocking(done, Math.min(nanos, PLATFORM_SPIN_NANOS));
+        return nanos == Long.MAX_VALUE ? nanos : nanos - (System.nanoTime() - start);
+    }
+
     /** Wakes {@code thread} if it is parked, or makes its next park return at once. */
     public static void unpark(Thread thread) {
         LockSupport.unpark(thread);
