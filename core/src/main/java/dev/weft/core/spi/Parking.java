@@ -103,7 +103,8 @@ public final class Parking {
      * A platform thread that blocks sleeps in the kernel until the task's thread wakes it: two
      * context switches, tens of microseconds on a virtual machine, more than a short task takes.
      * The JDK's {@code SynchronousQueue} and {@code Phaser} spin before blocking for the same
-     * reason. Virtual threads never spin: parking one costs no more than a task switch.
+     * reason. Virtual threads never spin: parking one costs no more than a task switch. See
+     * {@code docs/adr/0007-platform-waiters-spin.md}.
      */
     public static final long PLATFORM_SPIN_NANOS = Runtime.getRuntime().availableProcessors() > 1 ? 50_000L : 0L;
 
