@@ -461,13 +461,13 @@ public final class ScopeCore {
      * JDK's join at most that long later.
      */
     private void spinBeforeJoin() {
-        long deadline = System.nanoTime() + Parking.PLATFORM_SPIN_NANOS;
-        if (!Parking.spinBeforeBlocking(() -> userLive.get() == 0, Parking.PLATFORM_SPIN_NANOS)) {
+        long left = Parking.spinBeforeTimedWait(() -> userLive.get() == 0, Parking.PLATFORM_SPIN_NANOS);
+        if (userLive.get() != 0) {
             return;
         }
         Thread last = lastEndedFork;   // read after userLive: the last fork's write is visible
         if (last != null && last != Thread.currentThread()) {   // the owner: a fork that never started
-            Parking.spinBeforeBlocking(() -> !last.isAlive(), deadline - System.nanoTime());
+            Parking.spinBeforeBlocking(() -> !last.isAlive(), left);
         }
     }
 
@@ -497,9 +497,7 @@ public final class ScopeCore {
         stsJoinStarted = true;
         boolean internal = RuntimeAccess.beginInternalWait(runtime);
         try {
-            if (Parking.PLATFORM_SPIN_NANOS > 0 && !Thread.currentThread().isVirtual()) {
-                spinBeforeJoin();
-            }
+            spinBeforeJoin();   // a platform-thread owner only; tasks park at once
             sts.join();
             if (mayThrow()) {
                 // The JDK's join wakes as soon as the scope is cancelled, while the other forks
