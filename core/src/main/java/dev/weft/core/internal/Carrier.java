@@ -193,7 +193,7 @@ public final class Carrier extends CarrierPad2 implements Executor {
                 java.util.concurrent.locks.LockSupport.unpark(w.thread);
             } else {
                 w = new TaskWorker(task);
-                w.thread = vtBuilder.unstarted(w);
+                w.thread = newVirtualThread(null, w);
                 // The JDK then hands this carrier the worker itself each time the thread is
                 // scheduled, so the carrier knows which task runs with no lookup.
                 w.ownContinuation = CarrierScheduler.replaceContinuation(w.thread, w);
@@ -355,9 +355,9 @@ public final class Carrier extends CarrierPad2 implements Executor {
         }
     }
 
-    /** An unstarted virtual thread scheduled by this carrier. */
-    Thread newVirtualThread(Runnable body) {
-        return vtBuilder.unstarted(body);
+    /** An unstarted virtual thread scheduled by this carrier, named {@code name} (null: unnamed). */
+    Thread newVirtualThread(String name, Runnable body) {
+        return CarrierScheduler.newThread(vtBuilder, this, name, body);
     }
 
     /** The Netty event loop this carrier drives. */
@@ -397,7 +397,37 @@ public final class Carrier extends CarrierPad2 implements Executor {
 
     /** Live tasks homed on this carrier (spawned and not ended; racy). */
     public int liveTasks() {
-        return (int) Math.max(0, spawnedCount() - ended.get());
+        // Ended first: a task that starts and ends between the reads is then counted once too
+        // often, never once too few (shutdown waits for zero).
+        long e = ended.get();
+        return (int) Math.max(0, spawnedTotal() - e);
+    }
+
+    /**
+     * Tasks spawned onto this carrier and thread factories' tasks started on it: the spawn count
+     * every spawner adds to, plus {@link #startedHere}.
+     */
+    long spawnedTotal() {
+        return spawnedCount() + startedHere.get();
+    }
+
+    /**
+     * Thread factories' tasks that started on this carrier (counted as they start, see
+     * {@code TaskImpl.registerOnStart}). Written only by the carrier thread, with release
+     * stores, as {@link #ended}: a fork of a scope then pays no atomic add to be counted.
+     */
+    private final java.util.concurrent.atomic.AtomicLong startedHere = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * Counts a thread factory's task that starts now, in a slice of this carrier; after the
+     * carrier stopped, its continuations run on the common pool's threads, which add atomically.
+     */
+    void countStartedHere() {
+        if (stopped) {
+            addSpawned(1);
+        } else {
+            startedHere.lazySet(startedHere.get() + 1);
+        }
     }
 
     /**

@@ -199,6 +199,56 @@ public final class CarrierScheduler {
         }
     }
 
+    /**
+     * {@code ThreadBuilders.newVirtualThread(Executor, String, int, Runnable)}, what a builder's
+     * {@code unstarted} calls; null where it cannot be reached (then the builder is used).
+     */
+    private static final java.lang.invoke.MethodHandle NEW_VIRTUAL_THREAD;
+
+    static {
+        java.lang.invoke.MethodHandle m = null;
+        if (BUILDER != null) {
+            try {
+                Class<?> builders = Class.forName("java.lang.ThreadBuilders");
+                m = java.lang.invoke.MethodHandles.privateLookupIn(builders, java.lang.invoke.MethodHandles.lookup())
+                        .findStatic(builders, "newVirtualThread", java.lang.invoke.MethodType.methodType(
+                                Thread.class, Executor.class, String.class, int.class, Runnable.class));
+                Thread probe = (Thread) m.invokeExact((Executor) Runnable::run, "probe", 0, (Runnable) () -> { });
+                if (!probe.isVirtual() || !"probe".equals(probe.getName())) {
+                    m = null;
+                }
+            } catch (Throwable e) {
+                m = null; // the builder and setName then do it
+            }
+        }
+        NEW_VIRTUAL_THREAD = m;
+    }
+
+    /**
+     * An unstarted virtual thread scheduled by {@code scheduler} (which {@code builder} was made
+     * for, by {@link #builderFor}), named {@code name}, or unnamed if it is null. The name is
+     * given at construction: {@link Thread#setName} is synchronized, and naming each fork of a
+     * scope with it was a twentieth of a fan-out's time.
+     */
+    static Thread newThread(Thread.Builder.OfVirtual builder, Executor scheduler, String name, Runnable body) {
+        if (NEW_VIRTUAL_THREAD != null) {
+            java.util.Objects.requireNonNull(body, "body");
+            try {
+                // Characteristics 0: what a default builder passes (inherits inheritable thread-locals).
+                return (Thread) NEW_VIRTUAL_THREAD.invokeExact(scheduler, name, 0, body);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new AssertionError("newVirtualThread declares no checked exception", t);
+            }
+        }
+        Thread t = builder.unstarted(body);
+        if (name != null) {
+            t.setName(name);
+        }
+        return t;
+    }
+
     /** Whether virtual threads can be given a carrier as their scheduler in this JVM. */
     public static boolean isAvailable() {
         return BUILDER != null;

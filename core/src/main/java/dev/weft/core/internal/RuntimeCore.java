@@ -216,11 +216,11 @@ public final class RuntimeCore {
     }
 
     public long liveTasks() {
-        return Math.max(0, plusCarriers(unhomed.size(), c -> c.spawnedCount() - c.ended.get()));
+        return Math.max(0, plusCarriers(unhomed.size(), c -> c.liveTasks()));
     }
 
     public long spawnedTasks() {
-        return plusCarriers(unhomedSpawned.get(), c -> c.spawnedCount());
+        return plusCarriers(unhomedSpawned.get(), c -> c.spawnedTotal());
     }
 
     public long completedTasks() {
@@ -376,17 +376,17 @@ public final class RuntimeCore {
 
     /** Gives {@code task} (of carrier {@code home}, or null: fallback) its unstarted thread. */
     private <T> TaskImpl<T> withThread(TaskImpl<T> task, Carrier home, String taskName, boolean registerNow) {
-        Thread vt = home != null ? home.newVirtualThread(task) : fallbackBuilder.unstarted(task);
+        Thread vt = home != null ? home.newVirtualThread(taskName, task) : fallbackBuilder.unstarted(task);
         if (home != null) {
             // The JDK then hands the carrier the task itself each time the thread is scheduled,
             // so the carrier knows which task runs with no lookup (a map put, get and remove per
             // fork, and an identity hash of the JDK's runnable, were a tenth of fan-out).
             task.continuation = CarrierScheduler.replaceContinuation(vt, task) ? task : CarrierScheduler.continuationOf(vt);
         }
-        if (taskName != null) {
+        if (taskName != null && home == null) {
             vt.setName(taskName);
         }
-        task.thread = vt;
+        task.initThread(vt);
         if (registerNow) {
             register(task);
         } else {
@@ -457,7 +457,7 @@ public final class RuntimeCore {
     void registerStarted(TaskImpl<?> task) {
         Carrier c = task.carrier;
         if (c != null) {
-            c.addSpawned(1);
+            c.countStartedHere(); // the task's own thread, on its carrier
         } else {
             unhomed.put(task, Boolean.TRUE);
             unhomedSpawned.incrementAndGet();

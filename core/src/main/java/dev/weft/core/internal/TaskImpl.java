@@ -80,12 +80,14 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
 
     private static final VarHandle STATE;
     private static final VarHandle ID;
+    private static final VarHandle THREAD;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             STATE = l.findVarHandle(TaskImpl.class, "state", int.class);
             ID = l.findVarHandle(TaskImpl.class, "id", long.class);
+            THREAD = l.findVarHandle(TaskImpl.class, "thread", Thread.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -212,6 +214,15 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
     /** The thread running this task (null for a blocking job not yet started). */
     public Thread thread() {
         return thread;
+    }
+
+    /**
+     * Gives a task that nobody else holds yet its unstarted thread: a release store, not a
+     * volatile one (a fence per task), as whoever gets the task later gets it through a
+     * happens-before edge (the thread's start, or the handle's publication).
+     */
+    void initThread(Thread t) {
+        THREAD.setRelease(this, t);
     }
 
     /** The carrier scheduling this task, or null (blocking pool, fallback mode). */

@@ -22,7 +22,9 @@ import java.util.concurrent.CancellationException;
  * <p>Completion is observed through select waiters (a small list under this object's monitor):
  * {@link #join()} is a one-clause select over {@link #onComplete()}, so waiting, interruption and
  * the select protocol are core's. Observing a completion transfers nothing, so any number of
- * waiters may win on it.
+ * waiters may win on it, and a waiter may be told twice. Ending takes no lock: the fork writes
+ * its outcome, then looks for waiters; a registering waiter adds itself, then looks at the
+ * outcome (both through volatiles, so at least one of the two sees the other).
  *
  * @param <T> the result type
  */
@@ -31,20 +33,40 @@ public final class ForkImpl<T> implements Fork<T>, Callable<Object>, Cancellatio
     private final String name;
     final boolean daemon;
     private final Callable<? extends T> body;
-    /** The fork's thread, set by the scope's thread factory before it starts. */
+    /**
+     * The fork's thread, set by the scope's thread factory before it starts (a release store:
+     * the thread's start publishes it to the fork itself, and a canceller that reads it too early
+     * is covered by the fork's own check of its scope when it starts and before each park).
+     */
     volatile Thread thread;
     private volatile boolean cancelRequested;
     /**
      * Null while running; then, for a success, the value itself ({@link #NULL_VALUE} for null),
      * else an {@link Outcome}. A success stores no wrapper: a million forks' outcomes are a
-     * million objects less. Written under the monitor.
+     * million objects less. Written once, by the one thread that ends the fork.
      */
     private volatile Object outcome;
     /**
-     * Registered select waiters (monitor-guarded); created on the first registration, since most
-     * forks are only read through {@code resultNow} after their scope's join. Null once completed.
+     * Registered select waiters (changed under the monitor; volatile so that an ending fork can
+     * look for them without taking it); created on the first registration, since most forks are
+     * only read through {@code resultNow} after their scope's join. Null once completed.
      */
-    private List<Node> waiters;
+    private volatile List<Node> waiters;
+
+    private static final java.lang.invoke.VarHandle THREAD;
+
+    static {
+        try {
+            THREAD = java.lang.invoke.MethodHandles.lookup().findVarHandle(ForkImpl.class, "thread", Thread.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Records the fork's thread (the scope's thread factory, before the thread starts). */
+    void setThread(Thread t) {
+        THREAD.setRelease(this, t);
+    }
 
     /** How a fork ended, unless it succeeded (a success is its bare value). */
     record Outcome(State state, Throwable error) {}
@@ -101,36 +123,44 @@ public final class ForkImpl<T> implements Fork<T>, Callable<Object>, Cancellatio
      * caller of fork gets the exception instead of this handle, so no one is told it ended.
      */
     void finishRejected() {
+        if (outcome != null) {
+            return;
+        }
+        outcome = CANCELLED;
         synchronized (this) {
-            if (outcome != null) {
-                return;
-            }
-            outcome = CANCELLED;
-            waiters = null;
+            waiters = null; // nobody was handed this fork, so nobody waits for it
         }
         scope.forkRejected(this);
     }
 
-    /** @param o the value of a success ({@link #NULL_VALUE} for null), else an {@link Outcome} */
+    /**
+     * Records the outcome and tells the waiters and the scope. Called once per fork, by one thread:
+     * the fork's own at the end of {@link #call()}, or the owner's for a fork whose thread never
+     * started ({@link #finishNotStarted}, {@link #finishRejected}).
+     *
+     * @param o the value of a success ({@link #NULL_VALUE} for null), else an {@link Outcome}
+     */
     private void finish(Object o) {
-        List<Node> toWake;
-        synchronized (this) {
-            if (outcome != null) {
-                return;
-            }
-            if (stateOf(o) == State.FAILED) {
-                scope.recordFailure(this);
-            }
-            outcome = o;
-            toWake = waiters;
-            waiters = null;
+        if (outcome != null) {
+            return;
         }
-        if (toWake != null) {
-            for (Node n : toWake) {
-                n.waiter.tryWin(n.index, this);
+        if (stateOf(o) == State.FAILED) {
+            scope.recordFailure(this); // before the outcome: see ScopeCore.recordFailure
+        }
+        outcome = o;
+        if (waiters != null) {   // read after the outcome's volatile write: see onComplete
+            List<Node> toWake;
+            synchronized (this) {
+                toWake = waiters;
+                waiters = null;
+            }
+            if (toWake != null) {
+                for (Node n : toWake) {
+                    n.waiter.tryWin(n.index, this);
+                }
             }
         }
-        thread = null;
+        THREAD.setRelease(this, (Thread) null);
         scope.forkDone(this);
     }
 
@@ -255,17 +285,23 @@ public final class ForkImpl<T> implements Fork<T>, Callable<Object>, Cancellatio
             synchronized (this) {
                 if (outcome == null) {
                     node = new Node(waiter, index);
-                    if (waiters == null) {
-                        waiters = new ArrayList<>(2);
+                    List<Node> list = waiters;
+                    if (list == null) {
+                        list = new ArrayList<>(2);
                     }
-                    waiters.add(node);
+                    list.add(node);
+                    waiters = list;   // a volatile write, before the outcome is read again below
                 } else {
                     node = null;
                 }
             }
-            if (node == null) {
+            if (node == null || outcome != null) {
+                // Ended before, or while, this waiter was added: the ending fork may not have seen
+                // it, so it wins here (a second win by the fork itself changes nothing).
                 waiter.tryWin(index, this);
-                return SelectClause.Registration.NONE;
+                if (node == null) {
+                    return SelectClause.Registration.NONE;
+                }
             }
             return () -> {
                 synchronized (this) {

@@ -106,7 +106,16 @@ public final class ScopeCore {
     /** Default fork names, shared with every scope of the same name. */
     private final ForkNames forkNames;
     private final Set<ScopeCore> children = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger userLive = new AtomicInteger();
+    /**
+     * User forks forked and not rejected (owner only: a plain count, read by forks only once
+     * {@link #joining} is set, after the last fork).
+     */
+    private int userForked;
+    /**
+     * User forks that ended. Live user forks are {@code userForked - userEnded.get()}: counting
+     * the starts on the owner's side costs a fork no atomic there.
+     */
+    private final AtomicInteger userEnded = new AtomicInteger();
     private final AtomicInteger reason = new AtomicInteger(NONE);
     private final ConcurrentLinkedQueue<ForkImpl<?>> failures = new ConcurrentLinkedQueue<>();
     /** Set when {@link #join()} returned normally (owner only): failures recorded later are daemons' (see {@link #close()}). */
@@ -114,8 +123,8 @@ public final class ScopeCore {
     private final AtomicReference<ForkImpl<?>> winner = new AtomicReference<>();
     private volatile boolean joining;
     /**
-     * The thread of the user fork that last ended (written before it counts itself out of
-     * {@code userLive}, so an owner that reads {@code userLive == 0} sees it): {@link #spinBeforeJoin}
+     * The thread of the user fork that last ended (written before it counts itself into
+     * {@code userEnded}, so an owner that then reads no live user fork sees it): {@link #spinBeforeJoin}
      * waits for it to finish exiting.
      */
     private Thread lastEndedFork;
@@ -258,7 +267,7 @@ public final class ScopeCore {
     private Thread newThread(Runnable r) {
         ForkImpl<?> f = pendingFork;
         Thread t = RuntimeAccess.newTaskThread(runtime, f.name(), r, f);
-        f.thread = t;
+        f.setThread(t);
         return t;
     }
 
@@ -341,7 +350,7 @@ public final class ScopeCore {
         int n = forkCount++;
         ForkImpl<T> f = new ForkImpl<>(this, forkName != null ? forkName : forkNames.name(n), daemon, body);
         if (!daemon) {
-            userLive.incrementAndGet();
+            userForked++;
         }
         // Track, then check: a concurrent tryCancel either sees this fork or is seen here.
         track(f);
@@ -385,7 +394,7 @@ public final class ScopeCore {
     /** Called by a fork whose start was rejected: undoes its count, reports it to nobody. */
     void forkRejected(ForkImpl<?> f) {
         if (!f.daemon) {
-            userLive.decrementAndGet();
+            userForked--;   // the owner's thread: rejected in fork
         }
     }
 
@@ -409,10 +418,18 @@ public final class ScopeCore {
         }
         if (!f.daemon) {
             lastEndedFork = Thread.currentThread();
-            if (userLive.decrementAndGet() == 0 && joining) {
+            // Count, then read joining; the owner sets joining, then counts (join): one of the two
+            // sees the other, so the last user fork to end after join started is never missed.
+            int ended = userEnded.incrementAndGet();
+            if (joining && ended == userForked) {
                 tryCancel(DONE);
             }
         }
+    }
+
+    /** Whether every user fork has ended (owner only). */
+    private boolean userForksEnded() {
+        return userEnded.get() == userForked;
     }
 
     /** Cancels the scope (any thread): its forks are interrupted and child scopes cancelled. */
@@ -461,11 +478,11 @@ public final class ScopeCore {
      * JDK's join at most that long later.
      */
     private void spinBeforeJoin() {
-        long left = Parking.spinBeforeTimedWait(() -> userLive.get() == 0, Parking.PLATFORM_SPIN_NANOS);
-        if (userLive.get() != 0) {
+        long left = Parking.spinBeforeTimedWait(this::userForksEnded, Parking.PLATFORM_SPIN_NANOS);
+        if (!userForksEnded()) {
             return;
         }
-        Thread last = lastEndedFork;   // read after userLive: the last fork's write is visible
+        Thread last = lastEndedFork;   // read after userEnded: the last fork's write is visible
         if (last != null && last != Thread.currentThread()) {   // the owner: a fork that never started
             Parking.spinBeforeBlocking(() -> !last.isAlive(), left);
         }
@@ -491,7 +508,7 @@ public final class ScopeCore {
             throw new InterruptedException();
         }
         joining = true;
-        if (userLive.get() == 0) {
+        if (userForksEnded()) {
             tryCancel(DONE);
         }
         stsJoinStarted = true;
