@@ -34,9 +34,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * creates and starts its virtual thread when it reaches it, and the thread's first run goes to
  * the head of the deque, so the task starts in spawn order.
  *
- * <p>Run-slice accounting: every continuation run is timed; slices longer than the runtime's
- * threshold are counted and reported to the runtime's slow-slice listener with the task, so a task that
- * starves its loop can be named.
+ * <p>Run-slice accounting: while a slow-slice listener or a scheduling probe is installed (the
+ * metrics module installs them), every continuation run is timed; slices longer than the
+ * runtime's threshold are counted and reported to the listener with the task, so a task that
+ * starves its loop can be named. While no one looks, short slices are timed in batches of
+ * {@link #SLICE_BATCH} (a clock read per slice was a twentieth of a fork's cost): a batch over the
+ * threshold counts as one slow slice, unnamed, and the slices after a batch of long ones are timed
+ * one by one again, so the turn's budget holds either way.
  */
 public final class Carrier extends CarrierPad2 implements Executor {
     /** Continuations run per turn before I/O gets another look. */
@@ -778,6 +782,10 @@ public final class Carrier extends CarrierPad2 implements Executor {
         long sliceStart = start;
         int ran = 0;
         dev.weft.core.spi.SchedulingProbe p = probe;
+        // Each slice is timed while someone looks (a probe, a slow-slice listener) and while
+        // slices are long; otherwise the clock is read once per SLICE_BATCH slices (see timeBatch).
+        boolean timeEach = p != null || runtime.hasSliceListener();
+        int batch = 0;
         while ((r = pollNext()) != null) {
             othersRan |= !polledIo;
             if (r instanceof Probes.Stamped s) {
@@ -805,16 +813,22 @@ public final class Carrier extends CarrierPad2 implements Executor {
             } catch (Throwable t) {
                 runtime.log.log(System.Logger.Level.ERROR, "continuation failed on " + thread.getName(), t);
             }
-            long end = System.nanoTime();
-            long slice = end - sliceStart;
-            sliceStart = end;
             ran++;
-            stats.recordSlice(slice);
-            if (p != null) {
-                Probes.slice(p, index, stats.slices, slice);
-            }
-            if (slice > runtime.slowSliceNanos) {
-                runtime.reportSlowSlice(this, r, slice);
+            batch++;
+            if (timeEach || batch == SLICE_BATCH || longSlices) {
+                long end = System.nanoTime();
+                long elapsed = end - sliceStart;
+                sliceStart = end;
+                timeBatch(batch, elapsed, r, p);
+                batch = 0;
+                if (end - start > TURN_BUDGET_NANOS) {
+                    lastEndedContinuation = null;
+                    lastEndedTask = null;
+                    guestQueuedIo = false; // the next turn starts with the loop's pass
+                    othersFirst = !othersRan && !local.isEmpty();
+                    stats.busyNanos += sliceStart - start;
+                    return ran;
+                }
             }
             lastEndedContinuation = null; // it references the task's thread: do not keep it alive
             lastEndedTask = null;
@@ -824,22 +838,58 @@ public final class Carrier extends CarrierPad2 implements Executor {
                     // What a guest submitted goes out now, not after the tasks queued behind it:
                     // a socket's answer does not wait for a backlog of compute or file work.
                     // (Between I/O wake-ups it waits: they submit together at the turn's end.)
+                    if (batch > 0) {
+                        long end = System.nanoTime();
+                        timeBatch(batch, end - sliceStart, null, p);
+                        batch = 0;
+                    }
                     loop.runNow();
                     sliceStart = System.nanoTime();
                 }
-            }
-            if (end - start > TURN_BUDGET_NANOS) {
-                othersFirst = !othersRan && !local.isEmpty();
-                stats.busyNanos += sliceStart - start;
-                return ran;
             }
             if ((ran & 63) == 0) {
                 drainRemote();
             }
         }
+        if (batch > 0) {
+            long end = System.nanoTime();
+            timeBatch(batch, end - sliceStart, null, p);
+            sliceStart = end;
+        }
         othersFirst = false;
         stats.busyNanos += sliceStart - start;
         return ran;
+    }
+
+    /**
+     * Slices timed together when nobody looks at single slices: the clock is read once per this
+     * many (a clock read was a twentieth of a slice that starts and ends a fork).
+     */
+    static final int SLICE_BATCH = 16;
+    /**
+     * A batch whose slices took longer than this each, on average, makes the next slices timed
+     * one by one: then a read costs little next to a slice, and the turn's budget is kept exactly.
+     */
+    static final long LONG_SLICE_NANOS = 5_000;
+    /** Whether the last batch's slices were long (carrier thread only; see {@link #LONG_SLICE_NANOS}). */
+    private boolean longSlices;
+
+    /**
+     * Accounts {@code count} slices that took {@code elapsed} nanoseconds together (carrier thread
+     * only). A single slice is exact: its time, the probe's sample, and a slow slice reported
+     * under its task's name ({@code r}, the continuation that ran). A batch's time bounds each of
+     * its slices from above: it counts as one slow slice when over the threshold, unnamed (a batch
+     * is timed only while no listener and no probe are installed, so no one is owed a name).
+     */
+    private void timeBatch(int count, long elapsed, Runnable r, dev.weft.core.spi.SchedulingProbe p) {
+        stats.recordSlices(count, elapsed);
+        longSlices = elapsed > count * LONG_SLICE_NANOS;
+        if (count == 1 && p != null) {
+            Probes.slice(p, index, stats.slices, elapsed);
+        }
+        if (elapsed > runtime.slowSliceNanos) {
+            runtime.reportSlowSlice(this, count == 1 ? r : null, elapsed);
+        }
     }
 }
 

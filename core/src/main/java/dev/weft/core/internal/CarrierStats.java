@@ -20,8 +20,12 @@ public final class CarrierStats {
     /** Tasks a worker took straight after its previous task ended, with no thread start or wake-up. */
     public long tasksChained;
 
-    void recordSlice(long nanos) {
-        slices++;
+    /**
+     * Counts {@code count} slices that took {@code nanos} together (one, when slices are timed
+     * one by one); their time bounds the longest of them from above.
+     */
+    void recordSlices(int count, long nanos) {
+        slices += count;
         if (nanos > maxSliceNanos) {
             maxSliceNanos = nanos;
         }

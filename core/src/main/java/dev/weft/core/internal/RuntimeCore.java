@@ -548,10 +548,20 @@ public final class RuntimeCore {
         return null;
     }
 
+    /** Whether a slow-slice listener is installed (then every slice is timed, see {@code Carrier}). */
+    boolean hasSliceListener() {
+        return sliceListener != null;
+    }
+
+    /**
+     * Counts a slow slice of {@code carrier} and tells the listener, if any, under the name of the
+     * task that ran {@code continuation}; a null continuation (a batch of slices timed together)
+     * is only counted.
+     */
     void reportSlowSlice(Carrier carrier, Runnable continuation, long nanos) {
         carrier.stats.slowSlices++;
         dev.weft.core.spi.RuntimeAccess.SlowSliceListener l = sliceListener;
-        if (l != null) {
+        if (l != null && continuation != null) {
             TaskImpl<?> lastEnded = carrier.lastEndedTask;
             String taskName = lastEnded != null && continuation == carrier.lastEndedContinuation
                     ? lastEnded.name() : "unknown task";

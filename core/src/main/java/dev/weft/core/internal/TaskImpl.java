@@ -138,7 +138,8 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
      */
     Runnable continuation;
     /**
-     * {@link System#nanoTime()} when the carrier last gave this task's thread a slice; 0: never.
+     * {@link System#nanoTime()} when the carrier last gave this task's thread a slice (to within
+     * the batch of slices the carrier timed together, see {@code Carrier}); 0: never.
      * Written by the carrier thread only; a plain field (read racily by diagnostics, which may see
      * a stale value: a snapshot tolerates that, the carrier's hot path would not tolerate a fence).
      */
