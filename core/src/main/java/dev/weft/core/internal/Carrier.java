@@ -583,6 +583,12 @@ public final class Carrier extends CarrierPad2 implements Executor {
             return true;
         }
         if (t.isVirtual()) {
+            // The task this carrier runs now, read with no lookup: a stale value cannot match, as
+            // a thread whose scheduler is this carrier runs on no other thread while it runs.
+            TaskImpl<?> now = running;
+            if (now != null && now.thread == t) {
+                return true;
+            }
             TaskImpl<?> task = TaskImpl.currentOrNull();
             return task != null && task.carrier == this && task.thread == t;
         }
