@@ -3,8 +3,8 @@ package dev.weft.core.spi;
 import dev.weft.core.SchedulerMode;
 import dev.weft.core.Task;
 import dev.weft.core.WeftRuntime;
+import dev.weft.core.testsupport.Eventually;
 import org.junit.jupiter.api.RepeatedTest;
-import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,7 +60,7 @@ class SliceTimingTest {
         }
     }
 
-    @Test
+    @RepeatedTest(3)
     void everySliceIsCountedWhenTimedInBatches() throws Exception {
         try (WeftRuntime rt = unobserved()) {
             assumeTrue(rt.schedulerMode() == SchedulerMode.CARRIER, "slices are timed by carriers");
@@ -73,8 +73,10 @@ class SliceTimingTest {
                 }
                 return null;
             });
-            long slices = carrier0(rt).slices() - before;
-            assertTrue(slices >= rounds, "a yield ends a slice: " + rounds + " yields, " + slices + " slices counted");
+            // The last batch is counted when the carrier's turn ends, which may be just after the
+            // task's caller saw it end: counts are racy snapshots, but none is lost.
+            Eventually.eventually(Duration.ofSeconds(5), "a slice counted per yield (" + rounds + " yields)",
+                    () -> carrier0(rt).slices() - before >= rounds);
             assertEquals(0, carrier0(rt).slowSlices(), "no slice was slow");
         }
     }
