@@ -21,6 +21,12 @@ import java.util.concurrent.StructuredTaskScope.Subtask;
  *   <li>{@code jdk-sts}: the same loop with a raw {@code StructuredTaskScope.open()} (default
  *       joiner) on the JDK's default virtual-thread scheduler, from the main thread, as the
  *       {@code jdk-sts} spawn peer in {@code shared/peers/jvm}.</li>
+ *   <li>{@code jdk-sts-bare}: not a peer, a floor. The same raw loop, but the scope's thread
+ *       factory makes virtual threads whose scheduler is one bare platform thread draining a
+ *       deque, and the owner is one of those threads and yields every 64 forks, as Weft's does.
+ *       Nothing of Weft runs: this is what the JDK itself costs per fork (thread, continuation,
+ *       the scope's thread set) under the cheapest scheduler one could write, with no I/O, timers,
+ *       task handles, cancellation or accounting.</li>
  * </ul>
  * Timed from the first fork until the total is computed. Keys: {@code forks_per_s wall_ms}, plus
  * {@code tasks_per_s} (the same figure under the name {@code side_by_side.sh spawn} tabulates).
@@ -68,7 +74,19 @@ final class Fanout {
                     "forks_per_s", Main.f0(Main.perSec(total, r[1])), "tasks_per_s", Main.f0(Main.perSec(total, r[1])),
                     "wall_ms", Main.f1(Main.ms(r[1])), "sum", r[0], "warmup", Main.warmup());
             }
-            default -> throw new IllegalArgumentException("impl must be weft or jdk-sts, was " + impl);
+            case "jdk-sts-bare" -> {
+                long[] r = BareScheduler.run(() -> {
+                    for (int i = 0; i < Main.warmup(); i++) {
+                        bare(scopes, forks);
+                    }
+                    return bare(scopes, forks);
+                });
+                check(r[0], expect);
+                Main.result("fanout", "jdk-sts-bare", "scopes", scopes, "forks_per_scope", forks,
+                    "forks_per_s", Main.f0(Main.perSec(total, r[1])), "tasks_per_s", Main.f0(Main.perSec(total, r[1])),
+                    "wall_ms", Main.f1(Main.ms(r[1])), "sum", r[0], "warmup", Main.warmup());
+            }
+            default -> throw new IllegalArgumentException("impl must be weft, jdk-sts or jdk-sts-bare, was " + impl);
         }
     }
 
@@ -122,6 +140,110 @@ final class Fanout {
             }
         }
         return new long[] {sum, System.nanoTime() - t0};
+    }
+
+    /** As {@link #sts}, in a thread of {@link BareScheduler}, its forks made by the same scheduler. */
+    static long[] bare(int scopes, int forks) throws InterruptedException {
+        @SuppressWarnings("unchecked")
+        Subtask<Long>[] st = new Subtask[forks];
+        long sum = 0;
+        long t0 = System.nanoTime();
+        for (int s = 0; s < scopes; s++) {
+            try (StructuredTaskScope<Long, Void> scope = StructuredTaskScope.open(
+                    StructuredTaskScope.Joiner.<Long>awaitAllSuccessfulOrThrow(),
+                    cf -> cf.withThreadFactory(BareScheduler::newThread))) {
+                for (int i = 0; i < forks; i++) {
+                    final long idx = i;
+                    st[i] = scope.fork(() -> idx);
+                    if ((i & 63) == 63) {
+                        Thread.yield();
+                    }
+                }
+                scope.join();
+                for (int i = 0; i < forks; i++) {
+                    sum += st[i].get();
+                }
+            }
+        }
+        return new long[] {sum, System.nanoTime() - t0};
+    }
+
+    /**
+     * The cheapest virtual-thread scheduler: one platform thread runs what it is handed, from a
+     * deque when the handing thread is one of its own virtual threads, else from a concurrent
+     * queue it is woken for. Needs {@code java.lang} opened (the bench jar's manifest does it),
+     * as Weft's carriers do.
+     */
+    private static final class BareScheduler implements java.util.concurrent.Executor {
+        private static final BareScheduler INSTANCE = new BareScheduler();
+        private final java.util.ArrayDeque<Runnable> local = new java.util.ArrayDeque<>(1024);
+        private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> remote = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final Thread thread = Thread.ofPlatform().name("bare-scheduler").daemon(true).unstarted(this::loop);
+        private final Thread.Builder.OfVirtual builder;
+        private volatile boolean sleeping;
+
+        private BareScheduler() {
+            try {
+                var ctor = Class.forName("java.lang.ThreadBuilders$VirtualThreadBuilder")
+                        .getDeclaredConstructor(java.util.concurrent.Executor.class);
+                ctor.setAccessible(true);
+                builder = (Thread.Builder.OfVirtual) ctor.newInstance(this);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("jdk-sts-bare needs --add-opens java.base/java.lang", e);
+            }
+            thread.start();
+        }
+
+        static Thread newThread(Runnable r) {
+            return INSTANCE.builder.unstarted(r);
+        }
+
+        /** Runs {@code body} in a virtual thread of this scheduler and returns its result. */
+        static long[] run(java.util.concurrent.Callable<long[]> body) throws Exception {
+            var result = new java.util.concurrent.CompletableFuture<long[]>();
+            newThread(() -> {
+                try {
+                    result.complete(body.call());
+                } catch (Throwable t) {
+                    result.completeExceptionally(t);
+                }
+            }).start();
+            return result.get();
+        }
+
+        @Override
+        public void execute(Runnable r) {
+            // Only this scheduler's thread (or a virtual thread mounted on it) touches the deque.
+            if (Thread.currentThread() == thread || Thread.currentThread().isVirtual()) {
+                local.addLast(r);
+                return;
+            }
+            remote.offer(r);
+            if (sleeping) {
+                java.util.concurrent.locks.LockSupport.unpark(thread);
+            }
+        }
+
+        private void loop() {
+            while (true) {
+                Runnable r;
+                while ((r = remote.poll()) != null) {
+                    local.addLast(r);
+                }
+                boolean ran = false;
+                while ((r = local.pollFirst()) != null) {
+                    ran = true;
+                    r.run();
+                }
+                if (!ran) {
+                    sleeping = true;
+                    if (remote.isEmpty()) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+                    }
+                    sleeping = false;
+                }
+            }
+        }
     }
 
     private Fanout() {}

@@ -25,7 +25,7 @@ public final class Main {
         "  mpsc       [producers=1] [n=10000000] [capacity=1024] [inside|outside]  W3: P producers, 1 consumer, bounded Channel",
         "  broadcast  [n=1000000] [weft|jox|both]         1 sender, 8 receivers: Broadcast vs 8 Jox channels",
         "  select2    [n=2000000] [weft|jox|both]         select over two channels, one producer each",
-        "  fanout     [scopes=1000] [forks=1000] [weft|jdk-sts] [inside|outside]  scopes in turn: fork, join, sum",
+        "  fanout     [scopes=1000] [forks=1000] [weft|jdk-sts|jdk-sts-bare] [inside|outside]  scopes in turn: fork, join, sum",
         "  timer-accuracy [n=100000] [both|weft|jdk-stpe] [chains=1000]  lateness of n sleeps of 1-100 ms",
         "  threadpool [n=10000] [jdk-fixed-200|weft-executor|jdk-vt-executor]  n requests of 3 x sleep(10 ms)",
         "  roundtrip  [n=100000] [weft-executor|weft-join|weft-run|jdk-fixed|jdk-vt-executor]  n short tasks, each awaited by main",
