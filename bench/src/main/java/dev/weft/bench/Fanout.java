@@ -123,39 +123,35 @@ final class Fanout {
 
     /** Returns {sum, elapsed nanos}: raw StructuredTaskScope, default joiner, default scheduler. */
     static long[] sts(int scopes, int forks) throws InterruptedException {
-        @SuppressWarnings("unchecked")
-        Subtask<Long>[] st = new Subtask[forks];
-        long sum = 0;
-        long t0 = System.nanoTime();
-        for (int s = 0; s < scopes; s++) {
-            try (StructuredTaskScope<Long, Void> scope = StructuredTaskScope.open()) {
-                for (int i = 0; i < forks; i++) {
-                    final long idx = i;
-                    st[i] = scope.fork(() -> idx);
-                }
-                scope.join();
-                for (int i = 0; i < forks; i++) {
-                    sum += st[i].get();
-                }
-            }
-        }
-        return new long[] {sum, System.nanoTime() - t0};
+        return raw(scopes, forks, StructuredTaskScope::<Long>open, 0);
     }
 
-    /** As {@link #sts}, in a thread of {@link BareScheduler}, its forks made by the same scheduler. */
+    /**
+     * As {@link #sts}, in a thread of {@link BareScheduler}, its forks made by the same scheduler;
+     * the owner yields every 64 forks, as Weft's does.
+     */
     static long[] bare(int scopes, int forks) throws InterruptedException {
+        return raw(scopes, forks, () -> StructuredTaskScope.open(StructuredTaskScope.Joiner.<Long>awaitAllSuccessfulOrThrow(),
+                cf -> cf.withThreadFactory(BareScheduler::newThread)), 64);
+    }
+
+    /**
+     * The raw loop: {@code scopes} scopes from {@code open}, each forks {@code forks} forks, joins
+     * and sums; the owner yields after every {@code yieldEvery} forks (0: never). Returns {sum,
+     * elapsed nanos}.
+     */
+    private static long[] raw(int scopes, int forks, java.util.function.Supplier<StructuredTaskScope<Long, Void>> open,
+                              int yieldEvery) throws InterruptedException {
         @SuppressWarnings("unchecked")
         Subtask<Long>[] st = new Subtask[forks];
         long sum = 0;
         long t0 = System.nanoTime();
         for (int s = 0; s < scopes; s++) {
-            try (StructuredTaskScope<Long, Void> scope = StructuredTaskScope.open(
-                    StructuredTaskScope.Joiner.<Long>awaitAllSuccessfulOrThrow(),
-                    cf -> cf.withThreadFactory(BareScheduler::newThread))) {
+            try (StructuredTaskScope<Long, Void> scope = open.get()) {
                 for (int i = 0; i < forks; i++) {
                     final long idx = i;
                     st[i] = scope.fork(() -> idx);
-                    if ((i & 63) == 63) {
+                    if (yieldEvery != 0 && i % yieldEvery == yieldEvery - 1) {
                         Thread.yield();
                     }
                 }
