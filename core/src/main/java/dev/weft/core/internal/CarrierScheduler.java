@@ -225,10 +225,12 @@ public final class CarrierScheduler {
     }
 
     /**
-     * An unstarted virtual thread scheduled by {@code scheduler} (which {@code builder} was made
-     * for, by {@link #builderFor}), named {@code name}, or unnamed if it is null. The name is
-     * given at construction: {@link Thread#setName} is synchronized, and naming each fork of a
-     * scope with it was a twentieth of a fan-out's time.
+     * An unstarted virtual thread scheduled by {@code scheduler}, named {@code name}, or unnamed
+     * if it is null. {@code builder} makes the same threads, unnamed: one made by
+     * {@link #builderFor} for {@code scheduler}, or {@code Thread.ofVirtual()} for a null
+     * scheduler, which is the JDK's choice (the creating virtual thread's scheduler, else the
+     * default one). The name is given at construction: {@link Thread#setName} is synchronized,
+     * and naming each fork of a scope with it was a twentieth of a fan-out's time.
      */
     static Thread newThread(Thread.Builder.OfVirtual builder, Executor scheduler, String name, Runnable body) {
         if (NEW_VIRTUAL_THREAD != null) {

@@ -376,15 +376,13 @@ public final class RuntimeCore {
 
     /** Gives {@code task} (of carrier {@code home}, or null: fallback) its unstarted thread. */
     private <T> TaskImpl<T> withThread(TaskImpl<T> task, Carrier home, String taskName, boolean registerNow) {
-        Thread vt = home != null ? home.newVirtualThread(taskName, task) : fallbackBuilder.unstarted(task);
+        Thread vt = home != null ? home.newVirtualThread(taskName, task)
+                : CarrierScheduler.newThread(fallbackBuilder, null, taskName, task);
         if (home != null) {
             // The JDK then hands the carrier the task itself each time the thread is scheduled,
             // so the carrier knows which task runs with no lookup (a map put, get and remove per
             // fork, and an identity hash of the JDK's runnable, were a tenth of fan-out).
             task.continuation = CarrierScheduler.replaceContinuation(vt, task) ? task : CarrierScheduler.continuationOf(vt);
-        }
-        if (taskName != null && home == null) {
-            vt.setName(taskName);
         }
         task.initThread(vt);
         if (registerNow) {
