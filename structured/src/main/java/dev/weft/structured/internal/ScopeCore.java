@@ -175,8 +175,10 @@ public final class ScopeCore {
     }
 
     /**
-     * Owner only: a new list with the forks of {@code l} that have not ended, at least half
-     * free (so appends stay amortised O(1) and a long-lived JoinSet does not keep ended forks).
+     * Owner only: a new list with the forks of {@code l} that have not ended, at least half free,
+     * and three quarters while it is small (so appends stay amortised O(1), a scope whose owner
+     * yields every {@value #YIELD_EVERY} forks compacts once per few hundred forks rather than
+     * per {@value #YIELD_EVERY}, and a long-lived JoinSet does not keep ended forks).
      */
     private ForkList compact(ForkList l, int n) {
         int running = 0;
@@ -185,7 +187,11 @@ public final class ScopeCore {
                 running++;
             }
         }
-        ForkList m = new ForkList(running * 2 > l.items.length ? l.items.length * 2 : l.items.length);
+        int capacity = l.items.length;
+        while (capacity < running * 2 || (capacity < running * 4 && capacity <= 1024)) {
+            capacity *= 2;
+        }
+        ForkList m = new ForkList(capacity);
         int k = 0;
         for (int i = 0; i < n; i++) {
             ForkImpl<?> f = l.items[i];
