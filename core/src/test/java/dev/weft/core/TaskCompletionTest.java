@@ -84,6 +84,53 @@ class TaskCompletionTest {
         assertTrue(interruptedAtStart.get() <= cancels);
     }
 
+    /**
+     * A task's end costs one fence: its state's CAS is also what orders the end before the check
+     * for a waiting joiner's latch. A joiner that registers its latch while the task ends (a JDK
+     * virtual thread, which does not spin first) must always be woken, for a success and for a
+     * failure, with the right outcome.
+     */
+    @RepeatedTest(10)
+    void aJoinerArrivingAsTheTaskEndsIsAlwaysWoken() throws Exception {
+        int n = 20_000;
+        java.util.concurrent.LinkedBlockingQueue<Task<Integer>> handed = new java.util.concurrent.LinkedBlockingQueue<>();
+        AtomicInteger joined = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<Throwable> joinerFailed = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread joiner = Thread.ofVirtual().name("end-race-joiner").start(() -> {
+            try {
+                for (int i = 0; i < n; i++) {
+                    Task<Integer> t = handed.take();
+                    try {
+                        // Bounded: a lost wake-up fails here, with the task named, not as a hang.
+                        assertEquals(i, t.join(Duration.ofSeconds(10)), "task " + i);
+                        assertEquals(0, i % 7, "task " + i + " should have failed");
+                    } catch (TaskFailedException e) {
+                        assertNotEquals(0, i % 7, "task " + i + " should have succeeded");
+                    }
+                    assertTrue(t.isDone(), "task " + i);
+                    joined.incrementAndGet();
+                }
+            } catch (Throwable t) {
+                joinerFailed.set(t);
+            }
+        });
+        for (int i = 0; i < n; i++) {
+            int v = i;
+            handed.add(rt.spawn(() -> {
+                for (int spin = v % 64; spin > 0; spin--) {
+                    Thread.onSpinWait(); // end a little later, now and then
+                }
+                if (v % 7 != 0) {
+                    throw new IllegalStateException("task " + v + " fails on purpose");
+                }
+                return v;
+            }));
+        }
+        assertTrue(joiner.join(Duration.ofSeconds(60)), "the joiner did not finish: " + joined.get() + " of " + n + " joined");
+        assertNull(joinerFailed.get(), () -> "the joiner failed after " + joined.get() + " joins: " + joinerFailed.get());
+        assertEquals(n, joined.get());
+    }
+
     /** A task cancelled while it waits in its carrier's queue never runs its body. */
     @Test
     void aTaskCancelledBeforeItStartsNeverRuns() throws Exception {

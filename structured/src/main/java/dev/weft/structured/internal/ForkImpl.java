@@ -9,6 +9,8 @@ import dev.weft.structured.Fork;
 import dev.weft.structured.ForkFailedException;
 
 import java.io.InterruptedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.channels.ClosedByInterruptException;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +25,10 @@ import java.util.concurrent.CancellationException;
  * {@link #join()} is a one-clause select over {@link #onComplete()}, so waiting, interruption and
  * the select protocol are core's. Observing a completion transfers nothing, so any number of
  * waiters may win on it, and a waiter may be told twice. Ending takes no lock: the fork writes
- * its outcome, then looks for waiters; a registering waiter adds itself, then looks at the
- * outcome (both through volatiles, so at least one of the two sees the other).
+ * its outcome, then, past a full fence, looks for waiters; a registering waiter adds itself (a
+ * volatile write), then looks at the outcome, so at least one of the two sees the other. The
+ * fence is the scope's count of the ended fork (an atomic add) for a user fork, so a fork's end
+ * costs one fence, not two.
  *
  * @param <T> the result type
  */
@@ -53,11 +57,14 @@ public final class ForkImpl<T> implements Fork<T>, Callable<Object>, Cancellatio
      */
     private volatile List<Node> waiters;
 
-    private static final java.lang.invoke.VarHandle THREAD;
+    private static final VarHandle THREAD;
+    private static final VarHandle OUTCOME;
 
     static {
         try {
-            THREAD = java.lang.invoke.MethodHandles.lookup().findVarHandle(ForkImpl.class, "thread", Thread.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            THREAD = lookup.findVarHandle(ForkImpl.class, "thread", Thread.class);
+            OUTCOME = lookup.findVarHandle(ForkImpl.class, "outcome", Object.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -134,7 +141,7 @@ public final class ForkImpl<T> implements Fork<T>, Callable<Object>, Cancellatio
     }
 
     /**
-     * Records the outcome and tells the waiters and the scope. Called once per fork, by one thread:
+     * Records the outcome and tells the scope, then the waiters. Called once per fork, by one thread:
      * the fork's own at the end of {@link #call()}, or the owner's for a fork whose thread never
      * started ({@link #finishNotStarted}, {@link #finishRejected}).
      *
@@ -147,8 +154,12 @@ public final class ForkImpl<T> implements Fork<T>, Callable<Object>, Cancellatio
         if (stateOf(o) == State.FAILED) {
             scope.recordFailure(this); // before the outcome: see ScopeCore.recordFailure
         }
-        outcome = o;
-        if (waiters != null) {   // read after the outcome's volatile write: see onComplete
+        OUTCOME.setRelease(this, o);   // readers read it as a volatile: they see what the fork did
+        THREAD.setRelease(this, (Thread) null);
+        if (!scope.forkDone(this)) {
+            VarHandle.fullFence();   // a daemon: nothing in forkDone fenced the outcome's write
+        }
+        if (waiters != null) {   // read past a full fence after the outcome's write: see onComplete
             List<Node> toWake;
             synchronized (this) {
                 toWake = waiters;
@@ -160,8 +171,6 @@ public final class ForkImpl<T> implements Fork<T>, Callable<Object>, Cancellatio
                 }
             }
         }
-        THREAD.setRelease(this, (Thread) null);
-        scope.forkDone(this);
     }
 
     static boolean isCancellation(Throwable t) {

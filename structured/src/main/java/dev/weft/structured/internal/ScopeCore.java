@@ -404,8 +404,13 @@ public final class ScopeCore {
         }
     }
 
-    /** Called by each fork, in its thread, right after its outcome was recorded. */
-    void forkDone(ForkImpl<?> f) {
+    /**
+     * Called by each fork, in its thread, right after its outcome was recorded (a release store).
+     *
+     * @return whether this made a full fence after that store (a user fork's atomic count): the
+     *         fork relies on one before it looks for select waiters
+     */
+    boolean forkDone(ForkImpl<?> f) {
         switch (f.state()) {
             case FAILED -> {
                 if (policy == Policy.FAIL_FAST) {
@@ -430,7 +435,9 @@ public final class ScopeCore {
             if (joining && ended == userForked) {
                 tryCancel(DONE);
             }
+            return true;
         }
+        return false;
     }
 
     /** Whether every user fork has ended (owner only). */
