@@ -182,13 +182,17 @@ public final class CarrierScheduler {
     }
 
     /**
-     * Makes the unstarted virtual thread {@code vt} hand its scheduler {@code replacement}
-     * instead of the JDK's runnable each time it is scheduled; {@code replacement} must then
-     * call {@link #runContinuation} for {@code vt}. Returns false, changing nothing, where the
-     * JDK does not allow it.
+     * Makes the virtual thread {@code vt} hand its scheduler {@code replacement} instead of the
+     * JDK's runnable each time it is scheduled; {@code replacement} must then call
+     * {@link #runContinuation} for {@code vt}. Returns false, changing nothing, where the JDK
+     * does not allow it.
+     *
+     * @param vt a thread just made by {@link #newThread}, that nobody else holds yet and that has
+     *           not been started (not checked: asking a virtual thread its state, per fork, was
+     *           measurable, and both callers make the thread on the line before)
      */
     static boolean replaceContinuation(Thread vt, Runnable replacement) {
-        if (RUN_CONTINUATION_METHOD == null || vt.getState() != Thread.State.NEW) {
+        if (RUN_CONTINUATION_METHOD == null) {
             return false;
         }
         try {

@@ -375,9 +375,10 @@ public final class ScopeCore {
         } finally {
             pendingFork = null;
         }
-        Thread t = f.thread;
-        if ((t == null && !f.isDone()) || (t != null && t.getState() == Thread.State.NEW)) {
-            // The JDK scope was cancelled concurrently and did not start the thread.
+        if (isCancelled() && !started(f)) {
+            // The JDK scope was cancelled concurrently and did not start the thread. It is only
+            // ever cancelled after this scope was (the joiner asks isCancelled), so a fork of a
+            // scope not cancelled needs no look at its thread's state (a large method, per fork).
             f.finishNotStarted();
         } else if ((n & (YIELD_EVERY - 1)) == YIELD_EVERY - 1 && owner.isVirtual()) {
             // A task's forks are queued on its own carrier and wait until the owner parks. Let
@@ -387,6 +388,12 @@ public final class ScopeCore {
             Thread.yield();
         }
         return f;
+    }
+
+    /** Whether the JDK scope started {@code f}'s thread (owner only, right after the JDK's fork). */
+    private static boolean started(ForkImpl<?> f) {
+        Thread t = f.thread;
+        return t == null ? f.isDone() : t.getState() != Thread.State.NEW;
     }
 
     /**
