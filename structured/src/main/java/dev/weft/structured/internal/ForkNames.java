@@ -51,7 +51,7 @@ final class ForkNames {
     /** The default name of fork number {@code index} (from 0). */
     String name(int index) {
         if (!shared || index >= MAX_INDEX) {
-            return prefix + index;
+            return build(index);
         }
         String[] kept = names;
         if (kept == null || index >= kept.length) {
@@ -67,9 +67,19 @@ final class ForkNames {
         }
         String n = kept[index];
         if (n == null) {
-            n = prefix + index;
+            n = build(index);
             kept[index] = n;
         }
         return n;
+    }
+
+    /**
+     * {@code <scope>-<index>}, with {@code String.concat} rather than {@code +}: the JIT inlines
+     * this into every fork's path, and an indy concatenation's method-handle tree made each of
+     * those compiles several times larger (the C2 compile of {@link #name} alone took 18 ms, on
+     * the compiler thread a cold fan-out waits for).
+     */
+    private String build(int index) {
+        return prefix.concat(Integer.toString(index));
     }
 }
