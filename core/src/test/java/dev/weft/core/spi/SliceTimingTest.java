@@ -22,10 +22,19 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class SliceTimingTest {
 
     private static final Duration THRESHOLD = Duration.ofMillis(5);
+    /**
+     * For a test that asserts no slice was slow: far above what a short slice, or a batch of
+     * them, takes, yet a cold JVM on a loaded CI machine (class loading, a collection) stays under.
+     */
+    private static final Duration GENEROUS_THRESHOLD = Duration.ofMillis(200);
 
     /** One carrier, no listener, no probe: the batched path. */
     private static WeftRuntime unobserved() {
-        return WeftRuntime.builder().carriers(1).slowSliceThreshold(THRESHOLD).build();
+        return unobserved(THRESHOLD);
+    }
+
+    private static WeftRuntime unobserved(Duration threshold) {
+        return WeftRuntime.builder().carriers(1).slowSliceThreshold(threshold).build();
     }
 
     private static RuntimeStats.Carrier carrier0(WeftRuntime rt) {
@@ -62,7 +71,7 @@ class SliceTimingTest {
 
     @RepeatedTest(3)
     void everySliceIsCountedWhenTimedInBatches() throws Exception {
-        try (WeftRuntime rt = unobserved()) {
+        try (WeftRuntime rt = unobserved(GENEROUS_THRESHOLD)) {
             assumeTrue(rt.schedulerMode() == SchedulerMode.CARRIER, "slices are timed by carriers");
             // A parks-and-wakes loop on one carrier: each wake-up is one slice of the same task.
             int rounds = 1_000;
@@ -103,7 +112,10 @@ class SliceTimingTest {
                 return null;
             });
             // The report is made on the carrier before the hog's join returns (same carrier, in order).
-            assertEquals(List.of("hog:true"), names);
+            // The driving task ("main") is left out: in a cold JVM its first slice loads classes
+            // and links the name concatenation, and may well be slow; it is not under test.
+            assertEquals(List.of("hog:true"), names.stream().filter(n -> !n.startsWith("main:")).toList(),
+                    "slow slices heard: " + names);
         }
     }
 
