@@ -63,9 +63,10 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         /**
          * Called on the thread that ends the task, after its outcome is recorded; must not
          * block. A joiner of a cancelled task returns only after this call; one of a task whose
-         * context failed to bind may return before it (the failed state is itself the end). What it throws is handed to that thread's uncaught
-         * exception handler. Must be idempotent and tolerate a call after the body did run: that
-         * happens only when recording the body's outcome itself failed (out of memory).
+         * context failed to bind may return before it (the failed state is itself the end).
+         * What it throws is handed to that thread's uncaught exception handler. Must be
+         * idempotent and tolerate a call after the body did run: that happens only when
+         * recording the body's outcome itself failed (out of memory).
          */
         void bodyNeverRan();
     }
