@@ -13,9 +13,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -93,9 +95,9 @@ class TaskCompletionTest {
     @RepeatedTest(10)
     void aJoinerArrivingAsTheTaskEndsIsAlwaysWoken() throws Exception {
         int n = 20_000;
-        java.util.concurrent.LinkedBlockingQueue<Task<Integer>> handed = new java.util.concurrent.LinkedBlockingQueue<>();
+        LinkedBlockingQueue<Task<Integer>> handed = new LinkedBlockingQueue<>();
         AtomicInteger joined = new AtomicInteger();
-        java.util.concurrent.atomic.AtomicReference<Throwable> joinerFailed = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<Throwable> joinerFailed = new AtomicReference<>();
         Thread joiner = Thread.ofVirtual().name("end-race-joiner").start(() -> {
             try {
                 for (int i = 0; i < n; i++) {
