@@ -831,9 +831,7 @@ public final class Carrier extends CarrierPad2 implements Executor {
                     lastEndedContinuation = null;
                     lastEndedTask = null;
                     guestQueuedIo = false; // the next turn starts with the loop's pass
-                    othersFirst = !othersRan && !local.isEmpty();
-                    stats.busyNanos += sliceStart - start;
-                    return ran;
+                    return endSpentTurn(ran, othersRan, end - start);
                 }
             }
             lastEndedContinuation = null; // it references the task's thread: do not keep it alive
@@ -844,10 +842,16 @@ public final class Carrier extends CarrierPad2 implements Executor {
                     // What a guest submitted goes out now, not after the tasks queued behind it:
                     // a socket's answer does not wait for a backlog of compute or file work.
                     // (Between I/O wake-ups it waits: they submit together at the turn's end.)
+                    long end = System.nanoTime();
                     if (batch > 0) {
-                        long end = System.nanoTime();
                         timeBatch(batch, end - sliceStart, null, p);
                         batch = 0;
+                    }
+                    // This pass restarts the batch, so the budget is checked here too: else a
+                    // guest in every slice or so would keep the turn, and the timers and stop
+                    // requests looked at between turns, waiting for as long as it runs.
+                    if (end - start > TURN_BUDGET_NANOS) {
+                        return endSpentTurn(ran, othersRan, end - start); // the next turn's pass submits
                     }
                     loop.runNow();
                     sliceStart = System.nanoTime();
@@ -864,6 +868,13 @@ public final class Carrier extends CarrierPad2 implements Executor {
         }
         othersFirst = false;
         stats.busyNanos += sliceStart - start;
+        return ran;
+    }
+
+    /** Ends a turn that spent its budget after {@code ran} slices (carrier thread only). */
+    private int endSpentTurn(int ran, boolean othersRan, long busyNanos) {
+        othersFirst = !othersRan && !local.isEmpty();
+        stats.busyNanos += busyNanos;
         return ran;
     }
 
