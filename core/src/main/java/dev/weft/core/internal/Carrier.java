@@ -668,6 +668,39 @@ public final class Carrier extends CarrierPad2 implements Executor {
         loop.wakeup();
     }
 
+    /**
+     * For a carrier that did not stop when asked: the task it is running now, if any, and where
+     * its thread is (any thread; the answer is a racy snapshot). A task that never gives its
+     * carrier back shows here by name; a carrier stuck outside any task shows where it is stuck.
+     */
+    String describeStuck() {
+        TaskImpl<?> r = running;
+        StringBuilder sb = new StringBuilder();
+        Thread taskThread = r != null ? r.thread() : null;
+        if (r != null) {
+            sb.append("running task '").append(r.name()).append("'");
+            if (taskThread != null) {
+                appendStack(sb.append(", at:"), taskThread.getStackTrace());
+            }
+            sb.append("\n\ton carrier thread:");
+        } else {
+            sb.append("running no task, carrier thread at:");
+        }
+        appendStack(sb, thread.getStackTrace());
+        return sb.toString();
+    }
+
+    private static void appendStack(StringBuilder sb, StackTraceElement[] stack) {
+        for (int i = 0; i < Math.min(STUCK_FRAMES, stack.length); i++) {
+            sb.append("\n\tat ").append(stack[i]);
+        }
+        if (stack.length > STUCK_FRAMES) {
+            sb.append("\n\t... ").append(stack.length - STUCK_FRAMES).append(" more");
+        }
+    }
+
+    private static final int STUCK_FRAMES = 16;
+
     boolean awaitStopped(long millis) throws InterruptedException {
         thread.join(millis);
         return !thread.isAlive();

@@ -649,7 +649,7 @@ public final class RuntimeCore {
             for (Carrier c : carriers) {
                 try {
                     if (!c.awaitStopped(5_000)) {
-                        log.log(System.Logger.Level.WARNING, "carrier " + c.thread.getName() + " did not stop in 5 s");
+                        log.log(System.Logger.Level.WARNING, "carrier " + c.thread.getName() + " did not stop in 5 s; " + c.describeStuck());
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
