@@ -258,6 +258,11 @@ public final class WeftRuntime implements AutoCloseable {
      * waiting: the tasks left are cancelled at once and given the grace period as usual, and the
      * report is returned with the caller's interrupt status still set.
      *
+     * <p>Tasks that ignore cancellation are named in the report (and logged). A carrier that such
+     * a task never gives back is waited for 5 s more; then a warning on the {@code dev.weft.core}
+     * logger names the task and shows where it and the carrier thread are, and the call returns
+     * with that carrier still running it.
+     *
      * @throws NullPointerException if {@code timeout} is null
      */
     public ShutdownReport shutdown(Duration timeout) {
