@@ -259,9 +259,10 @@ public final class WeftRuntime implements AutoCloseable {
      * report is returned with the caller's interrupt status still set.
      *
      * <p>Tasks that ignore cancellation are named in the report (and logged). A carrier that such
-     * a task never gives back is waited for 5 s more; then a warning on the {@code dev.weft.core}
-     * logger names the task and shows where it and the carrier thread are, and the call returns
-     * with that carrier still running it.
+     * a task never gives back is waited for 5 s more (not when the caller is itself a task on a
+     * carrier, which waits for no carrier); then a warning on the {@code dev.weft.core} logger
+     * names the task and shows where it and the carrier thread are, and the call returns with
+     * that carrier still running it.
      *
      * @throws NullPointerException if {@code timeout} is null
      */
