@@ -875,16 +875,16 @@ public final class Carrier extends CarrierPad2 implements Executor {
                     // What a guest submitted goes out now, not after the tasks queued behind it:
                     // a socket's answer does not wait for a backlog of compute or file work.
                     // (Between I/O wake-ups it waits: they submit together at the turn's end.)
-                    long end = System.nanoTime();
-                    if (batch > 0) {
+                    if (batch > 0) { // else this slice's batch was just timed, and the budget checked
+                        long end = System.nanoTime();
                         timeBatch(batch, end - sliceStart, null, p);
                         batch = 0;
-                    }
-                    // This pass restarts the batch, so the budget is checked here too: else a
-                    // guest in every slice or so would keep the turn, and the timers and stop
-                    // requests looked at between turns, waiting for as long as it runs.
-                    if (end - start > TURN_BUDGET_NANOS) {
-                        return endSpentTurn(ran, othersRan, end - start); // the next turn's pass submits
+                        // This pass restarts the batch, so the budget is checked here too: else a
+                        // guest in every slice or so would keep the turn, and the timers and stop
+                        // requests looked at between turns, waiting for as long as it runs.
+                        if (end - start > TURN_BUDGET_NANOS) {
+                            return endSpentTurn(ran, othersRan, end - start); // the next turn's pass submits
+                        }
                     }
                     loop.runNow();
                     sliceStart = System.nanoTime();
