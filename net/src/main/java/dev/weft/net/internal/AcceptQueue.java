@@ -31,6 +31,8 @@ import java.util.concurrent.RejectedExecutionException;
  */
 public final class AcceptQueue extends ChannelInboundHandlerAdapter {
     private final WeftRuntime runtime;
+    /** Looked up once, by the binding task: the accepting loop then never takes the lookup's lock. */
+    private final NetCounters counters;
     private final ServerChannel server;
     private final ArrayDeque<Conduit> ready = new ArrayDeque<>();
     private boolean readPending;
@@ -42,6 +44,7 @@ public final class AcceptQueue extends ChannelInboundHandlerAdapter {
 
     AcceptQueue(WeftRuntime runtime, ServerChannel server) {
         this.runtime = runtime;
+        this.counters = NetCounters.of(runtime);
         this.server = server;
     }
 
@@ -62,7 +65,7 @@ public final class AcceptQueue extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         Channel child = (Channel) msg;
-        Conduit c = new Conduit(runtime, child);
+        Conduit c = new Conduit(runtime, child, counters);
         try {
             Sockets.configureStream(child);
             child.pipeline().addLast(Conduit.NAME, c);

@@ -125,10 +125,15 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
         }
     };
 
-    public Conduit(WeftRuntime runtime, Channel ch) {
+    /**
+     * @param counters {@code runtime}'s ({@link NetCounters#of}), looked up by the caller: a
+     *                 conduit made on the loop for an accepted socket must not take that lookup's
+     *                 lock, which tasks take too
+     */
+    public Conduit(WeftRuntime runtime, Channel ch, NetCounters counters) {
         this.runtime = runtime;
         this.ch = ch;
-        this.counters = NetCounters.of(runtime);
+        this.counters = counters;
     }
 
     /** The counters of this conduit's runtime. */
@@ -903,7 +908,7 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
                 throw new IllegalStateException("a task is reading or writing this socket");
             }
         }
-        Conduit next = new Conduit(runtime, ch);
+        Conduit next = new Conduit(runtime, ch, counters);
         next.readTimeoutNanos = readTimeoutNanos;
         next.writeTimeoutNanos = writeTimeoutNanos;
         next.lingerNanos = lingerNanos;

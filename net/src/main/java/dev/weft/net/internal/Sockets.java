@@ -85,7 +85,7 @@ public final class Sockets {
      */
     private static Conduit connectStream(WeftRuntime rt, Channel ch, SocketAddress address, String name, long deadline)
             throws IOException {
-        Conduit c = new Conduit(rt, ch);
+        Conduit c = new Conduit(rt, ch, NetCounters.of(rt));
         try {
             configureStream(ch);
             ch.pipeline().addLast(Conduit.NAME, c);
