@@ -53,6 +53,14 @@ import java.util.Objects;
  * and loses nothing: decoded messages stay queued. A message whose {@code send} was interrupted
  * was not written (and was released).
  *
+ * <h2>Where the codec runs</h2>
+ * The codec's handlers run on the connection's carrier thread: in the carrier's event loop, or in
+ * place inside the task that calls {@code send}, like Netty's own event loop would run them. Like
+ * any Netty handler, they must not block. A handler must also not lock an object that a task may
+ * hold while it waits (a {@code synchronized} block around a {@code receive}, a sleep or a
+ * {@code join}): the task's virtual thread gives its carrier back while it waits, still holding
+ * the lock, and then the carrier itself would block on that lock, and nothing on it could run again.
+ *
  * <p>Thread safety: one task may receive while another sends. Memory consistency as for
  * {@link TcpStream}.
  *
