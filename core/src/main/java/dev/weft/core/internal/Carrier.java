@@ -676,9 +676,9 @@ public final class Carrier extends CarrierPad2 implements Executor {
     String describeStuck() {
         TaskImpl<?> r = running;
         StringBuilder sb = new StringBuilder();
-        Thread taskThread = r != null ? r.thread() : null;
         if (r != null) {
             sb.append("running task '").append(r.name()).append("'");
+            Thread taskThread = r.thread();
             if (taskThread != null) {
                 appendStack(sb.append(", at:"), taskThread.getStackTrace());
             }
