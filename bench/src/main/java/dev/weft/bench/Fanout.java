@@ -90,6 +90,23 @@ final class Fanout {
         }
     }
 
+    /**
+     * With {@code -Dbench.trace=K}, prints to stderr the milliseconds each block of K scopes took
+     * (where a cold run spends its time: interpreter, C1, C2, fresh heap pages); off by default.
+     */
+    private static void trace(String what, long[] marks, long t0) {
+        int every = Integer.getInteger("bench.trace", 0);
+        if (every <= 0) {
+            return;
+        }
+        StringBuilder b = new StringBuilder("TRACE ").append(what).append(" ms per ").append(every).append(" scopes:");
+        for (int s = every; s <= marks.length; s += every) {
+            long end = s < marks.length ? marks[s] : marks[marks.length - 1];
+            b.append(' ').append(String.format("%.1f", (end - marks[s - every]) / 1e6));
+        }
+        System.err.println(b);
+    }
+
     private static void check(long sum, long expect) {
         if (sum != expect) {
             throw new IllegalStateException("bad sum " + sum + " != " + expect);
@@ -105,8 +122,10 @@ final class Fanout {
         @SuppressWarnings("unchecked")
         Fork<Long>[] fs = new Fork[forks];
         long sum = 0;
+        long[] marks = new long[scopes];
         long t0 = System.nanoTime();
         for (int s = 0; s < scopes; s++) {
+            marks[s] = System.nanoTime();
             try (Scope scope = Scope.open("fanout")) {
                 for (int i = 0; i < forks; i++) {
                     final long idx = i;
@@ -118,7 +137,9 @@ final class Fanout {
                 }
             }
         }
-        return new long[] {sum, System.nanoTime() - t0};
+        long elapsed = System.nanoTime() - t0;
+        trace("weft", marks, t0);
+        return new long[] {sum, elapsed};
     }
 
     /** Returns {sum, elapsed nanos}: raw StructuredTaskScope, default joiner, default scheduler. */
@@ -145,8 +166,10 @@ final class Fanout {
         @SuppressWarnings("unchecked")
         Subtask<Long>[] st = new Subtask[forks];
         long sum = 0;
+        long[] marks = new long[scopes];
         long t0 = System.nanoTime();
         for (int s = 0; s < scopes; s++) {
+            marks[s] = System.nanoTime();
             try (StructuredTaskScope<Long, Void> scope = open.get()) {
                 for (int i = 0; i < forks; i++) {
                     final long idx = i;
@@ -161,7 +184,9 @@ final class Fanout {
                 }
             }
         }
-        return new long[] {sum, System.nanoTime() - t0};
+        long elapsed = System.nanoTime() - t0;
+        trace("raw", marks, t0);
+        return new long[] {sum, elapsed};
     }
 
     /**

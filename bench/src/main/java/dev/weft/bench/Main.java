@@ -36,7 +36,8 @@ public final class Main {
         "system property -Dbench.warmup=K runs K un-timed iterations first (default 0);",
         "-Dbench.carriers=C sets the carriers of the runtime spawn/sleepers build (default: #CPUs);",
         "-Dbench.transport=T its transport (auto, io_uring, epoll, kqueue, nio);",
-        "-Dbench.spill=N its spill threshold (WeftRuntime.Builder.spillThreshold, default 128).");
+        "-Dbench.spill=N its spill threshold (WeftRuntime.Builder.spillThreshold, default 128);",
+        "-Dbench.trace=K (fanout) prints to stderr how many ms each block of K scopes took.");
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
