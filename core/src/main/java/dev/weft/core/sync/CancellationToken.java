@@ -85,7 +85,9 @@ public final class CancellationToken {
             } catch (RuntimeException | Error e) {
                 if (failure == null) {
                     failure = e instanceof RuntimeException re ? re : new RuntimeException(e);
-                } else {
+                } else if (e != failure) {
+                    // Two callbacks may throw one shared exception; suppressing it in itself would
+                    // throw here and skip the callbacks still to run.
                     failure.addSuppressed(e);
                 }
             }

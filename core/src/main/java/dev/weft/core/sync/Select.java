@@ -85,14 +85,32 @@ public final class Select {
      * @return the committed clause's result, or empty if none committed in time (then none ever will)
      * @throws InterruptedException   if interrupted before or while waiting; no clause committed
      * @throws ChannelClosedException as for {@link #select(SelectClause[])}
+     * @throws NullPointerException   if the clause that committed produced {@code null}, which an
+     *                                {@code Optional} cannot hold (empty means that no clause
+     *                                committed). The clause's effect has happened (a message was
+     *                                taken, a notification consumed); map its result to a non-null
+     *                                value to use it with a timeout
      */
     @SafeVarargs
     @SuppressWarnings("varargs")
     public static <R> Optional<R> select(Duration timeout, SelectClause<? extends R>... clauses)
             throws InterruptedException {
         long nanos = Timeouts.nanos(timeout);
-        return Optional.ofNullable(run(clauses, false, true, nanos));
+        Object r = run(clauses, false, true, nanos);
+        if (r == TIMED_OUT) {
+            return Optional.empty();
+        }
+        if (r == null) {
+            throw new NullPointerException("a clause of a timed select committed a null result, which an Optional cannot "
+                    + "hold (empty means that no clause committed): map the clause's result to a non-null value");
+        }
+        @SuppressWarnings("unchecked")
+        R result = (R) r;
+        return Optional.of(result);
     }
+
+    /** What {@link #run} returns when a timed select gave up: no clause committed. */
+    private static final Object TIMED_OUT = new Object();
 
     @SuppressWarnings("unchecked")
     private static <R> R run(SelectClause<?>[] clauses, boolean biased, boolean timed, long nanos)
@@ -137,7 +155,7 @@ public final class Select {
             }
         }
         if (won == null) {
-            return null;
+            return (R) TIMED_OUT; // only a timed select gives up, and it maps this to empty
         }
         return (R) clauses[won.index()].complete(won.value());
     }

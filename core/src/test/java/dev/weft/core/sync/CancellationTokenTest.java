@@ -89,6 +89,24 @@ class CancellationTokenTest {
         assertTrue(t.isCancelled());
     }
 
+    /**
+     * Two callbacks that throw one shared exception (a cached or static one) stop neither the
+     * callbacks after them nor the report: the shared exception is rethrown, not an error about
+     * suppressing it in itself.
+     */
+    @Test
+    void callbacksThatThrowTheSameExceptionStopNothing() {
+        CancellationToken t = new CancellationToken();
+        RuntimeException shared = new IllegalStateException("shared failure");
+        AtomicInteger ran = new AtomicInteger();
+        t.onCancel(() -> { throw shared; });
+        t.onCancel(() -> { throw shared; });
+        t.onCancel(ran::incrementAndGet);
+        assertSame(shared, assertThrows(RuntimeException.class, t::cancel));
+        assertEquals(1, ran.get(), "the callback after the two failures ran");
+        assertEquals(0, shared.getSuppressed().length);
+    }
+
     /** Cancelled children remove themselves from the parent (no leak of registrations). */
     @Test
     void childrenDoNotLeak() {

@@ -274,6 +274,24 @@ class SelectSyncClauseTest {
         assertEquals(Optional.empty(), Select.select(Duration.ZERO, n.onNotified()));
     }
 
+    /**
+     * A timed select whose winning clause produces null (Notify's own idiom, {@code map(n -> null)})
+     * must not report a timeout: empty means that nothing committed, but the notification was
+     * consumed. It says so instead, and a select that really gives up is still empty.
+     */
+    @Test
+    void timedSelectNeverPassesACommittedNullOffAsATimeout() throws Exception {
+        Notify n = new Notify();
+        n.notifyOne();
+        NullPointerException e = assertThrows(NullPointerException.class,
+                () -> Select.select(Duration.ofSeconds(1), NEVER.onReceive(), n.onNotified().<String>map(x -> null)));
+        assertTrue(e.getMessage().contains("null result"), e.getMessage());
+        assertEquals(Optional.empty(), Select.select(Duration.ofMillis(5), NEVER.onReceive(), n.onNotified().<String>map(x -> null)),
+                "the permit was consumed by the first select; this one times out");
+        n.notifyOne();
+        assertEquals(Optional.of("notified"), Select.select(Duration.ZERO, NEVER.onReceive(), n.onNotified().map(x -> "notified")));
+    }
+
     /** notifyOne picks a parked select; a select decided elsewhere passes the notification on. */
     @Test
     void notifyParked() throws Exception {
