@@ -654,10 +654,19 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
      * Hands {@code msg} to the channel: in place when this task runs on the channel's carrier
      * (the write reaches the transport now, not in the loop's next pass), else queued for the
      * loop by Netty. Failures reach the pipeline (the void promise), as in both cases before.
+     *
+     * <p>A task on the channel's carrier is not let in while another task is the loop's guest
+     * and parked inside it; its write is then queued. Until the loop has run that write, every
+     * later write of this conduit is queued behind it too: once the guest left, the same task
+     * would otherwise write in place and overtake its own earlier bytes on the wire.
      */
     private void send(Object msg, boolean flush) {
         EventLoop loop = ch.eventLoop();
-        boolean guest = RuntimeAccess.enterLoop(loop);
+        boolean guest = queuedOnOwnCarrier.get() == 0 && RuntimeAccess.enterLoop(loop);
+        boolean queuedHere = !guest && RuntimeAccess.currentEventLoop(runtime) == loop;
+        if (queuedHere) {
+            queuedOnOwnCarrier.incrementAndGet();
+        }
         try {
             if (flush) {
                 ch.writeAndFlush(msg, ch.voidPromise());
@@ -668,8 +677,21 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
             if (guest) {
                 RuntimeAccess.exitLoop(loop);
             }
+            if (queuedHere) {
+                try {
+                    loop.execute(queuedOnOwnCarrier::decrementAndGet); // runs after the write: the loop's queue is FIFO
+                } catch (RejectedExecutionException stopped) {
+                    queuedOnOwnCarrier.decrementAndGet(); // the loop runs nothing more; the write failed with it
+                }
+            }
         }
     }
+
+    /**
+     * Writes of this conduit that a task on the channel's carrier queued for the loop and the
+     * loop has not run yet (see {@link #send}).
+     */
+    private final java.util.concurrent.atomic.AtomicInteger queuedOnOwnCarrier = new java.util.concurrent.atomic.AtomicInteger();
 
     private void awaitWritable(long deadline) throws IOException {
         for (;;) {
