@@ -164,7 +164,7 @@ public final class JoinSet<T> implements AutoCloseable {
 
     /** A result was taken (or a spawn undone): wakes parked joinNext calls once none is left. */
     private void taken() {
-        if (size.decrementAndGet() == 0) {
+        if (size.updateAndGet(n -> n > 0 ? n - 1 : 0) == 0) {
             wakeEmptyWaiters();
         }
     }

@@ -279,6 +279,7 @@ public final class ForkImpl<T> implements Fork<T>, Callable<Object>, Cancellatio
         }
         cancelRequested = true;
         interrupt();
+        scope.cancelChildrenOf(this);
         return true;
     }
 

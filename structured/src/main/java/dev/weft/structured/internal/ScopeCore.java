@@ -49,7 +49,13 @@ import java.util.function.Consumer;
  *       that swallowed the first interrupt still fails fast at its next wait. Nothing is added to
  *       a path that does not park.</li>
  *   <li>Daemon forks: when the owner joins and the last user fork has ended, the scope is
- *       cancelled with reason {@code DONE}, which interrupts only the daemons.</li>
+ *       cancelled with reason {@code DONE}, which interrupts only the daemons (and cancels the
+ *       scopes they opened).</li>
+ *   <li>Nested scopes: a scope opened in a fork records that fork ({@link #ownerFork}); whatever
+ *       cancels the fork (its scope's cancellation for a reason that applies to it, a won race
+ *       for a loser, {@link ForkImpl#cancel()}) cancels that scope too, also when it is opened
+ *       after the fork was cancelled, so a fork that swallowed its interrupt and joins a nested
+ *       scope still ends promptly.</li>
  *   <li>Deadlines: {@code min(own, enclosing scope's)}, armed on the carrier's timer wheel
  *       ({@link RuntimeAccess#schedule}) so they follow the runtime's (test) clock.</li>
  * </ul>
@@ -90,6 +96,8 @@ public final class ScopeCore {
     private final WeftRuntime runtime;
     private final Thread owner;
     private final ScopeCore parent;
+    /** The fork of {@code parent} whose thread opened this scope, or null. */
+    private final ForkImpl<?> ownerFork;
     private final ScopeCore previouslyOwned;
     private final long deadline;
     private final Consumer<ForkImpl<?>> onForkDone;
@@ -135,8 +143,9 @@ public final class ScopeCore {
     private ForkImpl<?> pendingFork;
     private int forkCount;
 
-    private ScopeCore(String name, Policy policy, WeftRuntime runtime, ScopeCore parent, long deadline,
+    private ScopeCore(String name, Policy policy, WeftRuntime runtime, ScopeCore parent, ForkImpl<?> ownerFork, long deadline,
                       Consumer<ForkImpl<?>> onForkDone) {
+        this.ownerFork = ownerFork;
         this.name = name;
         this.policy = policy;
         this.runtime = runtime;
@@ -220,8 +229,10 @@ public final class ScopeCore {
         }
         WeftRuntime rt = runtimeHere();
         ScopeCore parent = OWNED.get();
+        ForkImpl<?> ownerFork = null;
         if (parent == null && RuntimeAccess.currentCancellationSource() instanceof ForkImpl<?> fork) {
             parent = fork.scope(); // a scope opened in a fork nests in the fork's scope
+            ownerFork = fork;
         }
         long now = RuntimeAccess.nanoTime(rt);
         long dl = Long.MAX_VALUE;
@@ -237,13 +248,14 @@ public final class ScopeCore {
         if (parent != null) {
             dl = Math.min(dl, parent.deadline);
         }
-        ScopeCore s = new ScopeCore(name, policy, rt, parent, dl, onForkDone);
+        ScopeCore s = new ScopeCore(name, policy, rt, parent, ownerFork, dl, onForkDone);
         s.sts = StructuredTaskScope.open(new WeftJoiner(s),
                 cf -> cf.withThreadFactory(s::newThread).withName(name));
         OWNED.set(s);
         if (parent != null) {
             parent.children.add(s);
-            if (parent.isCancelled() && parent.reason.get() != DONE) {
+            if (ownerFork != null ? ownerFork.cancellationRequested()
+                    : parent.isCancelled() && parent.reason.get() != DONE) {
                 s.tryCancel(parent.reason.get() == TIMED_OUT ? TIMED_OUT : CANCELLED);
             }
         }
@@ -401,6 +413,9 @@ public final class ScopeCore {
      * {@linkplain ForkImpl#isDone() is done} every failure is here for {@link #outcomeException}.
      */
     void recordFailure(ForkImpl<?> f) {
+        if (policy == Policy.COLLECT) {
+            return; // JoinSet reports failures through joinNext; never read here
+        }
         failures.add(f);
     }
 
@@ -479,12 +494,26 @@ public final class ScopeCore {
                 f.interrupt();
             }
         }
-        if (r != DONE && r != WON) {
-            for (ScopeCore c : children) {
-                c.tryCancel(r == TIMED_OUT ? TIMED_OUT : CANCELLED);
+        for (ScopeCore c : children) {
+            ForkImpl<?> of = c.ownerFork;
+            if ((r == DONE || r == WON) && (of == null || of.scope() != this || !cancels(of.daemon)
+                    || of == winner.get())) {
+                // "Done" cancels only what daemons opened, "won" only what the losers opened; a
+                // scope the owner opened inside this one is its own to end.
+                continue;
             }
+            c.tryCancel(r == TIMED_OUT ? TIMED_OUT : CANCELLED);
         }
         return true;
+    }
+
+    /** Cancels the scopes opened by {@code f} (Fork.cancel). */
+    void cancelChildrenOf(ForkImpl<?> f) {
+        for (ScopeCore c : children) {
+            if (c.ownerFork == f) {
+                c.tryCancel(CANCELLED);
+            }
+        }
     }
 
     /**
