@@ -22,6 +22,9 @@ class SelectSyncStressTest {
     /** A value tagged with the index of the source it came from. */
     record From<V>(int source, V value) {}
 
+    /** What a consumer's select returns when it was stopped or timed out. */
+    private static final From<Integer> STOPPED = new From<>(-1, 0);
+
     /** Waits (bounded) for {@code ack} to be released; a change or notification that nobody took would hang here. */
     static void awaitAck(Semaphore ack, String what) throws InterruptedException {
         Optional<SemaphorePermit> p = ack.acquire(1, Threads.LONG);
@@ -199,10 +202,11 @@ class SelectSyncStressTest {
                         Duration t = kind == 2 ? maybeTimeout(rnd) : null;
                         SelectClause<From<Integer>> c0 = rs.get(0).onChanged().map(v -> new From<>(0, v));
                         SelectClause<From<Integer>> c1 = rs.get(1).onChanged().map(v -> new From<>(1, v));
-                        SelectClause<From<Integer>> end = stop.onCancelled().map(s -> null);
-                        got = t == null ? Select.select(c0, c1, end) : Select.select(t, c0, c1, end).orElse(null);
-                        if (got == null) {
-                            continue;
+                        // Not map(s -> null): a timed select cannot return a null result (empty means timed out).
+                        SelectClause<From<Integer>> end = stop.onCancelled().map(s -> STOPPED);
+                        got = t == null ? Select.select(c0, c1, end) : Select.select(t, c0, c1, end).orElse(STOPPED);
+                        if (got == STOPPED) {
+                            continue; // stopped or timed out: re-check stop
                         }
                     }
                     synchronized (lock) {
