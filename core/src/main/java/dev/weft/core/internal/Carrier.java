@@ -46,6 +46,19 @@ public final class Carrier extends CarrierPad2 implements Executor {
     /** Continuations run per turn before I/O gets another look. */
     static final long TURN_BUDGET_NANOS = 200_000;
 
+    private static final java.lang.invoke.VarHandle TIMED_PARKER;
+    private static final java.lang.invoke.VarHandle TIMED_PARK_DEADLINE;
+
+    static {
+        try {
+            java.lang.invoke.MethodHandles.Lookup l = java.lang.invoke.MethodHandles.lookup();
+            TIMED_PARKER = l.findVarHandle(Carrier.class, "timedParker", Thread.class);
+            TIMED_PARK_DEADLINE = l.findVarHandle(Carrier.class, "timedParkDeadline", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     final int index;
     final RuntimeCore runtime;
     final ManualIoEventLoop loop;
@@ -439,6 +452,18 @@ public final class Carrier extends CarrierPad2 implements Executor {
      * itself with no scoped value; see {@link TaskImpl#currentOrNull()}.
      */
     TaskImpl<?> running;
+
+    /**
+     * The thread of this carrier's current slice that parks for a time this carrier's wheel
+     * serves, and that park's deadline (runtime clock); null when none. A virtual thread that is
+     * pinned when it parks (a class initialiser or a native frame on its stack) parks this
+     * carrier's own thread instead of yielding: the wheel then never fires, and the runtime's pin
+     * watch ({@link RuntimeCore#watchPinnedParks}) unparks it once the deadline has passed. Set by
+     * the parking thread ({@link #registerTimedPark}); cleared when its park returns, or when its
+     * slice ends (it yielded: the wheel serves it).
+     */
+    private volatile Thread timedParker;
+    private long timedParkDeadline;
     /** When the continuation running now was given the carrier (carrier thread only). */
     private long sliceStartNanos;
     /** This carrier's started, not ended tasks by their continuation (carrier thread only). */
@@ -571,6 +596,35 @@ public final class Carrier extends CarrierPad2 implements Executor {
             out.add(t);
         }
         return out;
+    }
+
+    /**
+     * Records that {@code t}, running on this carrier, is about to park until {@code deadline} with
+     * this carrier's wheel to wake it (see {@link #timedParker}). Carrier thread only.
+     */
+    public void registerTimedPark(Thread t, long deadline) {
+        TIMED_PARK_DEADLINE.setOpaque(this, deadline);
+        TIMED_PARKER.setRelease(this, t); // read with acquire: the deadline read after it is this park's
+    }
+
+    /** {@code t}'s timed park has returned (carrier thread only). */
+    public void clearTimedPark(Thread t) {
+        if (timedParker == t) {
+            TIMED_PARKER.setOpaque(this, null);
+        }
+    }
+
+    /**
+     * Unparks the thread registered by {@link #registerTimedPark} if its deadline has passed and
+     * its slice has not ended: it is parked pinned, with this carrier's thread. Any thread; a
+     * wake-up that comes when the park has just returned is a spurious one, which every caller of
+     * a park tolerates.
+     */
+    void rescuePinnedPark(long now) {
+        Thread t = (Thread) TIMED_PARKER.getAcquire(this);
+        if (t != null && now - (long) TIMED_PARK_DEADLINE.getOpaque(this) >= 0) {
+            java.util.concurrent.locks.LockSupport.unpark(t);
+        }
     }
 
     /** Whether the calling code runs on this carrier's thread (directly, or in a task mounted on it). */
@@ -847,6 +901,9 @@ public final class Carrier extends CarrierPad2 implements Executor {
                         r.run();
                     } finally {
                         running = null;
+                        if (timedParker != null) {
+                            TIMED_PARKER.setOpaque(this, null); // it yielded: the wheel wakes it
+                        }
                     }
                 }
             } catch (Throwable t) {

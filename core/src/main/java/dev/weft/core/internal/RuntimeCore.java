@@ -259,6 +259,47 @@ public final class RuntimeCore {
         return clock.nanoTime();
     }
 
+    /** How often the pin watch looks at the carriers: a pinned timed park ends at most this late. */
+    static final long PIN_WATCH_PERIOD_MS = 50;
+    /** The pin watch's thread, started by the first timed park a carrier's wheel serves; null before. */
+    private volatile Thread pinWatch;
+
+    /**
+     * Starts the pin watch if it is not running: a daemon thread that, every
+     * {@value #PIN_WATCH_PERIOD_MS} ms, unparks a task whose timed park has passed its deadline
+     * while it parks pinned (see {@code Carrier.timedParker}): its carrier's thread is parked
+     * with it, so that carrier's wheel cannot wake it, as the JDK's own timer would have. Started
+     * only once a task parks for a time, so a runtime that never does so has no such thread;
+     * stops when the runtime has stopped.
+     */
+    public void ensurePinWatch() {
+        if (pinWatch == null) {
+            startPinWatch();
+        }
+    }
+
+    private synchronized void startPinWatch() {
+        if (pinWatch != null || report != null) {
+            return;
+        }
+        pinWatch = Thread.ofPlatform().daemon(true).name(name + "-pin-watch").start(this::watchPinnedParks);
+    }
+
+    /** The pin watch's loop (see {@link #ensurePinWatch}). */
+    void watchPinnedParks() {
+        while (report == null) {
+            try {
+                Thread.sleep(PIN_WATCH_PERIOD_MS);
+            } catch (InterruptedException stop) {
+                return;
+            }
+            long now = nanoTime();
+            for (Carrier c : carriers) {
+                c.rescuePinnedPark(now);
+            }
+        }
+    }
+
     /** Whether every carrier is blocked waiting for work (racy snapshot). */
     public boolean allCarriersIdle() {
         for (Carrier c : carriers) {
@@ -664,6 +705,13 @@ public final class RuntimeCore {
             log.log(System.Logger.Level.WARNING, "runtime '" + name + "' stopped with tasks that ignore cancellation: " + stuck);
         }
         report = r;
+        Thread watch;
+        synchronized (this) {
+            watch = pinWatch;
+        }
+        if (watch != null) {
+            watch.interrupt();
+        }
         return r;
     }
 

@@ -45,6 +45,10 @@ public final class Parking {
      * Parks the current thread for at most {@code nanos} nanoseconds of runtime time; in a task
      * whose work was cancelled, returns at once with the interrupt status set (see the class comment).
      *
+     * <p>A task that is pinned when it parks (a class initialiser or a native frame on its stack)
+     * parks its carrier's thread with it, so its carrier's wheel cannot wake it; the runtime's pin
+     * watch does, at most {@code 50 ms} after the deadline.
+     *
      * @param blocker the object the thread waits on (shown in thread dumps), may be null
      * @param nanos   the maximum time to wait; {@code <= 0} returns at once
      */
@@ -70,10 +74,14 @@ public final class Parking {
                 LockSupport.parkNanos(blocker, nanos);
                 return;
             }
+            dev.weft.core.internal.Carrier carrier = task.carrier();
+            carrier.registerTimedPark(me, deadline); // for a park that turns out pinned (see Carrier.timedParker)
+            task.runtime().ensurePinWatch();
             task.runtime().timedWaiters.incrementAndGet();
             try {
                 LockSupport.park(blocker);
             } finally {
+                carrier.clearTimedPark(me);
                 task.runtime().timedWaiters.decrementAndGet();
                 timer.cancel();
             }
