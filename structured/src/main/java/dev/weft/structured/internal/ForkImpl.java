@@ -59,12 +59,14 @@ public final class ForkImpl<T> implements Fork<T>, Callable<Object>, Cancellatio
 
     private static final VarHandle THREAD;
     private static final VarHandle OUTCOME;
+    private static final VarHandle CANCEL_REQUESTED;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             THREAD = lookup.findVarHandle(ForkImpl.class, "thread", Thread.class);
             OUTCOME = lookup.findVarHandle(ForkImpl.class, "outcome", Object.class);
+            CANCEL_REQUESTED = lookup.findVarHandle(ForkImpl.class, "cancelRequested", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -274,10 +276,9 @@ public final class ForkImpl<T> implements Fork<T>, Callable<Object>, Cancellatio
 
     @Override
     public boolean cancel() {
-        if (outcome != null || cancelRequested) {
-            return false;
+        if (outcome != null || cancelRequested || !CANCEL_REQUESTED.compareAndSet(this, false, true)) {
+            return false; // one caller of many at once requests it (the others return false)
         }
-        cancelRequested = true;
         interrupt();
         scope.cancelChildrenOf(this);
         return true;
