@@ -87,6 +87,8 @@ public final class FileHandle implements Closeable {
     private final FileChannel ch;
     private final boolean seekable;
     private final boolean append;
+    /** Opened for reading (as FileChannel decides it); reads of a handle that is not throw as its channel would. */
+    private final boolean readable;
     private final Resource resource;
     private final Cleaner.Cleanable cleanable;
     /** The io_uring descriptor of a regular file opened by a task of an io_uring runtime, else null. */
@@ -132,8 +134,9 @@ public final class FileHandle implements Closeable {
         }
     }
 
-    private FileHandle(Path path, FileChannel ch, UringFile uring, boolean seekable, boolean append) {
+    private FileHandle(Path path, FileChannel ch, UringFile uring, boolean seekable, boolean append, boolean readable) {
         this.path = path;
+        this.readable = readable;
         this.ch = ch;
         this.uring = uring;
         this.seekable = seekable;
@@ -163,8 +166,13 @@ public final class FileHandle implements Closeable {
             opts.add(StandardOpenOption.READ);
         }
         boolean append = opts.contains(StandardOpenOption.APPEND);
+        // As FileChannel.open: with neither READ nor WRITE, APPEND writes and anything else reads.
+        boolean readable = opts.contains(StandardOpenOption.READ)
+                || !opts.contains(StandardOpenOption.WRITE) && !append;
         // A raw descriptor for io_uring requests, or for carrier-side reads on other transports.
-        boolean wantUring = !append && (Uring.wantDescriptor() || CarrierFiles.wantDescriptor());
+        // Not with SYNC or DSYNC: the channel's descriptor carries them, and writes keep to it.
+        boolean wantUring = !append && !opts.contains(StandardOpenOption.SYNC) && !opts.contains(StandardOpenOption.DSYNC)
+                && (Uring.wantDescriptor() || CarrierFiles.wantDescriptor());
         Opened o = Offload.call(op -> {
             FileChannel ch = FileChannel.open(path, opts);
             try {
@@ -178,12 +186,24 @@ public final class FileHandle implements Closeable {
                 throw e;
             }
         });
-        FileHandle h = new FileHandle(path, o.ch, o.uring, o.regular, append);
+        FileHandle h = new FileHandle(path, o.ch, o.uring, o.regular, append, readable);
         h.position = o.position;
         return h;
     }
 
-    private record Opened(FileChannel ch, UringFile uring, boolean regular, long position) {}
+    /** What an open's job hands back; closed whole if the caller was cancelled meanwhile. */
+    private record Opened(FileChannel ch, UringFile uring, boolean regular, long position) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            try {
+                ch.close();
+            } finally {
+                if (uring != null) {
+                    uring.closeHandle();
+                }
+            }
+        }
+    }
 
     /**
      * A second descriptor of the file just opened, for io_uring (a blocking-pool job). It must
@@ -230,10 +250,12 @@ public final class FileHandle implements Closeable {
      * @return bytes read, or -1 at end of file
      * @throws InterruptedIOException if cancelled; {@code bytesTransferred} bytes were read (see the class comment)
      * @throws IOException            if the read failed or the handle is closed
+     * @throws java.nio.channels.NonReadableChannelException if the handle was not opened for reading
      */
     public int read(byte[] dst, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, dst.length);
         ensureOpen();
+        ensureReadable();
         awaitPending();
         if (len == 0) {
             return 0;
@@ -269,6 +291,17 @@ public final class FileHandle implements Closeable {
         return n;
     }
 
+    /**
+     * Throws {@link java.nio.channels.NonReadableChannelException} for a handle opened without
+     * reading, before any backend is asked: the io_uring and carrier-side paths would otherwise
+     * report the system's "bad file descriptor" instead.
+     */
+    private void ensureReadable() {
+        if (!readable) {
+            throw new java.nio.channels.NonReadableChannelException();
+        }
+    }
+
     /** {@link #read(byte[], int, int)} into the whole of {@code dst}. */
     public int read(byte[] dst) throws IOException {
         return read(dst, 0, dst.length);
@@ -280,11 +313,13 @@ public final class FileHandle implements Closeable {
      *
      * @return bytes read, or -1 if {@code at} is at or past the end of the file
      * @throws InterruptedIOException if cancelled; {@code bytesTransferred} bytes were delivered
+     * @throws java.nio.channels.NonReadableChannelException if the handle was not opened for reading
      */
     public int readAt(long at, byte[] dst, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, dst.length);
         nonNegative("at", at);
         ensureOpen();
+        ensureReadable();
         awaitPending();
         if (len == 0) {
             return 0;

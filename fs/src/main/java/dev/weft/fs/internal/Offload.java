@@ -147,8 +147,9 @@ public final class Offload {
     private static Object runJob(Gate gate, Op op, Job<?> job) {
         gate.started();
         long t0 = System.nanoTime();
+        Object r = null;
         try {
-            Object r = job.run(op);
+            r = job.run(op);
             return r;
         } catch (UncheckedIOException e) {
             gate.failures.increment();
@@ -159,9 +160,26 @@ public final class Offload {
         } finally {
             gate.poolOps.increment();
             gate.poolNanos.add(System.nanoTime() - t0);
-            op.finish();
+            if (!op.finish()) {
+                closeDropped(r);
+            }
             op.ended();
             gate.ended();
+        }
+    }
+
+    /**
+     * Closes what a job opened for a caller that has walked away (cancelled while the job was
+     * queued or running): an open file or directory stream nobody will ever close would keep its
+     * descriptor until the garbage collector's cleaner runs, or, for a raw descriptor, forever.
+     */
+    private static void closeDropped(Object result) {
+        if (result instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // nobody to tell: the caller has gone; the resource is released as far as it can be
+            }
         }
     }
 
