@@ -135,7 +135,12 @@ public final class Deadline implements Comparable<Deadline> {
         TimerHandle timer = null;
         boolean owner;
         if (outer != null && outer.owner().thread() == me && outer.effective().compareTo(deadline) <= 0) {
-            // The enclosing deadline comes first: its timer enforces this scope too.
+            // The enclosing deadline comes first: its timer enforces this scope too. It may have
+            // passed already (its timer not yet run, or run and its interrupt swallowed): then, as
+            // on the other branch, the body is not run.
+            if (outer.owner().fired() || outer.effective().isExpired()) {
+                throw new TimeoutException("deadline passed before the body started");
+            }
             frame = outer;
             owner = false;
         } else {

@@ -2,6 +2,7 @@ package dev.weft.timers.internal;
 
 import dev.weft.core.Task;
 import dev.weft.core.spi.Parking;
+import dev.weft.core.spi.RuntimeAccess;
 import dev.weft.core.spi.TimerHandle;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -131,7 +132,16 @@ final class ScheduledTask<V> extends FutureTask<V> implements RunnableScheduledF
                     wake = time;
                 }
                 if (wake == Long.MAX_VALUE || wake - now <= 0) {
-                    Parking.park(this);
+                    // Waiting for the run, a task of the runtime: a wait on the runtime itself, so
+                    // the test clock still moves for the run when it sleeps (as for Task.join).
+                    boolean internal = RuntimeAccess.beginInternalWait(owner.runtime());
+                    try {
+                        Parking.park(this);
+                    } finally {
+                        if (internal) {
+                            RuntimeAccess.endInternalWait(owner.runtime());
+                        }
+                    }
                 } else {
                     Parking.parkNanos(this, wake - now);
                 }

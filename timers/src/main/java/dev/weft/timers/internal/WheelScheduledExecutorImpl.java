@@ -55,6 +55,11 @@ public final class WheelScheduledExecutorImpl extends AbstractExecutorService im
     private volatile boolean continuePeriodicAfterShutdown = false;
     private volatile boolean executeDelayedAfterShutdown = true;
 
+    /** The runtime whose wheel and tasks this executor uses. */
+    WeftRuntime runtime() {
+        return rt;
+    }
+
     public WheelScheduledExecutorImpl(WeftRuntime rt) {
         this.rt = rt;
         this.clock = RuntimeAccess.clock(rt);
