@@ -208,4 +208,41 @@ class BlockingPoolTest {
                     "a pool thread kept the cancelled job's interrupt");
         }
     }
+
+    /**
+     * A job spawned as the pool's last thread times out on its keep-alive still gets a thread.
+     * With one thread and a 1 ns keep-alive the thread exits after nearly every job, so the race
+     * comes up thousands of times a second; before the fix about one job in 3,000-6,000 waited
+     * in the queue with no thread until the next spawn (here: its join timed out).
+     */
+    @Test
+    void aJobNeverWaitsWithNoThreadWhenTheLastOneTimesOut() throws Exception {
+        try (WeftRuntime rt = WeftRuntime.builder().name("keepalive-race").carriers(1)
+                .blockingThreads(1).blockingKeepAlive(Duration.ofNanos(1)).build()) {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            int jobs = 0;
+            while (System.nanoTime() - end < 0) {
+                int v = jobs++;
+                Task<Integer> t = rt.spawnBlocking(() -> v);
+                try {
+                    assertEquals(v, t.join(Duration.ofSeconds(2)));
+                } catch (TimeoutException e) {
+                    rt.spawnBlocking(() -> 0); // a new thread runs the stranded job too, so close does not wait
+                    fail("job " + v + " of " + jobs + " waited 2 s in the queue with no thread to run it");
+                }
+            }
+            assertTrue(jobs > 1000, "only " + jobs + " jobs ran");
+        }
+    }
+
+    /** A blocking-pool job that closes its runtime is not interrupted by it, and close waits for the carriers. */
+    @Test
+    void closingFromABlockingJobDoesNotInterruptIt() throws Exception {
+        WeftRuntime rt = WeftRuntime.builder().name("close-from-blocking").carriers(1).build();
+        Task<Boolean> t = rt.spawnBlocking(() -> {
+            rt.close();
+            return Thread.currentThread().isInterrupted();
+        });
+        assertFalse(t.join(Duration.ofSeconds(20)), "the job that called close() came back interrupted");
+    }
 }

@@ -118,6 +118,7 @@ public final class RuntimeCore {
                     }
                     queue.enqueue(job); // every thread busy and the maximum reached: wait in line
                 });
+        queue.pool = this.blockingPool;
         for (Carrier c : this.carriers) {
             c.start();
         }
@@ -686,6 +687,12 @@ public final class RuntimeCore {
         }
         // Jobs queued since the drain above (a spawn that passed the closed check just before it)
         endUnstarted(blockingPool.shutdownNow());
+        if (self != null && self.carrier == null && !Thread.currentThread().isVirtual() && !self.isCancelled()) {
+            // Called from a blocking-pool job: shutdownNow interrupted its own thread. That is not
+            // the caller's interrupt (one from before is restored by shutdown), and it would cut
+            // short the wait for the carriers below.
+            Thread.interrupted();
+        }
         if (self == null || self.carrier == null) {
             for (Carrier c : carriers) {
                 try {
@@ -765,10 +772,23 @@ public final class RuntimeCore {
      */
     private static final class HandOffQueue extends java.util.concurrent.LinkedTransferQueue<Runnable> {
         private static final long serialVersionUID = 1L;
+        /** The pool this queue feeds; set once, right after the pool is built. */
+        transient volatile ThreadPoolExecutor pool;
 
+        /**
+         * Hands {@code job} to an idle thread, else queues it if the pool is at its maximum, else
+         * refuses (the pool then starts a thread for it). Queueing here rather than in the
+         * rejection handler matters: the pool re-checks its thread count after a successful offer
+         * and starts a thread if none is left. A job queued by the handler at the moment the last
+         * thread timed out on its keep-alive waited with no thread to run it until the next spawn.
+         */
         @Override
         public boolean offer(Runnable job) {
-            return tryTransfer(job);
+            if (tryTransfer(job)) {
+                return true;
+            }
+            ThreadPoolExecutor p = pool;
+            return p != null && p.getPoolSize() >= p.getMaximumPoolSize() && super.offer(job);
         }
 
         void enqueue(Runnable job) {
