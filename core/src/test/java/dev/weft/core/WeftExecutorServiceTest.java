@@ -612,4 +612,45 @@ class WeftExecutorServiceTest {
             assertEquals("v", f.get(0, TimeUnit.NANOSECONDS), "a done future answers even a zero wait");
         }
     }
+
+    /**
+     * invokeAny returns (with the failure) when the runtime closes under it: the task it still
+     * waits for is dropped and counts as failed. It waited forever before: the JDK's invokeAny
+     * wraps each future, and a dropped wrapper queued the inner future as done without running it.
+     */
+    @Test
+    void invokeAnyReturnsWhenItsRuntimeClosesUnderIt() throws Exception {
+        WeftRuntime own = WeftRuntime.builder().name("invokeany-close").carriers(1).build();
+        ExecutorService ex = own.newExecutor(1);
+        CountDownLatch aStarted = new CountDownLatch(1);
+        Callable<String> a = () -> {
+            aStarted.countDown();
+            new CountDownLatch(1).await(); // until cancelled
+            return "a";
+        };
+        Callable<String> b = () -> "b"; // queued behind a: the executor runs one at a time
+        AtomicReference<Object> outcome = new AtomicReference<>();
+        CountDownLatch returned = new CountDownLatch(1);
+        Thread caller = Thread.ofPlatform().daemon(true).start(() -> {
+            try {
+                outcome.set(ex.invokeAny(List.of(a, b)));
+            } catch (Throwable e) {
+                outcome.set(e);
+            }
+            returned.countDown();
+        });
+        assertTrue(aStarted.await(10, TimeUnit.SECONDS), "a did not start");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (caller.getState() != Thread.State.WAITING) { // both submitted, invokeAny waits for one
+            assertTrue(System.nanoTime() - deadline < 0, "invokeAny did not start waiting; " + caller.getState());
+            Thread.onSpinWait();
+        }
+        own.shutdown(Duration.ZERO);
+        boolean ok = returned.await(10, TimeUnit.SECONDS);
+        if (!ok) {
+            caller.interrupt();
+        }
+        assertTrue(ok, "invokeAny still waited 10 s after its runtime closed: " + Arrays.toString(caller.getStackTrace()));
+        assertInstanceOf(ExecutionException.class, outcome.get(), "no task completed: the failure is reported");
+    }
 }

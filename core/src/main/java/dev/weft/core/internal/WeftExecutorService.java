@@ -299,6 +299,105 @@ public final class WeftExecutorService extends AbstractExecutorService {
         }
     }
 
+    /**
+     * As {@link AbstractExecutorService#invokeAny}, with one difference that matters here: that
+     * one goes through an {@code ExecutorCompletionService}, which hands {@link #execute} a
+     * wrapper around each task's future. A wrapper this executor drops (its runtime closed) is
+     * cancelled, but the future inside it is then queued as done without having run, and
+     * {@code invokeAny} waits for it for good. Here each future is itself what {@code execute}
+     * gets and queues itself once done, cancelled included.
+     */
+    @Override
+    public <T> T invokeAny(java.util.Collection<? extends Callable<T>> tasks) throws InterruptedException, ExecutionException {
+        try {
+            return doInvokeAny(tasks, false, 0);
+        } catch (TimeoutException cannotHappen) {
+            throw new AssertionError(cannotHappen);
+        }
+    }
+
+    @Override
+    public <T> T invokeAny(java.util.Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        return doInvokeAny(tasks, true, unit.toNanos(timeout));
+    }
+
+    private <T> T doInvokeAny(java.util.Collection<? extends Callable<T>> tasks, boolean timed, long nanos)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        int n = tasks.size();
+        if (n == 0) {
+            throw new IllegalArgumentException("invokeAny needs at least one task");
+        }
+        java.util.concurrent.BlockingQueue<Future<T>> done = new java.util.concurrent.LinkedBlockingQueue<>();
+        List<Future<T>> futures = new ArrayList<>(n);
+        long deadline = timed ? System.nanoTime() + nanos : 0L;
+        try {
+            // One at a time, as the JDK's: a task that succeeds at once spares the others.
+            java.util.Iterator<? extends Callable<T>> it = tasks.iterator();
+            futures.add(executeQueued(it.next(), done));
+            int left = n - 1;
+            int active = 1;
+            ExecutionException failure = null;
+            while (true) {
+                Future<T> f = done.poll();
+                if (f == null) {
+                    if (left > 0) {
+                        left--;
+                        futures.add(executeQueued(it.next(), done));
+                        active++;
+                        continue;
+                    }
+                    if (active == 0) {
+                        break;
+                    }
+                    if (timed) {
+                        f = done.poll(nanos, TimeUnit.NANOSECONDS);
+                        if (f == null) {
+                            throw new TimeoutException("no task of invokeAny completed in time");
+                        }
+                        nanos = deadline - System.nanoTime();
+                    } else {
+                        f = done.take();
+                    }
+                }
+                active--;
+                try {
+                    return f.get(); // done: does not wait
+                } catch (ExecutionException e) {
+                    failure = e;
+                } catch (RuntimeException e) { // cancelled (dropped at the runtime's close)
+                    failure = new ExecutionException(e);
+                }
+            }
+            throw failure;
+        } finally {
+            for (Future<T> f : futures) {
+                f.cancel(true);
+            }
+        }
+    }
+
+    private <T> Future<T> executeQueued(Callable<T> task, java.util.concurrent.BlockingQueue<Future<T>> done) {
+        QueuedFuture<T> f = new QueuedFuture<>(Objects.requireNonNull(task, "task"), done);
+        execute(f);
+        return f;
+    }
+
+    /** A future of {@link #invokeAny} that queues itself for it once done (ran, failed or cancelled). */
+    private static final class QueuedFuture<T> extends SpinningFuture<T> {
+        private final java.util.concurrent.BlockingQueue<Future<T>> done;
+
+        QueuedFuture(Callable<T> callable, java.util.concurrent.BlockingQueue<Future<T>> done) {
+            super(callable);
+            this.done = done;
+        }
+
+        @Override
+        protected void done() {
+            done.add(this);
+        }
+    }
+
     @Override
     protected <T> RunnableFuture<T> newTaskFor(Callable<T> callable) {
         return new SpinningFuture<>(callable);
@@ -315,7 +414,7 @@ public final class WeftExecutorService extends AbstractExecutorService {
      * ({@link Parking#PLATFORM_SPIN_NANOS}), as {@code Task.join} does, so a short task's result
      * costs the caller no sleep and wake-up in the kernel. Everything else is {@code FutureTask}'s.
      */
-    private static final class SpinningFuture<T> extends FutureTask<T> {
+    private static class SpinningFuture<T> extends FutureTask<T> {
         SpinningFuture(Callable<T> callable) {
             super(callable);
         }
