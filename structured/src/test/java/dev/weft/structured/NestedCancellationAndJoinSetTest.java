@@ -92,44 +92,35 @@ class NestedCancellationAndJoinSetTest {
     @Test
     void daemonNestedScopeCancelledWhenUserForksDone() throws Exception {
         CountDownLatch parked = new CountDownLatch(1);
-        within10s("daemon-before", () -> {
-            try (Scope s = Scope.open("d")) {
-                s.forkDaemon(ownerOfNestedScope(parked));
-                s.fork(() -> {
-                    parked.await();
-                    return "user";
-                });
-                s.join();
-            }
-            return null;
-        });
+        scopeWithDaemon("daemon-before", ownerOfNestedScope(parked), parked);
     }
 
     /** A scope a daemon opens after it was cancelled (DONE) starts cancelled. */
     @Test
     void scopeOpenedByCancelledDaemonIsCancelled() throws Exception {
         CountDownLatch parked = new CountDownLatch(1);
-        AtomicReference<Object> nestedOutcome = new AtomicReference<>();
-        within10s("daemon-after", () -> {
-            try (Scope s = Scope.open("d2")) {
-                s.forkDaemon(() -> {
-                    parked.countDown();
-                    try {
-                        Time.sleep(Duration.ofHours(1));
-                    } catch (InterruptedException swallowed) {
-                        // ignored on purpose: the scope it opens next must still be cancelled
-                    }
-                    try {
-                        nestedOutcome.set(Structured.tryJoin(() -> {
-                            Time.sleep(Duration.ofSeconds(20));
-                            return "nested ran to the end";
-                        }, () -> 1));
-                    } catch (Throwable t) {
-                        nestedOutcome.set(t);
-                        throw t;
-                    }
-                    return null;
-                });
+        scopeWithDaemon("daemon-after", () -> {
+            parked.countDown();
+            try {
+                Time.sleep(Duration.ofHours(1));
+            } catch (InterruptedException swallowed) {
+                // ignored on purpose: the scope it opens next must still be cancelled
+            }
+            return Structured.tryJoin(() -> {
+                Time.sleep(Duration.ofSeconds(20));
+                return "nested ran to the end";
+            }, () -> 1);
+        }, parked);
+    }
+
+    /**
+     * In a task, bounded: a scope with {@code daemon} as its daemon fork and one user fork that
+     * ends once {@code parked} opens; joins and closes it.
+     */
+    private static void scopeWithDaemon(String what, Callable<?> daemon, CountDownLatch parked) throws Exception {
+        within10s(what, () -> {
+            try (Scope s = Scope.open(what)) {
+                s.forkDaemon(daemon);
                 s.fork(() -> {
                     parked.await();
                     return "user";
