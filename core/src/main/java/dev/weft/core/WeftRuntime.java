@@ -250,7 +250,8 @@ public final class WeftRuntime implements AutoCloseable {
     /**
      * Stops new spawns, waits up to {@code timeout} for running tasks to end, cancels the rest,
      * waits a short grace period (at most 1 s) for them, then stops the carriers. Idempotent:
-     * later calls return the first report. Called from inside one of this runtime's tasks, it does
+     * later calls return the first report; a call made while another one runs waits for that one
+     * to finish (its interrupt does not end that wait and is kept). Called from inside one of this runtime's tasks, it does
      * not wait for that task. A timeout too long to count in nanoseconds (about 292 years) waits
      * as long as tasks run; a negative one is zero.
      *

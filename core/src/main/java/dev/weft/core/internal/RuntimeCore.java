@@ -631,14 +631,19 @@ public final class RuntimeCore {
         // about 292 years the deadline saturates; start + MAX_VALUE wraps, but every use below
         // compares by difference (deadline - now), which stays right.
         long timeoutNanos = Math.max(0, saturatedNanos(timeout));
+        boolean follower;
         lock.lock();
         try {
             if (report != null) {
                 return report;
             }
+            follower = closed;
             closed = true;
         } finally {
             lock.unlock();
+        }
+        if (follower) {
+            return awaitFirstShutdown();
         }
         TaskImpl<?> self = TaskImpl.currentOrNull();
         long deadline = start + timeoutNanos;
@@ -655,6 +660,31 @@ public final class RuntimeCore {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** Counted down once the first shutdown has its report (see {@link #awaitFirstShutdown}). */
+    private final java.util.concurrent.CountDownLatch shutdownDone = new java.util.concurrent.CountDownLatch(1);
+
+    /**
+     * A shutdown called while another one runs waits for that one and returns its report, so
+     * every caller gets the first report and returns only once the runtime has stopped. The wait
+     * is bounded by the first call's (its timeout, the grace period, the carriers' stop); an
+     * interrupt does not end it and is kept for the caller.
+     */
+    private ShutdownReport awaitFirstShutdown() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                shutdownDone.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return report;
     }
 
     private ShutdownReport cancelAndStop(long start, long timeoutNanos, TaskImpl<?> self) {
@@ -712,6 +742,7 @@ public final class RuntimeCore {
             log.log(System.Logger.Level.WARNING, "runtime '" + name + "' stopped with tasks that ignore cancellation: " + stuck);
         }
         report = r;
+        shutdownDone.countDown();
         Thread watch;
         synchronized (this) {
             watch = pinWatch;
