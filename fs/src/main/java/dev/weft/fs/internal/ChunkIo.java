@@ -84,11 +84,14 @@ public final class ChunkIo {
                 }
                 try {
                     tmp.get(dst, off + done, n);
+                    done += n;
+                    // Before exit: a caller that abandons from here on reads a progress that has
+                    // these bytes (its abandon waits out the copy, then reads it); after exit it
+                    // could miss them, and a stream's bytes it was handed would be reported unread.
+                    op.progress(done);
                 } finally {
                     op.exit();
                 }
-                done += n;
-                op.progress(done);
                 op.countRead(n);
                 if (n < want) {
                     break;
