@@ -440,8 +440,11 @@ public final class ScopeCore {
                 }
             }
             case SUCCEEDED -> {
-                if (policy == Policy.RACE && !f.daemon && winner.compareAndSet(null, f)) {
-                    tryCancel(WON);
+                if (policy == Policy.RACE && !f.daemon) {
+                    // The win is the cancellation's compare-and-set: a deadline or cancel that
+                    // came first leaves no winner, and one that comes later cannot turn a win
+                    // into a timeout.
+                    tryCancel(WON, f);
                 }
             }
             default -> { }
@@ -484,8 +487,16 @@ public final class ScopeCore {
     }
 
     private boolean tryCancel(int r) {
+        return tryCancel(r, null);
+    }
+
+    /** @param won for {@code WON}, the fork that won (recorded only if this call cancels the scope) */
+    private boolean tryCancel(int r, ForkImpl<?> won) {
         if (!reason.compareAndSet(NONE, r)) {
             return false;
+        }
+        if (won != null) {
+            winner.set(won);
         }
         ForkList l = forks;
         for (int i = 0, n = l.size; i < n; i++) {
