@@ -210,6 +210,11 @@ public final class WheelScheduledExecutorImpl extends AbstractExecutorService im
                     t.time = t.period > 0 ? Clocks.plus(t.time, t.period) : Clocks.plus(now(), -t.period);
                     try {
                         arm(t);
+                        if (t.isDone() && queued.remove(t)) {
+                            // Cancelled while being re-armed, after its cancel looked for it in
+                            // the queue: take it out now, or shutdown would wait for its timer.
+                            t.timer.cancel();
+                        }
                     } catch (RejectedExecutionException closed) {
                         t.cancel(false);
                     }
