@@ -743,10 +743,7 @@ public final class RuntimeCore {
         }
         report = r;
         shutdownDone.countDown();
-        Thread watch;
-        synchronized (this) {
-            watch = pinWatch;
-        }
+        Thread watch = pinWatch; // one started after this read sees the report and ends at once
         if (watch != null) {
             watch.interrupt();
         }

@@ -64,25 +64,26 @@ public final class Parking {
         }
         if (task != null && task.carrier() != null && task.thread() == me) {
             // The carrier's wheel wakes us: a local enqueue instead of the JDK's unparker thread.
-            long now = task.runtime().nanoTime();
+            dev.weft.core.internal.RuntimeCore rt = task.runtime();
+            dev.weft.core.internal.Carrier carrier = task.carrier();
+            long now = rt.nanoTime();
             long deadline = now + nanos < now ? Long.MAX_VALUE : now + nanos; // saturate
             TimerHandle timer;
             try {
-                timer = task.carrier().timers().scheduleUnpark(deadline, me);
+                timer = carrier.timers().scheduleUnpark(deadline, me);
             } catch (java.util.concurrent.RejectedExecutionException stopped) {
                 // The runtime has stopped and this task outlived it: the JDK's timed park still works.
                 LockSupport.parkNanos(blocker, nanos);
                 return;
             }
-            dev.weft.core.internal.Carrier carrier = task.carrier();
             carrier.registerTimedPark(me, deadline); // for a park that turns out pinned (see Carrier.timedParker)
-            task.runtime().ensurePinWatch();
-            task.runtime().timedWaiters.incrementAndGet();
+            rt.ensurePinWatch();
+            rt.timedWaiters.incrementAndGet();
             try {
                 LockSupport.park(blocker);
             } finally {
                 carrier.clearTimedPark(me);
-                task.runtime().timedWaiters.decrementAndGet();
+                rt.timedWaiters.decrementAndGet();
                 timer.cancel();
             }
             return;
