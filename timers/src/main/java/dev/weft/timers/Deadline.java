@@ -134,20 +134,18 @@ public final class Deadline implements Comparable<Deadline> {
         Frame frame;
         TimerHandle timer = null;
         boolean owner;
-        if (outer != null && outer.owner().thread() == me && outer.effective().compareTo(deadline) <= 0) {
-            // The enclosing deadline comes first: its timer enforces this scope too. It may have
-            // passed already (its timer not yet run, or run and its interrupt swallowed): then, as
-            // on the other branch, the body is not run.
-            if (outer.owner().fired() || outer.effective().isExpired()) {
-                throw new TimeoutException("deadline passed before the body started");
-            }
+        Deadline effective = outer != null ? deadline.min(outer.effective()) : deadline;
+        // The enclosing deadline comes first: its timer enforces this scope too.
+        boolean reuseOuter = outer != null && outer.owner().thread() == me && outer.effective().compareTo(deadline) <= 0;
+        // Passed already (for an enclosing one: also its timer run and its interrupt swallowed):
+        // the body is not run.
+        if (effective.isExpired() || reuseOuter && outer.owner().fired()) {
+            throw new TimeoutException("deadline passed before the body started");
+        }
+        if (reuseOuter) {
             frame = outer;
             owner = false;
         } else {
-            Deadline effective = outer != null ? deadline.min(outer.effective()) : deadline;
-            if (effective.isExpired()) {
-                throw new TimeoutException("deadline passed before the body started");
-            }
             TimeoutScope scope = new TimeoutScope(me);
             frame = new Frame(effective, scope);
             owner = true;
