@@ -56,6 +56,8 @@ public final class CancellationToken {
      *
      * @throws RuntimeException the first exception a callback threw, with later ones suppressed;
      *                          every callback runs regardless
+     * @throws Error            the same, when the first a callback threw is an error (it is not
+     *                          wrapped)
      */
     public void cancel() {
         Collection<Registration> toRun;
@@ -78,13 +80,13 @@ public final class CancellationToken {
         if (p != null) {
             p.close();
         }
-        RuntimeException failure = null;
+        Throwable failure = null;
         for (Registration r : toRun) {
             try {
                 r.callback.run();
             } catch (RuntimeException | Error e) {
                 if (failure == null) {
-                    failure = e instanceof RuntimeException re ? re : new RuntimeException(e);
+                    failure = e;
                 } else if (e != failure) {
                     // Two callbacks may throw one shared exception; suppressing it in itself would
                     // throw here and skip the callbacks still to run.
@@ -92,8 +94,11 @@ public final class CancellationToken {
                 }
             }
         }
+        if (failure instanceof Error e) {
+            throw e;
+        }
         if (failure != null) {
-            throw failure;
+            throw (RuntimeException) failure; // a callback is a Runnable: nothing else can be thrown
         }
     }
 

@@ -107,6 +107,21 @@ class CancellationTokenTest {
         assertEquals(0, shared.getSuppressed().length);
     }
 
+    /** An error thrown by a callback comes out of cancel as it is, not wrapped; the other callbacks still run. */
+    @Test
+    void aCallbacksErrorIsRethrownAsItIs() {
+        CancellationToken t = new CancellationToken();
+        AssertionError error = new AssertionError("callback broke");
+        AtomicInteger ran = new AtomicInteger();
+        t.onCancel(() -> { throw error; });
+        t.onCancel(() -> { throw new IllegalStateException("second"); });
+        t.onCancel(ran::incrementAndGet);
+        AssertionError thrown = assertThrows(AssertionError.class, t::cancel);
+        assertSame(error, thrown);
+        assertEquals(1, ran.get(), "the callback after the failures ran");
+        assertEquals(1, thrown.getSuppressed().length, "the later failure is suppressed by the first");
+    }
+
     /** Cancelled children remove themselves from the parent (no leak of registrations). */
     @Test
     void childrenDoNotLeak() {
