@@ -692,8 +692,10 @@ public final class RuntimeCore {
         List<TaskInfo> cancelledInfos = new ArrayList<>();
         for (TaskImpl<?> t : liveTasksList()) {
             if (t != self && !t.isDone()) {
-                cancelledInfos.add(t.info());
-                t.cancel();
+                TaskInfo info = t.info(); // before the cancel: where it was, not where the interrupt sent it
+                if (t.cancel() || t.isCancelled()) { // not one that completed meanwhile
+                    cancelledInfos.add(info);
+                }
             }
         }
         // Blocking jobs still waiting for a pool thread would start only to cancel themselves, and
