@@ -96,30 +96,42 @@ class CancellationTokenTest {
      */
     @Test
     void callbacksThatThrowTheSameExceptionStopNothing() {
-        CancellationToken t = new CancellationToken();
         RuntimeException shared = new IllegalStateException("shared failure");
-        AtomicInteger ran = new AtomicInteger();
-        t.onCancel(() -> { throw shared; });
-        t.onCancel(() -> { throw shared; });
-        t.onCancel(ran::incrementAndGet);
-        assertSame(shared, assertThrows(RuntimeException.class, t::cancel));
-        assertEquals(1, ran.get(), "the callback after the two failures ran");
+        Throwable thrown = cancelWithFailingCallbacks(shared, shared);
+        assertSame(shared, thrown);
         assertEquals(0, shared.getSuppressed().length);
     }
 
     /** An error thrown by a callback comes out of cancel as it is, not wrapped; the other callbacks still run. */
     @Test
     void aCallbacksErrorIsRethrownAsItIs() {
-        CancellationToken t = new CancellationToken();
         AssertionError error = new AssertionError("callback broke");
-        AtomicInteger ran = new AtomicInteger();
-        t.onCancel(() -> { throw error; });
-        t.onCancel(() -> { throw new IllegalStateException("second"); });
-        t.onCancel(ran::incrementAndGet);
-        AssertionError thrown = assertThrows(AssertionError.class, t::cancel);
+        Throwable thrown = cancelWithFailingCallbacks(error, new IllegalStateException("second"));
         assertSame(error, thrown);
-        assertEquals(1, ran.get(), "the callback after the failures ran");
         assertEquals(1, thrown.getSuppressed().length, "the later failure is suppressed by the first");
+    }
+
+    /**
+     * Cancels a token whose callbacks throw {@code first} and {@code second}, then count; checks
+     * that the counting one ran and returns what cancel threw.
+     */
+    private static Throwable cancelWithFailingCallbacks(Throwable first, Throwable second) {
+        CancellationToken t = new CancellationToken();
+        AtomicInteger ran = new AtomicInteger();
+        t.onCancel(() -> rethrow(first));
+        t.onCancel(() -> rethrow(second));
+        t.onCancel(ran::incrementAndGet);
+        Throwable thrown = assertThrows(Throwable.class, t::cancel);
+        assertEquals(1, ran.get(), "the callback after the two failures ran");
+        return thrown;
+    }
+
+    /** Throws {@code t}, an unchecked exception or an error. */
+    private static void rethrow(Throwable t) {
+        if (t instanceof RuntimeException re) {
+            throw re;
+        }
+        throw (Error) t;
     }
 
     /** Cancelled children remove themselves from the parent (no leak of registrations). */
