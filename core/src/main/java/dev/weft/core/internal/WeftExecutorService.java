@@ -2,15 +2,19 @@ package dev.weft.core.internal;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.RunnableFuture;
 import java.util.concurrent.TimeUnit;
@@ -308,7 +312,7 @@ public final class WeftExecutorService extends AbstractExecutorService {
      * gets and queues itself once done, cancelled included.
      */
     @Override
-    public <T> T invokeAny(java.util.Collection<? extends Callable<T>> tasks) throws InterruptedException, ExecutionException {
+    public <T> T invokeAny(Collection<? extends Callable<T>> tasks) throws InterruptedException, ExecutionException {
         try {
             return doInvokeAny(tasks, false, 0);
         } catch (TimeoutException cannotHappen) {
@@ -317,23 +321,23 @@ public final class WeftExecutorService extends AbstractExecutorService {
     }
 
     @Override
-    public <T> T invokeAny(java.util.Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
+    public <T> T invokeAny(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
             throws InterruptedException, ExecutionException, TimeoutException {
         return doInvokeAny(tasks, true, unit.toNanos(timeout));
     }
 
-    private <T> T doInvokeAny(java.util.Collection<? extends Callable<T>> tasks, boolean timed, long nanos)
+    private <T> T doInvokeAny(Collection<? extends Callable<T>> tasks, boolean timed, long nanos)
             throws InterruptedException, ExecutionException, TimeoutException {
         int n = tasks.size();
         if (n == 0) {
             throw new IllegalArgumentException("invokeAny needs at least one task");
         }
-        java.util.concurrent.BlockingQueue<Future<T>> done = new java.util.concurrent.LinkedBlockingQueue<>();
+        BlockingQueue<Future<T>> done = new LinkedBlockingQueue<>();
         List<Future<T>> futures = new ArrayList<>(n);
         long deadline = timed ? System.nanoTime() + nanos : 0L;
         try {
             // One at a time, as the JDK's: a task that succeeds at once spares the others.
-            java.util.Iterator<? extends Callable<T>> it = tasks.iterator();
+            Iterator<? extends Callable<T>> it = tasks.iterator();
             futures.add(executeQueued(it.next(), done));
             int left = n - 1;
             int active = 1;
@@ -377,7 +381,7 @@ public final class WeftExecutorService extends AbstractExecutorService {
         }
     }
 
-    private <T> Future<T> executeQueued(Callable<T> task, java.util.concurrent.BlockingQueue<Future<T>> done) {
+    private <T> Future<T> executeQueued(Callable<T> task, BlockingQueue<Future<T>> done) {
         QueuedFuture<T> f = new QueuedFuture<>(Objects.requireNonNull(task, "task"), done);
         execute(f);
         return f;
@@ -385,9 +389,9 @@ public final class WeftExecutorService extends AbstractExecutorService {
 
     /** A future of {@link #invokeAny} that queues itself for it once done (ran, failed or cancelled). */
     private static final class QueuedFuture<T> extends SpinningFuture<T> {
-        private final java.util.concurrent.BlockingQueue<Future<T>> done;
+        private final BlockingQueue<Future<T>> done;
 
-        QueuedFuture(Callable<T> callable, java.util.concurrent.BlockingQueue<Future<T>> done) {
+        QueuedFuture(Callable<T> callable, BlockingQueue<Future<T>> done) {
             super(callable);
             this.done = done;
         }

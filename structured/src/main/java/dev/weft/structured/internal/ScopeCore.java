@@ -22,7 +22,6 @@ import java.util.concurrent.StructuredTaskScope;
 import java.util.concurrent.StructuredTaskScope.Joiner;
 import java.util.concurrent.StructuredTaskScope.Subtask;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -128,7 +127,8 @@ public final class ScopeCore {
     private final ConcurrentLinkedQueue<ForkImpl<?>> failures = new ConcurrentLinkedQueue<>();
     /** Set when {@link #join()} returned normally (owner only): failures recorded later are daemons' (see {@link #close()}). */
     private boolean joinedNormally;
-    private final AtomicReference<ForkImpl<?>> winner = new AtomicReference<>();
+    /** The race's winner: set once, by the fork whose success cancelled the scope ({@code WON}). */
+    private volatile ForkImpl<?> winner;
     private volatile boolean joining;
     /**
      * The thread of the user fork that last ended (written before it counts itself into
@@ -496,7 +496,7 @@ public final class ScopeCore {
             return false;
         }
         if (won != null) {
-            winner.set(won);
+            winner = won;
         }
         ForkList l = forks;
         for (int i = 0, n = l.size; i < n; i++) {
@@ -507,8 +507,7 @@ public final class ScopeCore {
         }
         for (ScopeCore c : children) {
             ForkImpl<?> of = c.ownerFork;
-            if ((r == DONE || r == WON) && (of == null || of.scope() != this || !cancels(of.daemon)
-                    || of == winner.get())) {
+            if ((r == DONE || r == WON) && (of == null || !cancels(of.daemon) || of == winner)) {
                 // "Done" cancels only what daemons opened, "won" only what the losers opened; a
                 // scope the owner opened inside this one is its own to end.
                 continue;
@@ -657,7 +656,7 @@ public final class ScopeCore {
     /** The first fork that succeeded (RACE), or null. */
     @SuppressWarnings("unchecked")
     public <T> Fork<T> winner() {
-        return (Fork<T>) winner.get();
+        return (Fork<T>) winner;
     }
 
     /** Whether {@link #close()} has run. */
