@@ -124,8 +124,22 @@ public final class WeftChannelMetrics implements MeterBinder, AutoCloseable {
 
     private void bindGroup(MeterRegistry registry, NamedChannels.Key key) {
         Tags t = tags.and("kind", key.kind()).and("channel", key.name());
-        gauge(registry, t, key, "weft.channel.instances", "live channels with this kind and name", "channels",
-                g -> 1);
+        List<ChannelGauges> now = NamedChannels.channels(key);
+        if (now.isEmpty()) {
+            // No channel to ask whether the kind has a lag, and one that joins this (old) group later
+            // announces nothing: decide at the first scrape of the group that finds a channel.
+            AtomicBoolean lagDecided = new AtomicBoolean();
+            register(registry, t, key, "weft.channel.instances", "live channels with this kind and name", "channels", k -> {
+                List<ChannelGauges> cs = NamedChannels.channels(k);
+                if (!cs.isEmpty() && !lagDecided.get() && lagDecided.compareAndSet(false, true)) {
+                    lagGauge(registry, t, k, cs.get(0));
+                }
+                return cs.size();
+            });
+        } else {
+            gauge(registry, t, key, "weft.channel.instances", "live channels with this kind and name", "channels",
+                    g -> 1);
+        }
         gauge(registry, t, key, "weft.channel.depth", "values buffered", "values", ChannelGauges::depth);
         gauge(registry, t, key, "weft.channel.capacity", "buffer capacity (+Inf when unbounded)", "values",
                 g -> g.capacity() == Integer.MAX_VALUE ? Double.POSITIVE_INFINITY : g.capacity());
@@ -133,8 +147,14 @@ public final class WeftChannelMetrics implements MeterBinder, AutoCloseable {
                 ChannelGauges::parkedSenders);
         gauge(registry, t, key, "weft.channel.receivers.parked", "receivers parked waiting for a value", "tasks",
                 ChannelGauges::parkedReceivers);
-        List<ChannelGauges> now = NamedChannels.channels(key);
-        if (!now.isEmpty() && safe(now.get(0), ChannelGauges::lag) >= 0) {
+        if (!now.isEmpty()) {
+            lagGauge(registry, t, key, now.get(0));
+        }
+    }
+
+    /** Registers the group's lag gauge if {@code sample}'s kind has a lag. */
+    private void lagGauge(MeterRegistry registry, Tags t, NamedChannels.Key key, ChannelGauges sample) {
+        if (safe(sample, ChannelGauges::lag) >= 0) {
             try {
                 Gauge.builder("weft.channel.lag", key, WeftChannelMetrics::maxLag).tags(t)
                         .description("values the slowest receiver is behind the newest sent (max over the group)")
@@ -147,10 +167,15 @@ public final class WeftChannelMetrics implements MeterBinder, AutoCloseable {
 
     private void gauge(MeterRegistry registry, Tags t, NamedChannels.Key key, String name, String description,
                        String unit, ToDoubleFunction<ChannelGauges> f) {
+        register(registry, t, key, name, description, unit, k -> sum(k, f));
+    }
+
+    private void register(MeterRegistry registry, Tags t, NamedChannels.Key key, String name, String description,
+                          String unit, ToDoubleFunction<NamedChannels.Key> f) {
         try {
             // The key is the gauge's only state and nothing else holds it: a strong reference
             // keeps the gauge reading (the channels themselves are held weakly by the registry).
-            Gauge.builder(name, key, k -> sum(k, f)).tags(t).description(description).baseUnit(unit)
+            Gauge.builder(name, key, f).tags(t).description(description).baseUnit(unit)
                     .strongReference(true).register(registry);
         } catch (RuntimeException e) {
             warn(name, e);

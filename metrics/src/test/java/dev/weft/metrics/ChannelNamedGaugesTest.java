@@ -156,6 +156,29 @@ class ChannelNamedGaugesTest {
         }
     }
 
+    /**
+     * A broadcast group whose channels were all closed before the binding gets its lag gauge once a
+     * broadcast of that name is created again (the group itself is never forgotten, so no new-group
+     * event comes).
+     */
+    @Test
+    void broadcastGroupEmptyAtBindGetsLag() throws Exception {
+        String name = unique("reconnect");
+        Broadcast.create(name, 4).close();   // e.g. the previous connection's broadcast
+        SimpleMeterRegistry reg = new SimpleMeterRegistry();
+        try (WeftChannelMetrics m = WeftChannelMetrics.create()) {
+            m.bindTo(reg);
+            Broadcast<Integer> b = Broadcast.create(name, 4);
+            BroadcastReceiver<Integer> slow = b.subscribe();
+            b.send(1);
+            b.send(2);
+            assertEquals(1, gauge(reg, "weft.channel.instances", name));   // a scrape
+            assertEquals(2, gauge(reg, "weft.channel.lag", name), "the lag of the new broadcast");
+            slow.close();
+            b.close();
+        }
+    }
+
     /** A named watch reports its parked receivers, and leaves on close. */
     @Test
     void watchGauges() throws Exception {

@@ -78,4 +78,27 @@ class WeftFsMetricsTest {
             assertEquals(0.0, reg.get("weft.fs.ops.inflight").tag("runtime", "fsm").gauge().value());
         }
     }
+
+    /**
+     * "The meters hold the runtime weakly ... a runtime that is gone reads NaN": a scrape must not
+     * make the fs module keep a closed runtime (which never touched a file) reachable.
+     */
+    @Test
+    void closedRuntimeIsNotKeptAlive() throws Exception {
+        SimpleMeterRegistry reg = new SimpleMeterRegistry();
+        java.lang.ref.WeakReference<WeftRuntime> ref = boundScrapedAndClosed(reg);
+        Await.until("the closed runtime to be collected (the fs meters must hold it weakly)", () -> {
+            System.gc();
+            return ref.get() == null;
+        });
+        assertTrue(Double.isNaN(reg.get("weft.fs.ops.inflight").tag("runtime", "fs-gc").gauge().value()), "a runtime that is gone reads NaN");
+    }
+
+    private static java.lang.ref.WeakReference<WeftRuntime> boundScrapedAndClosed(SimpleMeterRegistry reg) {
+        WeftRuntime rt = WeftRuntime.builder().name("fs-gc").carriers(1).build();
+        WeftFsMetrics.of(rt).bindTo(reg);
+        reg.getMeters().forEach(m -> m.measure().forEach(ms -> ms.getValue()));   // a scrape
+        rt.shutdown(Duration.ofSeconds(5));
+        return new java.lang.ref.WeakReference<>(rt);
+    }
 }

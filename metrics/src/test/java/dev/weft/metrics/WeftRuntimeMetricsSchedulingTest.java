@@ -114,6 +114,31 @@ class WeftRuntimeMetricsSchedulingTest {
         }
     }
 
+    /**
+     * "Where binders of one runtime ask for different periods, the smallest wins for all": also when
+     * the binder with the smaller period binds a registry that a coarser binder bound first.
+     */
+    @Test
+    void smallerPeriodWinsWhateverTheBindOrder() throws Exception {
+        try (WeftRuntime rt = WeftRuntime.builder().name("order").carriers(1).build();
+             WeftRuntimeMetrics coarse = WeftRuntimeMetrics.builder(rt).schedulingSamplePeriod(16).build();
+             WeftRuntimeMetrics fine = WeftRuntimeMetrics.builder(rt).schedulingSamplePeriod(1).build()) {
+            assumeTrue(rt.schedulerMode() == SchedulerMode.CARRIER, "slices are timed by the carrier scheduler");
+            SimpleMeterRegistry reg = new SimpleMeterRegistry();
+            coarse.bindTo(reg);
+            fine.bindTo(reg);
+            assertEquals(1, RuntimeHub.of(rt).schedulingPeriod(), "the smallest period wins, whichever bound first");
+            long h0 = timerCount(reg, "weft.scheduling.slice");
+            long c0 = carrierSlices(rt);
+            yieldingTasks(rt, 50, 2);
+            Await.until("every slice recorded (period 1)", () -> {
+                long h = timerCount(reg, "weft.scheduling.slice") - h0;
+                long c = carrierSlices(rt) - c0;
+                return h >= 150 && Math.abs(h - c) <= 1;
+            });
+        }
+    }
+
     /** Timers: fired with lateness recorded, cancelled ones counted (on and off the carrier). */
     @Test
     void timerLatenessAndCancelled() throws Exception {

@@ -27,7 +27,8 @@ public final class Gate {
     /** A one-entry cache in front of the map: most programs have one runtime. */
     private static volatile Gate last;
 
-    private final WeftRuntime runtime;
+    /** Weak: the gate is the value of a weak map keyed by the runtime (and the {@link #last} cache). */
+    private final java.lang.ref.WeakReference<WeftRuntime> runtime;
     private final Permits permits;
     private volatile int max;
     private final AtomicInteger running = new AtomicInteger();
@@ -64,11 +65,11 @@ public final class Gate {
             new java.util.concurrent.ConcurrentHashMap<>();
 
     WeftRuntime runtime() {
-        return runtime;
+        return runtime.get();
     }
 
     private Gate(WeftRuntime runtime, int max) {
-        this.runtime = runtime;
+        this.runtime = new java.lang.ref.WeakReference<>(runtime);
         this.max = max;
         this.permits = new Permits(max);
     }
@@ -76,7 +77,7 @@ public final class Gate {
     /** The gate of {@code rt}, created with the default cap on first use. */
     public static Gate of(WeftRuntime rt) {
         Gate g = last;
-        if (g != null && g.runtime == rt) {
+        if (g != null && g.runtime.get() == rt) {
             return g;
         }
         g = GATES.computeIfAbsent(rt, r -> new Gate(r, DEFAULT_MAX_IN_FLIGHT));

@@ -60,6 +60,10 @@ final class SchedulingRecorder {
         Target t = targets.get(registry);
         if (t != null) {
             t.refs[0]++;
+            if (period < t.period) {   // the smallest period wins, whichever binder came first
+                targets.put(registry, new Target(t.wake, t.slice, t.lateness, period, t.refs));
+                reinstall();
+            }
             return;
         }
         Timer[] wake = new Timer[carriers], slice = new Timer[carriers], late = new Timer[carriers];
