@@ -27,8 +27,10 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
@@ -53,6 +55,7 @@ import java.util.Map;
  *   <tr><td>nothing there</td><td>404</td></tr>
  *   <tr><td>{@code ..} in the path, or a symbolic link that leads outside the root</td><td>403</td></tr>
  *   <tr><td>other methods</td><td>405 with {@code Allow: GET, HEAD}</td></tr>
+ *   <tr><td>a client that sends nothing, or takes nothing, for {@link HttpServer#IO_TIMEOUT}</td><td>close</td></tr>
  * </table>
  * The body is read in chunks with {@link FileHandle#readAt} and written through the connection's
  * {@link MessageStream}, which parks while the client is slow (a copy loop; no zero-copy).
@@ -86,6 +89,11 @@ public final class FilesServer {
      * @throws BindException         if the address is taken
      */
     public static DemoServer start(WeftRuntime rt, InetSocketAddress address, Path root) throws Exception {
+        return start(rt, address, root, HttpServer.IO_TIMEOUT);
+    }
+
+    /** As above, closing a connection whose client sends nothing (or takes nothing) for {@code ioTimeout}. */
+    static DemoServer start(WeftRuntime rt, InetSocketAddress address, Path root, Duration ioTimeout) throws Exception {
         Path real = rt.run(() -> {
             Path r = Fs.canonicalize(root);
             if (!Fs.metadata(r).isDirectory()) {
@@ -94,19 +102,27 @@ public final class FilesServer {
             return r;
         });
         TcpListener listener = TcpListener.bind(rt, address);
-        return new Connections(rt, listener, "files", (stream, conn) -> serve(real, stream, conn));
+        return new Connections(rt, listener, "files", (stream, conn) -> serve(real, stream, conn, ioTimeout));
     }
 
-    private static void serve(Path root, TcpStream stream, Connections.Conn conn) throws IOException {
+    private static void serve(Path root, TcpStream stream, Connections.Conn conn, Duration ioTimeout) throws IOException {
         try (MessageStream<HttpObject> http = stream.messages(HttpObject.class,
                 p -> p.addLast("codec", new HttpServerCodec(HttpServer.MAX_INITIAL_LINE, HttpServer.MAX_HEADERS, 8192)))) {
+            http.setReadTimeout(ioTimeout);
+            http.setWriteTimeout(ioTimeout);
             while (true) {
                 conn.idle(true);
                 if (conn.draining() && http.available() == 0) {
                     return;
                 }
                 HttpObject msg;
-                if (http.receive() instanceof ReceiveResult.Value<HttpObject>(var m)) {
+                ReceiveResult<HttpObject> next;
+                try {
+                    next = http.receive();
+                } catch (SocketTimeoutException e) {
+                    return;   // idle (or a request cut short) for too long: close
+                }
+                if (next instanceof ReceiveResult.Value<HttpObject>(var m)) {
                     msg = m;
                 } else {
                     return;
@@ -210,6 +226,8 @@ public final class FilesServer {
             return new Resolved.Missing();
         } catch (AccessDeniedException e) {
             return new Resolved.Forbidden("access denied");
+        } catch (FileSystemException e) {   // ENOTDIR (a file used as a directory), ELOOP, ENAMETOOLONG: nothing to serve
+            return new Resolved.Missing();
         }
         if (!real.startsWith(root)) {
             return new Resolved.Forbidden("symbolic link leads outside the root");
@@ -220,6 +238,8 @@ public final class FilesServer {
             return new Resolved.Missing();
         } catch (AccessDeniedException e) {
             return new Resolved.Forbidden("access denied");
+        } catch (FileSystemException e) {   // ENOTDIR (a file used as a directory), ELOOP, ENAMETOOLONG: nothing to serve
+            return new Resolved.Missing();
         }
     }
 
@@ -352,12 +372,23 @@ public final class FilesServer {
         }
         Collections.sort(names);
         String base = uriPath.endsWith("/") ? uriPath : uriPath + "/";
+        StringBuilder href = new StringBuilder();   // the base path, each segment percent-encoded again
+        for (String seg : base.split("/")) {
+            if (!seg.isEmpty()) {
+                href.append('/').append(encodeSegment(seg));
+            }
+        }
+        href.append('/');
         StringBuilder sb = new StringBuilder("<!doctype html><title>").append(escape(base)).append("</title><ul>\n");
         for (String n : names) {
-            String e = escape(n);
-            sb.append("<li><a href=\"").append(escape(base)).append(e).append("\">").append(e).append("</a>\n");
+            sb.append("<li><a href=\"").append(escape(href + encodeSegment(n))).append("\">").append(escape(n)).append("</a>\n");
         }
         return sb.append("</ul>\n").toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A path segment percent-encoded (UTF-8), so that '%', '#', '?', spaces and the like in a name stay part of the path. */
+    private static String encodeSegment(String segment) {
+        return java.net.URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private static String escape(String s) {
@@ -417,11 +448,16 @@ public final class FilesServer {
                 .closeTimeout(Duration.ofSeconds(5)).build();
         int sidePort = metricsPort >= 0 ? metricsPort : port == 0 || port == 65535 ? 0 : port + 1;
         DemoServer server;
+        DemoServer files = null;
         try {
-            DemoServer files = start(rt, new InetSocketAddress(host, port), root);
-            server = sidePort == 0 ? files : EchoServer.withSidePort(rt, files, new InetSocketAddress(host, sidePort));
+            files = start(rt, new InetSocketAddress(host, port), root);
+            DemoServer main = files;
+            InetSocketAddress side = new InetSocketAddress(host, sidePort);
+            server = sidePort == 0 ? files : Main.bound(side, " (metrics side port; --metrics-port N or 0 for none)",
+                    () -> EchoServer.withSidePort(rt, main, side));
         } catch (BindException e) {
-            System.err.println("weft-demos: cannot listen on " + host + ":" + port + ": " + e.getMessage());
+            // the files port, or else the side port (whose message Main.bound wrote, naming it)
+            System.err.println("weft-demos: " + (files == null ? "cannot listen on " + host + ":" + port + ": " + e.getMessage() : e.getMessage()));
             rt.shutdown(Duration.ofSeconds(1));
             System.exit(1);
             return;

@@ -27,7 +27,9 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /**
  * {@code http}: HTTP/1.1 with keep-alive and pipelining, on Netty's HTTP codec read and written
@@ -47,6 +49,8 @@ import java.nio.charset.StandardCharsets;
  *   <tr><td>request line over 4 KiB</td><td>414, then close</td></tr>
  *   <tr><td>headers over 8 KiB</td><td>431, then close</td></tr>
  *   <tr><td>body over 1 MiB</td><td>413, then close</td></tr>
+ *   <tr><td>nothing received for {@link #IO_TIMEOUT} (idle between requests, or a request cut short)</td><td>close; 408 first if a request's body was being read</td></tr>
+ *   <tr><td>a response not taken by the client for {@link #IO_TIMEOUT}</td><td>close</td></tr>
  * </table>
  * {@code HEAD} is served wherever {@code GET} is. Responses to pipelined requests are written
  * without a flush while more requests are already decoded, and flushed with the last one.
@@ -64,6 +68,8 @@ public final class HttpServer {
     static final int MAX_INITIAL_LINE = 4096;
     static final int MAX_HEADERS = 8192;
     static final int MAX_BODY = 1 << 20;
+    /** The longest a connection waits for the client to send (or to take what is sent) before it is closed. */
+    static final Duration IO_TIMEOUT = Duration.ofSeconds(30);
 
     private static final byte[] HELLO = "Hello, World!".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] JSON = "{\"message\":\"Hello, World!\"}".getBytes(StandardCharsets.US_ASCII);
@@ -86,23 +92,38 @@ public final class HttpServer {
      * @throws java.net.BindException if the address is taken
      */
     static DemoServer start(WeftRuntime rt, InetSocketAddress address, Observability obs, boolean demoRoutes) throws IOException {
+        return start(rt, address, obs, demoRoutes, IO_TIMEOUT);
+    }
+
+    /** As above, closing a connection whose client sends nothing (or takes nothing) for {@code ioTimeout}. */
+    static DemoServer start(WeftRuntime rt, InetSocketAddress address, Observability obs, boolean demoRoutes,
+                            Duration ioTimeout) throws IOException {
         TcpListener listener = TcpListener.bind(rt, address);
         Connections c = new Connections(rt, listener, demoRoutes ? "http" : "metrics",
-                (stream, conn) -> serve(stream, conn, obs, demoRoutes));
+                (stream, conn) -> serve(stream, conn, obs, demoRoutes, ioTimeout));
         c.servesMetrics = true;
         return c;
     }
 
-    private static void serve(TcpStream stream, Connections.Conn conn, Observability obs, boolean demoRoutes) throws IOException {
+    private static void serve(TcpStream stream, Connections.Conn conn, Observability obs, boolean demoRoutes,
+                              Duration ioTimeout) throws IOException {
         try (MessageStream<HttpObject> http = stream.messages(HttpObject.class,
                 p -> p.addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADERS, 8192)))) {
+            http.setReadTimeout(ioTimeout);
+            http.setWriteTimeout(ioTimeout);
             while (true) {
                 conn.idle(true);
                 if (conn.draining() && http.available() == 0) {
                     return;
                 }
                 HttpObject msg;
-                if (http.receive() instanceof ReceiveResult.Value<HttpObject>(var m)) {
+                ReceiveResult<HttpObject> next;
+                try {
+                    next = http.receive();
+                } catch (SocketTimeoutException e) {
+                    return;   // idle (or a request's head cut short) for too long: close
+                }
+                if (next instanceof ReceiveResult.Value<HttpObject>(var m)) {
                     msg = m;
                 } else {
                     return;
@@ -158,7 +179,14 @@ public final class HttpServer {
                 long size = 0;
                 while (true) {
                     HttpObject part;
-                    if (http.receive() instanceof ReceiveResult.Value<HttpObject>(var m)) {
+                    ReceiveResult<HttpObject> next;
+                    try {
+                        next = http.receive();
+                    } catch (SocketTimeoutException e) {
+                        http.send(plain(req, HttpResponseStatus.REQUEST_TIMEOUT, "request body not received in time", false));
+                        return false;
+                    }
+                    if (next instanceof ReceiveResult.Value<HttpObject>(var m)) {
                         part = m;
                     } else {
                         return false;   // the peer went away mid-body

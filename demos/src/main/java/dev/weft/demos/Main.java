@@ -118,12 +118,12 @@ public final class Main {
     }
 
     /** A step of {@link #start} that binds {@code address}. */
-    private interface BindStep {
+    interface BindStep {
         DemoServer bind() throws IOException;
     }
 
     /** Runs {@code step}; a {@link BindException} comes back as the one line that names {@code address}. */
-    private static DemoServer bound(InetSocketAddress address, String role, BindStep step) throws IOException {
+    static DemoServer bound(InetSocketAddress address, String role, BindStep step) throws IOException {
         try {
             return step.bind();
         } catch (BindException e) {
