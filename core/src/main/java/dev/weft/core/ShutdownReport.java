@@ -19,7 +19,8 @@ import java.util.List;
  * }
  *
  * @param cancelled tasks still running at the deadline, which shutdown cancelled; blocking jobs
- *                  still waiting for a pool thread are among them (they end without starting)
+ *                  still waiting for a pool thread, and tasks spawned onto a carrier that had not
+ *                  started yet, are among them (they end without starting)
  * @param stuck     cancelled tasks that had still not ended after the grace period: they are
  *                  blocked in something that ignores interruption (a native call, a busy loop);
  *                  the runtime stopped anyway and they are left to end on their own

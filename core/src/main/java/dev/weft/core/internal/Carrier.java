@@ -557,9 +557,17 @@ public final class Carrier extends CarrierPad2 implements Executor {
 
     /**
      * The tasks running (started, not ended) on this carrier. Taken on the carrier thread: from
-     * another thread this waits up to a second for the carrier to answer; empty once stopped.
+     * another thread this waits up to a second for the carrier to answer; empty once stopped. A
+     * carrier that does not answer is held by one slice (a task that never parks): then only the
+     * task it runs is returned (a racy read, as {@link #describeStuck}), so shutdown can still
+     * cancel the task that holds it.
      */
     java.util.List<TaskImpl<?>> liveSnapshot() {
+        return liveSnapshot(null);
+    }
+
+    /** {@link #liveSnapshot()}; sets {@code partial[0]} when the carrier did not answer (only its running task is returned). */
+    java.util.List<TaskImpl<?>> liveSnapshot(boolean[] partial) {
         if (stopped) {
             return java.util.List.of();
         }
@@ -580,8 +588,13 @@ public final class Carrier extends CarrierPad2 implements Executor {
                     interrupted = true;
                 }
             }
-        } catch (java.util.concurrent.RejectedExecutionException | java.util.concurrent.ExecutionException
-                 | java.util.concurrent.TimeoutException e) {
+        } catch (java.util.concurrent.TimeoutException e) {
+            if (partial != null) {
+                partial[0] = true;
+            }
+            TaskImpl<?> r = running;
+            return r != null ? java.util.List.of(r) : java.util.List.of();
+        } catch (java.util.concurrent.RejectedExecutionException | java.util.concurrent.ExecutionException e) {
             return java.util.List.of();
         } finally {
             if (interrupted) {

@@ -65,6 +65,12 @@ public final class RuntimeCore {
     private final ConcurrentHashMap<TaskImpl<?>, Boolean> unhomed = new ConcurrentHashMap<>();
     /** Set while shutdown cancels what is left: tasks starting from then on cancel themselves. */
     volatile boolean cancelNewStarts;
+    /**
+     * Tasks that cancelled themselves as they started because of {@link #cancelNewStarts}: queued
+     * on a carrier, not started, so in no live list shutdown scans; its report lists them too.
+     */
+    private final java.util.concurrent.ConcurrentLinkedQueue<TaskInfo> cancelledAtStart =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** Tasks parked in a timed wait of the carriers' wheels (the test clock's auto-advance reads it). */
     public final AtomicInteger timedWaiters = new AtomicInteger();
     /** Tasks parked in {@code join()} of another task of this runtime. */
@@ -338,9 +344,14 @@ public final class RuntimeCore {
 
     /** Every started, not ended task (carrier lists are read on their carriers). */
     private List<TaskImpl<?>> liveTasksList() {
+        return liveTasksList(null);
+    }
+
+    /** {@link #liveTasksList()}; sets {@code partial[0]} if a carrier showed only the task holding it. */
+    private List<TaskImpl<?>> liveTasksList(boolean[] partial) {
         List<TaskImpl<?>> out = new ArrayList<>(unhomed.keySet());
         for (Carrier c : carriers) {
-            out.addAll(c.liveSnapshot());
+            out.addAll(c.liveSnapshot(partial));
         }
         return out;
     }
@@ -528,6 +539,13 @@ public final class RuntimeCore {
         }
     }
 
+    /** {@code task} cancelled itself as it started, its body never run (see {@link #cancelNewStarts}). */
+    void cancelledAtStart(TaskImpl<?> task) {
+        if (report == null) { // else the report is out and no longer collects
+            cancelledAtStart.add(new TaskInfo(task.id(), task.name(), Duration.ZERO, List.of()));
+        }
+    }
+
     private void signalQuiet() {
         lock.lock();
         try {
@@ -690,13 +708,26 @@ public final class RuntimeCore {
     private ShutdownReport cancelAndStop(long start, long timeoutNanos, TaskImpl<?> self) {
         cancelNewStarts = true;
         List<TaskInfo> cancelledInfos = new ArrayList<>();
-        for (TaskImpl<?> t : liveTasksList()) {
-            if (t != self && !t.isDone()) {
-                TaskInfo info = t.info(); // before the cancel: where it was, not where the interrupt sent it
-                if (t.cancel() || t.isCancelled()) { // not one that completed meanwhile
-                    cancelledInfos.add(info);
+        // A carrier held by a task that never parks shows only that task (see Carrier.liveSnapshot):
+        // once it is cancelled and lets go, a second pass sees the rest.
+        boolean[] partial = {false};
+        List<TaskImpl<?>> live = liveTasksList(partial);
+        java.util.Set<TaskImpl<?>> seen = null;
+        for (int pass = 0; pass < 2; pass++) {
+            for (TaskImpl<?> t : live) {
+                if (t != self && !t.isDone() && (seen == null || seen.add(t))) {
+                    TaskInfo info = t.info(); // before the cancel: where it was, not where the interrupt sent it
+                    if (t.cancel() || t.isCancelled()) { // not one that completed meanwhile
+                        cancelledInfos.add(info);
+                    }
                 }
             }
+            if (!partial[0]) {
+                break;
+            }
+            seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            seen.addAll(live);
+            live = liveTasksList();
         }
         // Blocking jobs still waiting for a pool thread would start only to cancel themselves, and
         // only if a thread frees up: end them here, so the grace period does not wait for them
@@ -735,6 +766,17 @@ public final class RuntimeCore {
                     Thread.currentThread().interrupt();
                     break;
                 }
+            }
+        }
+        // Tasks that were queued, not started, when the scan above ran: they cancelled themselves
+        // as they started since (a task may be in both: it started between the flag and the scan).
+        java.util.Set<Long> listed = new java.util.HashSet<>();
+        for (TaskInfo info : cancelledInfos) {
+            listed.add(info.id());
+        }
+        for (TaskInfo info : cancelledAtStart) {
+            if (listed.add(info.id())) {
+                cancelledInfos.add(info);
             }
         }
         group.terminated();

@@ -255,8 +255,10 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         if (c != null) {
             c.taskStarted(this);
         }
-        if (runtime.cancelNewStarts) {
-            cancel(false); // the runtime is cancelling what is left: do not start the body
+        if (runtime.cancelNewStarts && cancel(false)) {
+            // The runtime is cancelling what is left: do not start the body. The shutdown's scan
+            // of live tasks could not see this one (queued, not started), so it reports it here.
+            runtime.cancelledAtStart(this);
         }
         try {
             boolean bound = c != null && c.bindRunning(this);

@@ -154,21 +154,28 @@ public final class WeftExecutorService extends AbstractExecutorService {
         } finally {
             lock.unlock();
         }
-        start(w);
+        try {
+            start(w);
+        } catch (RejectedExecutionException e) {
+            // The runtime closed after the check above: commands queued behind w since can never
+            // run either. w itself is the caller's, who gets the exception.
+            dropQueued(w, false);
+            throw e;
+        }
     }
 
     private void start(Work w) {
+        runtime.spawnWithTaskLocals(null, w, w.taskLocals);
+    }
+
+    /** Takes back the slot of {@code w}, whose task could not be spawned. */
+    private void unstart(Work w) {
+        lock.lock();
         try {
-            runtime.spawnWithTaskLocals(null, w, w.taskLocals);
-        } catch (RejectedExecutionException e) {
-            lock.lock();
-            try {
-                started.remove(w);
-                signalIfTerminated();
-            } finally {
-                lock.unlock();
-            }
-            throw e;
+            started.remove(w);
+            signalIfTerminated();
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -195,28 +202,38 @@ public final class WeftExecutorService extends AbstractExecutorService {
                 start(next);
             } catch (RejectedExecutionException e) {
                 // The runtime closed: neither this item nor any queued behind it can ever run.
-                dropQueued(next);
+                dropQueued(next, true);
             }
         }
     }
 
-    /** Drops {@code first} (already out of {@code started}) and everything queued behind it. */
-    private void dropQueued(Work first) {
+    /**
+     * Drops everything queued behind {@code first} (still in {@code started}), and {@code first}
+     * too if {@code dropFirst}. {@code first} leaves {@code started} only once every dropped future
+     * is cancelled: until then the executor cannot terminate, so {@code awaitTermination} never
+     * returns before they are done.
+     */
+    private void dropQueued(Work first, boolean dropFirst) {
         List<Work> dropped = new ArrayList<>();
-        dropped.add(first);
+        if (dropFirst) {
+            dropped.add(first);
+        }
         lock.lock();
         try {
             dropped.addAll(queued);
             queued.clear();
-            signalIfTerminated();
         } finally {
             lock.unlock();
         }
-        // Outside the lock: cancelling a future runs its completion hooks, which are user code.
-        for (Work w : dropped) {
-            if (w.state.compareAndSet(NEW, DROPPED)) {
-                cancelIfFuture(w.command);
+        try {
+            // Outside the lock: cancelling a future runs its completion hooks, which are user code.
+            for (Work w : dropped) {
+                if (w.state.compareAndSet(NEW, DROPPED)) {
+                    cancelIfFuture(w.command);
+                }
             }
+        } finally {
+            unstart(first);
         }
     }
 
