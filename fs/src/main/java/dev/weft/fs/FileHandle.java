@@ -106,6 +106,13 @@ public final class FileHandle implements Closeable {
         final UringFile uring;
         final String what;
         volatile boolean ownerClosed;
+        /**
+         * The handle's reference on {@link #ch}, plus one per zero-copy region the transport still
+         * holds: the transport splices from the channel's descriptor by number, so the number must
+         * not be closed (and reused by another open) until the last region is released.
+         */
+        private final java.util.concurrent.atomic.AtomicInteger channelRefs = new java.util.concurrent.atomic.AtomicInteger(1);
+        private final java.util.concurrent.atomic.AtomicBoolean letGo = new java.util.concurrent.atomic.AtomicBoolean();
 
         Resource(FileChannel ch, UringFile uring, String what) {
             this.ch = ch;
@@ -127,9 +134,36 @@ public final class FileHandle implements Closeable {
                 uring.closeHandle();
             }
             try {
-                ch.close();
+                letGo();
             } catch (IOException ignored) {
                 // closing a file descriptor: nothing a caller could do
+            }
+        }
+
+        /** The handle lets go of the channel (idempotent); it closes now unless a region still holds it. */
+        void letGo() throws IOException {
+            if (letGo.compareAndSet(false, true) && channelRefs.decrementAndGet() == 0) {
+                ch.close();
+            }
+        }
+
+        /** A reference for a region; false once the channel is closed. */
+        boolean retainForRegion() {
+            while (true) {
+                int r = channelRefs.get();
+                if (r <= 0) {
+                    return false;
+                }
+                if (channelRefs.compareAndSet(r, r + 1)) {
+                    return true;
+                }
+            }
+        }
+
+        /** The transport released a region (on its loop): the last reference closes the channel off the carrier. */
+        void regionReleased() {
+            if (channelRefs.decrementAndGet() == 0) {
+                UringFile.closeLater(ch);
             }
         }
     }
@@ -591,7 +625,8 @@ public final class FileHandle implements Closeable {
      *                                bytes sent before the chunk in progress (the position is
      *                                past them too). Zero-copy: the transport goes on sending the
      *                                whole range in the background (closing this handle meanwhile
-     *                                fails the connection); the position is moved past the range.
+     *                                does not stop it: the file is closed once the transport has
+     *                                released the range); the position is moved past the range.
      * @throws IOException            if reading the file or writing the socket failed
      */
     public long transferTo(TcpStream stream) throws IOException {
@@ -674,13 +709,26 @@ public final class FileHandle implements Closeable {
         if (count == 0) {
             return 0;
         }
+        Resource res = resource;
+        if (!res.retainForRegion()) {
+            throw new java.nio.channels.ClosedChannelException();
+        }
         io.netty.channel.DefaultFileRegion region = new io.netty.channel.DefaultFileRegion(ch, at, count) {
             @Override
             protected void deallocate() {
-                // DefaultFileRegion would close the channel: it is this handle's, closed by close()
+                // DefaultFileRegion would close the channel: it is the handle's, closed by the last of
+                // close() and the release of the regions the transport may still splice from
+                res.regionReleased();
             }
         };
-        stream.writeFileRegion(region);
+        try {
+            stream.writeFileRegion(region);
+        } catch (IllegalStateException e) {   // refused before the stream took the region (a split stream)
+            if (region.refCnt() > 0) {
+                region.release();
+            }
+            throw e;
+        }
         dev.weft.fs.internal.Gate g = dev.weft.fs.internal.Gate.of(stream.runtime());
         g.bytesRead.add(count);
         g.zeroCopyBytes.add(count);
@@ -706,8 +754,9 @@ public final class FileHandle implements Closeable {
 
     /**
      * Closes the file (on the blocking pool). Idempotent. Does not wait for a cancelled operation
-     * still running in the background: closing ends it. An interrupt pending on the caller does
-     * not stop the close.
+     * still running in the background: closing ends it, except a zero-copy transfer, which the
+     * transport finishes before the file's descriptor is closed (its number is never reused under
+     * it). An interrupt pending on the caller does not stop the close.
      */
     @Override
     public void close() throws IOException {
@@ -721,7 +770,7 @@ public final class FileHandle implements Closeable {
                 if (uring != null) {
                     uring.closeHandle();
                 }
-                ch.close();
+                resource.letGo();
                 return null;
             });
         } catch (InterruptedIOException e) {

@@ -294,13 +294,17 @@ public final class Uring {
             pathBuf.put(0, name).put(name.length, (byte) 0);
             Ring.Req open = new Ring.Req(Ring.OP_OPENAT, AT_FDCWD, 0, NoWait.segment(pathBuf).address(), 0,
                     Posix.O_RDONLY | Posix.O_CLOEXEC, pathBuf, r -> {
-                        ChunkIo.give(pathBuf);
+                        if (!r.orphaned) {   // else the kernel may still use it: the graveyard keeps it
+                            ChunkIo.give(pathBuf);
+                        }
                         if (r.completed && r.res >= 0) {
                             UringFile.closeLater(r.res);
                         }
                     });
             fd = run(ring, gate, open);   // returned: the request is done with the buffer
-            ChunkIo.give(pathBuf);
+            if (!open.orphaned) {
+                ChunkIo.give(pathBuf);
+            }
         }
         if (fd < 0) {
             throw Posix.exception(path, -fd);
@@ -331,14 +335,19 @@ public final class Uring {
                     }
                     final ByteBuffer b = buf;
                     Ring.Req read = new Ring.Req(Ring.OP_READ, file, total, NoWait.segment(b).address(), ChunkIo.CHUNK, 0, b, r -> {
-                        ChunkIo.give(b);
+                        if (!r.orphaned) {   // else the kernel may still write it: the graveyard keeps it
+                            ChunkIo.give(b);
+                        }
                         UringFile.closeLater(file);
                     });
                     try {
                         n = run(ring, gate, read);
-                    } catch (InterruptedIOException e) {
+                    } catch (IOException e) {   // cancelled, or never submitted: the clean-up has run or will
                         handedOff = true;
                         throw e;
+                    }
+                    if (read.orphaned) {   // completed by a dying loop: the kernel may still write it
+                        buf = null;
                     }
                     from = b;
                 }

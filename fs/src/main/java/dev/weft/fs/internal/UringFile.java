@@ -51,6 +51,17 @@ public final class UringFile {
         CLOSER.execute(() -> Posix.close(fd));
     }
 
+    /** Closes {@code c} off the calling (carrier) thread, ignoring errors. */
+    public static void closeLater(java.io.Closeable c) {
+        CLOSER.execute(() -> {
+            try {
+                c.close();
+            } catch (java.io.IOException ignored) {
+                // closing a file descriptor: nothing a caller could do
+            }
+        });
+    }
+
     /** Takes a reference for one request; false once the handle has let go (closed). */
     boolean acquire() {
         while (true) {
