@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
@@ -54,7 +55,11 @@ import java.util.Map;
  *   <tr><td>a directory</td><td>200 with an HTML listing (streamed from {@link Fs#list})</td></tr>
  *   <tr><td>nothing there</td><td>404</td></tr>
  *   <tr><td>{@code ..} in the path, or a symbolic link that leads outside the root</td><td>403</td></tr>
+ *   <tr><td>a file or directory that cannot be opened or listed once found</td><td>404 if it has gone, 403 if access is denied, else 500 (the connection stays open)</td></tr>
  *   <tr><td>other methods</td><td>405 with {@code Allow: GET, HEAD}</td></tr>
+ *   <tr><td>malformed request; an HTTP/1.1 request without a Host header, or any with two (RFC 9112 §3.2)</td><td>400, then close</td></tr>
+ *   <tr><td>request line over 4 KiB</td><td>414, then close</td></tr>
+ *   <tr><td>headers over 8 KiB</td><td>431, then close</td></tr>
  *   <tr><td>a client that sends nothing, or takes nothing, for {@link HttpServer#IO_TIMEOUT}</td><td>close</td></tr>
  * </table>
  * The body is read in chunks with {@link FileHandle#readAt} and written through the connection's
@@ -111,8 +116,11 @@ public final class FilesServer {
             http.setReadTimeout(ioTimeout);
             http.setWriteTimeout(ioTimeout);
             while (true) {
-                conn.idle(true);
-                if (conn.draining() && http.available() == 0) {
+                // Idle (cancelled on close) only while nothing is queued: a pipelined request
+                // already decoded is answered, not dropped, when the server drains.
+                boolean idle = http.available() == 0;
+                conn.idle(idle);
+                if (conn.draining() && idle) {
                     return;
                 }
                 HttpObject msg;
@@ -150,7 +158,13 @@ public final class FilesServer {
     private static boolean exchange(Path root, MessageStream<HttpObject> http, HttpRequest req, Connections.Conn conn)
             throws IOException {
         if (req.decoderResult().isFailure()) {
-            http.send(HttpResponses.plain(req, HttpResponseStatus.BAD_REQUEST, "bad request", false));
+            HttpResponseStatus status = HttpResponses.decodeFailureStatus(req.decoderResult().cause());
+            http.send(HttpResponses.plain(req, status, status.reasonPhrase(), false));
+            return false;
+        }
+        String hostProblem = HttpResponses.hostProblem(req);
+        if (hostProblem != null) {
+            http.send(HttpResponses.plain(req, HttpResponseStatus.BAD_REQUEST, hostProblem, false));
             return false;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(req) && !conn.draining();
@@ -174,12 +188,20 @@ public final class FilesServer {
             case Resolved.Missing m -> http.send(HttpResponses.plain(req, HttpResponseStatus.NOT_FOUND, "not found: " + uriPath, keepAlive));
             case Resolved.Found(Path file, BasicFileAttributes attrs) -> {
                 if (attrs.isDirectory()) {
-                    http.send(HttpResponses.response(req, HttpResponseStatus.OK, listing(root, file, uriPath),
-                            "text/html; charset=utf-8", keepAlive));
+                    byte[] page;
+                    try {
+                        page = listing(root, file, uriPath);
+                    } catch (InterruptedIOException e) {
+                        throw e;
+                    } catch (IOException e) {
+                        http.send(fileError(req, e, uriPath, keepAlive));
+                        return keepAlive;
+                    }
+                    http.send(HttpResponses.response(req, HttpResponseStatus.OK, page, "text/html; charset=utf-8", keepAlive));
                 } else if (!attrs.isRegularFile()) {
                     http.send(HttpResponses.plain(req, HttpResponseStatus.FORBIDDEN, "forbidden: not a regular file", keepAlive));
                 } else {
-                    return sendFile(http, req, file, keepAlive);
+                    return sendFile(http, req, file, uriPath, keepAlive);
                 }
             }
         }
@@ -306,9 +328,41 @@ public final class FilesServer {
         }
     }
 
-    private static boolean sendFile(MessageStream<HttpObject> http, HttpRequest req, Path file, boolean keepAlive) throws IOException {
-        try (FileHandle f = FileHandle.open(file)) {
-            long size = f.size();
+    /**
+     * The answer to a file system failure after the path resolved (the file went away, or cannot be
+     * opened or listed): 404 if it no longer exists, 403 if access is denied, else 500.
+     */
+    private static HttpResponse fileError(HttpRequest req, IOException e, String uriPath, boolean keepAlive) {
+        if (e instanceof NoSuchFileException) {
+            return HttpResponses.plain(req, HttpResponseStatus.NOT_FOUND, "not found: " + uriPath, keepAlive);
+        }
+        if (e instanceof AccessDeniedException) {
+            return HttpResponses.plain(req, HttpResponseStatus.FORBIDDEN, "forbidden: access denied", keepAlive);
+        }
+        return HttpResponses.plain(req, HttpResponseStatus.INTERNAL_SERVER_ERROR, "cannot read " + uriPath, keepAlive);   // not e: it names the real path
+    }
+
+    private static boolean sendFile(MessageStream<HttpObject> http, HttpRequest req, Path file, String uriPath,
+                                    boolean keepAlive) throws IOException {
+        FileHandle opened;
+        long size;
+        try {
+            opened = FileHandle.open(file);
+        } catch (InterruptedIOException e) {
+            throw e;
+        } catch (IOException e) {
+            http.send(fileError(req, e, uriPath, keepAlive));
+            return keepAlive;
+        }
+        try (FileHandle f = opened) {
+            try {
+                size = f.size();
+            } catch (InterruptedIOException e) {
+                throw e;
+            } catch (IOException e) {
+                http.send(fileError(req, e, uriPath, keepAlive));
+                return keepAlive;
+            }
             RangeRequest rr = parseRange(req.headers().get(HttpHeaderNames.RANGE), size);
             if (rr instanceof RangeRequest.Unsatisfiable) {
                 var r = HttpResponses.plain(req, HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE,
@@ -363,7 +417,8 @@ public final class FilesServer {
     private static byte[] listing(Path root, Path dir, String uriPath) throws IOException {
         List<String> names = new ArrayList<>();
         try (DirStream entries = Fs.list(dir)) {
-            for (Path p : entries) {
+            Path p;
+            while ((p = entries.nextEntry()) != null) {   // not the iterator: its failures are unchecked
                 names.add(p.getFileName().toString());
                 if (names.size() >= 10_000) {
                     break;   // a demo: cap the page

@@ -10,6 +10,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 
 import java.nio.charset.StandardCharsets;
 
@@ -44,5 +46,27 @@ final class HttpResponses {
         } else if (req.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
+    }
+
+    /** The status for a request the codec could not decode: 414 for a request line, 431 for headers over the limit, else 400. */
+    static HttpResponseStatus decodeFailureStatus(Throwable cause) {
+        return cause instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                : cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+                : HttpResponseStatus.BAD_REQUEST;
+    }
+
+    /**
+     * What is wrong with {@code req}'s Host header (RFC 9112 §3.2: an HTTP/1.1 request needs one,
+     * no request may have two), or null if nothing is; such a request gets 400.
+     */
+    static String hostProblem(HttpRequest req) {
+        int hosts = req.headers().getAll(HttpHeaderNames.HOST).size();
+        if (hosts > 1) {
+            return "more than one Host header";
+        }
+        if (hosts == 0 && !req.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+            return "no Host header in an HTTP/1.1 request";
+        }
+        return null;
     }
 }

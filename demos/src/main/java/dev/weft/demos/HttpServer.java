@@ -20,8 +20,6 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 
 import java.io.ByteArrayOutputStream;
@@ -45,7 +43,7 @@ import java.time.Duration;
  *   <tr><td>{@code GET /debug/tasks}</td><td>200 {@code application/json}, the live tasks as a tree of their structured scopes (id, name, thread state, age, time since last run, top frame; see {@code Observability.tasksJson})</td></tr>
  *   <tr><td>other path</td><td>404</td></tr>
  *   <tr><td>other method on a known path</td><td>405 with {@code Allow}</td></tr>
- *   <tr><td>malformed request</td><td>400, then close</td></tr>
+ *   <tr><td>malformed request; an HTTP/1.1 request without a Host header, or any with two (RFC 9112 §3.2)</td><td>400, then close</td></tr>
  *   <tr><td>request line over 4 KiB</td><td>414, then close</td></tr>
  *   <tr><td>headers over 8 KiB</td><td>431, then close</td></tr>
  *   <tr><td>body over 1 MiB</td><td>413, then close</td></tr>
@@ -53,7 +51,10 @@ import java.time.Duration;
  *   <tr><td>a response not taken by the client for {@link #IO_TIMEOUT}</td><td>close</td></tr>
  * </table>
  * {@code HEAD} is served wherever {@code GET} is. Responses to pipelined requests are written
- * without a flush while more requests are already decoded, and flushed with the last one.
+ * without a flush while more requests are already decoded, and flushed with the last one, or
+ * before the server waits for a request body that has not arrived yet (a client may hold it back
+ * until it has its earlier answers). A pipelined request already decoded when the server is closed
+ * is still answered (with {@code Connection: close}).
  *
  * <p>Example (the demo tests start it this way, on port 0, and talk to it with {@code curl} and {@code wrk}):
  * {@snippet :
@@ -112,8 +113,11 @@ public final class HttpServer {
             http.setReadTimeout(ioTimeout);
             http.setWriteTimeout(ioTimeout);
             while (true) {
-                conn.idle(true);
-                if (conn.draining() && http.available() == 0) {
+                // Idle (cancelled on close) only while nothing is queued: a pipelined request
+                // already decoded is answered, not dropped, when the server drains.
+                boolean idle = http.available() == 0;
+                conn.idle(idle);
+                if (conn.draining() && idle) {
                     return;
                 }
                 HttpObject msg;
@@ -147,12 +151,13 @@ public final class HttpServer {
         try {
             DecoderResult dr = req.decoderResult();
             if (dr.isFailure()) {
-                Throwable c = dr.cause();
-                HttpResponseStatus status = c instanceof TooLongHttpHeaderException
-                        ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
-                        : c instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
-                        : HttpResponseStatus.BAD_REQUEST;
+                HttpResponseStatus status = HttpResponses.decodeFailureStatus(dr.cause());
                 http.send(plain(req, status, status.reasonPhrase(), false));
+                return false;
+            }
+            String hostProblem = HttpResponses.hostProblem(req);
+            if (hostProblem != null) {
+                http.send(plain(req, HttpResponseStatus.BAD_REQUEST, hostProblem, false));
                 return false;
             }
             boolean keepAlive = HttpUtil.isKeepAlive(req) && !conn.draining();
@@ -180,6 +185,9 @@ public final class HttpServer {
                 while (true) {
                     HttpObject part;
                     ReceiveResult<HttpObject> next;
+                    if (http.available() == 0) {
+                        http.flush();   // answers to earlier pipelined requests: the client may wait for them before sending this body
+                    }
                     try {
                         next = http.receive();
                     } catch (SocketTimeoutException e) {
@@ -227,7 +235,7 @@ public final class HttpServer {
                 default -> plain(req, HttpResponseStatus.NOT_FOUND, "no such path: " + req.uri(), keepAlive);
             };
             if (http.available() > 0 && keepAlive) {
-                http.write(res);     // pipelined: more requests are waiting, flush with the last answer
+                http.write(res);     // pipelined: more requests are waiting, flush with the last answer (or before waiting for a body)
             } else {
                 http.send(res);
             }

@@ -113,6 +113,98 @@ class FilesServerErrorsTest {
         }
     }
 
+    /** Sends {@code request} on a new connection and reads the one answer. */
+    static Response ask(String request, String what) throws IOException {
+        try (Socket s = connect()) {
+            s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            return read(s.getInputStream(), what);
+        }
+    }
+
+    /** A request line or headers over the codec's limits get 414 and 431 (as from the http demo), not a plain 400. */
+    @Test
+    void overLongRequestLineAndHeadersAre414And431() throws Exception {
+        Response line = ask("GET /" + "a".repeat(HttpServer.MAX_INITIAL_LINE + 100) + " HTTP/1.1\r\nHost: x\r\n\r\n",
+                "a request line over " + HttpServer.MAX_INITIAL_LINE + " bytes");
+        assertEquals(414, line.status(), line.headers() + line.body());
+        Response headers = ask("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(HttpServer.MAX_HEADERS + 100) + "\r\n\r\n",
+                "headers over " + HttpServer.MAX_HEADERS + " bytes");
+        assertEquals(431, headers.status(), headers.headers() + headers.body());
+    }
+
+    /**
+     * A file found by the path but refused when opened is answered 403 and the connection stays
+     * usable; it used to be closed with no answer. Not root: a file of mode 000. Root reads those,
+     * so a write-only sysfs attribute ({@code /sys/bus/NAME/uevent}, which refuses readers even to root).
+     */
+    @Test
+    void fileThatCannotBeOpenedIsAnswered() throws Exception {
+        Path own = Files.createDirectories(tmp.resolve("unopenable"));
+        Path file = Files.writeString(own.resolve("secret.txt"), "secret\n");
+        Files.setPosixFilePermissions(file, java.util.Set.of());
+        Path found = refusesReading(file) ? file : null;
+        if (found == null) {
+            try (var buses = Files.newDirectoryStream(Path.of("/sys/bus"))) {
+                for (Path bus : buses) {
+                    Path uevent = bus.resolve("uevent");
+                    if (Files.isRegularFile(uevent) && refusesReading(uevent)) {
+                        found = uevent;
+                        break;
+                    }
+                }
+            } catch (IOException e) {
+                // no sysfs
+            }
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(found != null,
+                "needs a regular file this process may not open: a file of mode 000 (not root) or a write-only sysfs attribute");
+        DemoServer own1 = FilesServer.start(rt, new InetSocketAddress("127.0.0.1", 0), found.getParent());
+        try (Socket s = new Socket("127.0.0.1", own1.address().getPort())) {
+            s.setSoTimeout(10_000);
+            String name = "/" + found.getFileName();
+            Response r = get(s, name);
+            assertEquals(403, r.status(), r.headers() + r.body());
+            Response after = get(s, "/");
+            assertEquals(200, after.status(), "the connection still serves after " + name + " was refused");
+        } finally {
+            own1.close();
+        }
+    }
+
+    /** A directory found by the path but refused when listed is answered 403, the connection kept (skipped as root). */
+    @Test
+    void directoryThatCannotBeListedIsAnswered() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("root/locked"));
+        Files.setPosixFilePermissions(dir, java.util.Set.of());
+        try {
+            boolean refused;
+            try (var d = Files.newDirectoryStream(dir)) {
+                refused = false;
+            } catch (java.nio.file.AccessDeniedException e) {
+                refused = true;
+            }
+            org.junit.jupiter.api.Assumptions.assumeTrue(refused, "this process lists a directory of mode 000 (root)");
+            try (Socket s = connect()) {
+                Response r = get(s, "/locked/");
+                assertEquals(403, r.status(), r.headers() + r.body());
+                Response after = get(s, "/hello.txt");
+                assertEquals(200, after.status(), "the connection still serves after /locked/ was refused");
+            }
+        } finally {
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        }
+    }
+
+    private static boolean refusesReading(Path p) {
+        try (var in = Files.newInputStream(p)) {
+            return false;
+        } catch (java.nio.file.AccessDeniedException e) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** The directory listing's links are valid URI references that lead to the files, whatever their names. */
     @Test
     void listingLinksLeadToTheFiles() throws Exception {
