@@ -130,7 +130,7 @@ public final class LineReader {
             }
             int add = end - pos;
             // A '\r' before the '\n' is not part of the line, so one byte over the limit may be it.
-            if (lineLen + add > maxLength + 1) {
+            if ((long) lineLen + add > (long) maxLength + 1) {   // long: maxLength may be Integer.MAX_VALUE
                 long seen = lineLen + add;
                 lineLen = 0;
                 skipping = nl < 0;
@@ -147,7 +147,8 @@ public final class LineReader {
 
     private void append(int from, int n) {
         if (lineLen + n > line.length) {
-            line = Arrays.copyOf(line, Math.max(lineLen + n, Math.min(maxLength + 1, line.length * 2)));
+            long cap = Math.min(Math.min((long) maxLength + 1, line.length * 2L), Integer.MAX_VALUE - 8);
+            line = Arrays.copyOf(line, (int) Math.max(lineLen + n, cap));
         }
         System.arraycopy(buf, from, line, lineLen, n);
         lineLen += n;

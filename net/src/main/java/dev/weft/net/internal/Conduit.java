@@ -890,11 +890,15 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
         Thread r;
         Thread w;
         Object[] dropped;
+        boolean wasMoved;
         synchronized (this) {
             if (userClosed) {
                 return;
             }
             userClosed = true;
+            // Read with the flag set: a move not yet done now sees userClosed and gives up
+            // (moveTo), so exactly one of the two owns the channel.
+            wasMoved = moved;
             dropped = takeInbound();
             r = takeReader();
             w = takeWriter();
@@ -902,10 +906,11 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
         releaseAll(dropped);
         wake(r);
         wake(w);
-        if (!ch.isActive() || moved) {
-            if (!moved) {
-                ch.close();
-            }
+        if (wasMoved) {
+            return;   // the channel belongs to the message stream now
+        }
+        if (!ch.isActive()) {
+            ch.close();
             return;
         }
         try {
@@ -940,6 +945,9 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
             boolean eof;
             boolean dead;
             synchronized (this) {
+                if (userClosed) {
+                    return false;   // closed after the check above: close() closes the channel
+                }
                 moved = true;
                 carried = new ArrayDeque<>(inbound);
                 inbound.clear();
@@ -977,9 +985,12 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
             if (eof) {
                 p.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
             }
-            return null;
+            return true;
         });
         Futures.await(f, NO_DEADLINE, "messages");
+        if (!f.getNow()) {
+            throw new SocketException("socket closed");
+        }
         return next;
     }
 }
