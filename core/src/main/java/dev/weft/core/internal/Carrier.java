@@ -640,6 +640,39 @@ public final class Carrier extends CarrierPad2 implements Executor {
         }
     }
 
+    /** Turns begun (carrier thread); the carrier watch reads it racily to tell a carrier that makes no progress. */
+    private long turnsBegun;
+    /** The carrier watch's last look (watch thread only): {@link #turnsBegun} then, and whether the thread was wedged. */
+    private long watchedTurns = -1;
+    private boolean seenWedged;
+
+    /**
+     * Wakes this carrier's thread, without interrupting it, if it was blocked on a monitor at the
+     * watch's last look and still is, no turn has begun since, and continuations wait for it. Its
+     * own Netty loop code (an allocation under the leak detector's map lock, a logging handler)
+     * and one of its tasks may wait for the same monitor with the task first in line: when the
+     * holder leaves, the JVM hands the monitor on to that task, whose wake-up is queued on this
+     * carrier, which is blocked behind it; neither ever runs. Woken, the thread tries the lock
+     * again, takes it (it is free), goes on, and runs the task later. Watch thread only; a wake-up
+     * of a thread blocked for another reason is a spurious one, which a monitor enter tolerates.
+     *
+     * @return whether it woke the thread
+     */
+    boolean wakeIfWedged() {
+        if (stopped) {
+            return false;
+        }
+        long turns = turnsBegun;
+        boolean wedged = turns == watchedTurns && !remote.isEmpty() && thread.getState() == Thread.State.BLOCKED;
+        watchedTurns = turns;
+        if (wedged && seenWedged) {
+            seenWedged = false;
+            return CarrierScheduler.wakeWithoutInterrupt(thread);
+        }
+        seenWedged = wedged;
+        return false;
+    }
+
     /** Whether the calling code runs on this carrier's thread (directly, or in a task mounted on it). */
     public boolean isCurrent() {
         if (stopped) {
@@ -822,6 +855,7 @@ public final class Carrier extends CarrierPad2 implements Executor {
     }
 
     private void turn() {
+        turnsBegun++;
         if (loopGuest == null) {
             loop.runNow();
             timers.runDue();

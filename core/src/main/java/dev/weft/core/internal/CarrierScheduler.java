@@ -255,6 +255,45 @@ public final class CarrierScheduler {
         return t;
     }
 
+    /**
+     * {@code Thread.interrupt0()}: what {@link Thread#interrupt()} calls after setting the interrupt
+     * status, to wake the thread from a monitor enter, a sleep or a park. Called alone it wakes the
+     * thread and sets nothing, so the thread sees a spurious wake-up, which each of those waits
+     * tolerates (a monitor enter tries the lock again). Null where it cannot be reached.
+     */
+    private static final java.lang.invoke.MethodHandle WAKE_WITHOUT_INTERRUPT;
+
+    static {
+        java.lang.invoke.MethodHandle m = null;
+        if (BUILDER != null) {
+            try {
+                m = java.lang.invoke.MethodHandles.privateLookupIn(Thread.class, java.lang.invoke.MethodHandles.lookup())
+                        .findVirtual(Thread.class, "interrupt0", java.lang.invoke.MethodType.methodType(void.class));
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                m = null; // a carrier wedged on a monitor then stays so (see Carrier.wakeIfWedged)
+            }
+        }
+        WAKE_WITHOUT_INTERRUPT = m;
+    }
+
+    /**
+     * Wakes platform thread {@code t} from a monitor enter, sleep or park without interrupting it
+     * (see {@link #WAKE_WITHOUT_INTERRUPT}); false, doing nothing, where the JDK does not allow it.
+     */
+    static boolean wakeWithoutInterrupt(Thread t) {
+        if (WAKE_WITHOUT_INTERRUPT == null) {
+            return false;
+        }
+        try {
+            WAKE_WITHOUT_INTERRUPT.invokeExact(t);
+            return true;
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new AssertionError("interrupt0 declares no checked exception", e);
+        }
+    }
+
     /** Whether virtual threads can be given a carrier as their scheduler in this JVM. */
     public static boolean isAvailable() {
         return BUILDER != null;

@@ -128,6 +128,11 @@ public final class RuntimeCore {
         for (Carrier c : this.carriers) {
             c.start();
         }
+        if (this.carriers.length > 0) {
+            watch = Thread.ofPlatform().daemon(true).name(name + "-carrier-watch").start(this::watchCarriers);
+        } else {
+            watch = null;
+        }
         RUNNING.add(this);
     }
 
@@ -266,43 +271,29 @@ public final class RuntimeCore {
         return clock.nanoTime();
     }
 
-    /** How often the pin watch looks at the carriers: a pinned timed park ends at most this late. */
-    static final long PIN_WATCH_PERIOD_MS = 50;
-    /** The pin watch's thread, started by the first timed park a carrier's wheel serves; null before. */
-    private volatile Thread pinWatch;
+    /** How often the carrier watch looks at the carriers: a pinned timed park ends at most this late. */
+    static final long WATCH_PERIOD_MS = 50;
+    /** The carrier watch's thread (see {@link #watchCarriers}); null in fallback mode (no carriers). */
+    private final Thread watch;
 
     /**
-     * Starts the pin watch if it is not running: a daemon thread that, every
-     * {@value #PIN_WATCH_PERIOD_MS} ms, unparks a task whose timed park has passed its deadline
-     * while it parks pinned (see {@code Carrier.timedParker}): its carrier's thread is parked
-     * with it, so that carrier's wheel cannot wake it, as the JDK's own timer would have. Started
-     * only once a task parks for a time, so a runtime that never does so has no such thread;
-     * stops when the runtime has stopped.
+     * The carrier watch: a daemon thread that, every {@value #WATCH_PERIOD_MS} ms until the runtime
+     * has stopped, looks at each carrier for what its own thread cannot end. It unparks a task whose
+     * timed park has passed its deadline while it parks pinned (ADR 0009: the carrier's thread is
+     * parked with it, so its wheel cannot wake it), and wakes a carrier thread wedged on a monitor
+     * handed to one of its own tasks (ADR 0010, {@link Carrier#wakeIfWedged}).
      */
-    public void ensurePinWatch() {
-        if (pinWatch == null) {
-            startPinWatch();
-        }
-    }
-
-    private synchronized void startPinWatch() {
-        if (pinWatch != null || report != null) {
-            return;
-        }
-        pinWatch = Thread.ofPlatform().daemon(true).name(name + "-pin-watch").start(this::watchPinnedParks);
-    }
-
-    /** The pin watch's loop (see {@link #ensurePinWatch}). */
-    void watchPinnedParks() {
+    private void watchCarriers() {
         while (report == null) {
             try {
-                Thread.sleep(PIN_WATCH_PERIOD_MS);
+                Thread.sleep(WATCH_PERIOD_MS);
             } catch (InterruptedException stop) {
                 return;
             }
             long now = nanoTime();
             for (Carrier c : carriers) {
                 c.rescuePinnedPark(now);
+                c.wakeIfWedged();
             }
         }
     }
@@ -787,7 +778,6 @@ public final class RuntimeCore {
         }
         report = r;
         shutdownDone.countDown();
-        Thread watch = pinWatch; // one started after this read sees the report and ends at once
         if (watch != null) {
             watch.interrupt();
         }

@@ -77,7 +77,6 @@ public final class Parking {
                 return;
             }
             carrier.registerTimedPark(me, deadline); // for a park that turns out pinned (see Carrier.timedParker)
-            rt.ensurePinWatch();
             rt.timedWaiters.incrementAndGet();
             try {
                 LockSupport.park(blocker);
