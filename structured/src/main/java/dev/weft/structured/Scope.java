@@ -33,7 +33,12 @@ import java.util.concurrent.CancellationException;
  *       I/O inside fail fast, and {@code join} throws {@link DeadlineExceededException}.</li>
  *   <li>Cancellation is structured: {@link #cancel()}, or the owner being interrupted in
  *       {@code join}, interrupts every fork, and scopes opened inside the forks are cancelled in
- *       turn. {@link #close()} returns only when every fork has ended.</li>
+ *       turn, as are scopes the owner opened inside this one, also once their {@code join} has
+ *       returned or thrown. {@link #close()} returns only when every fork has ended.</li>
+ *   <li>A fork's failure cancels the scopes the owner has open inside this one, until
+ *       {@code join} has thrown it: from then on the owner (neither interrupted nor cancelled, as
+ *       with the JDK's {@code StructuredTaskScope}) may open scopes inside this one to recover,
+ *       and they run. After a cancellation or the deadline, such scopes start cancelled.</li>
  *   <li>Cancellation is sticky for forks: once a fork's scope is cancelled (deadline passed, a
  *       fork failed, {@link #cancel()}, an enclosing scope cancelled; for daemon forks also the
  *       user forks being done) or the fork itself is {@linkplain Fork#cancel() cancelled}, every

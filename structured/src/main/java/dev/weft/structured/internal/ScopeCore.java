@@ -54,7 +54,9 @@ import java.util.function.Consumer;
  *       cancels the fork (its scope's cancellation for a reason that applies to it, a won race
  *       for a loser, {@link ForkImpl#cancel()}) cancels that scope too, also when it is opened
  *       after the fork was cancelled, so a fork that swallowed its interrupt and joins a nested
- *       scope still ends promptly.</li>
+ *       scope still ends promptly. An enclosing cancellation that finds a scope already ended
+ *       ({@code DONE}, {@code WON}, {@code FAILED}) still goes on to the scopes its owner opened
+ *       inside it ({@link #cancelFromEnclosing}).</li>
  *   <li>Deadlines: {@code min(own, enclosing scope's)}, armed on the carrier's timer wheel
  *       ({@link RuntimeAccess#schedule}) so they follow the runtime's (test) clock.</li>
  * </ul>
@@ -127,6 +129,17 @@ public final class ScopeCore {
     private final ConcurrentLinkedQueue<ForkImpl<?>> failures = new ConcurrentLinkedQueue<>();
     /** Set when {@link #join()} returned normally (owner only): failures recorded later are daemons' (see {@link #close()}). */
     private boolean joinedNormally;
+    /**
+     * Set when {@link #join()} threw this scope's failure (owner only): the owner has been told, so
+     * the scopes it opens from then on (to recover) are not cancelled by that failure.
+     */
+    private boolean failureReported;
+    /**
+     * {@code CANCELLED} or {@code TIMED_OUT} once an enclosing scope's cancellation reached this
+     * scope after it had ended for a reason that leaves its owner's scopes running ({@code DONE},
+     * {@code WON}, {@code FAILED}); see {@link #cancelFromEnclosing}. This scope's own outcome stays.
+     */
+    private final AtomicInteger lateReason = new AtomicInteger(NONE);
     /** The race's winner: set once, by the fork whose success cancelled the scope ({@code WON}). */
     private volatile ForkImpl<?> winner;
     private volatile boolean joining;
@@ -142,6 +155,7 @@ public final class ScopeCore {
     private boolean stsJoinStarted;
     private ForkImpl<?> pendingFork;
     private int forkCount;
+    private boolean daemonForked;
 
     private ScopeCore(String name, Policy policy, WeftRuntime runtime, ScopeCore parent, ForkImpl<?> ownerFork, long deadline,
                       Consumer<ForkImpl<?>> onForkDone) {
@@ -253,10 +267,17 @@ public final class ScopeCore {
                 cf -> cf.withThreadFactory(s::newThread).withName(name));
         OWNED.set(s);
         if (parent != null) {
+            // Add, then read the parent's reasons; a canceller sets them, then reads the children.
             parent.children.add(s);
-            if (ownerFork != null ? ownerFork.cancellationRequested()
-                    : parent.isCancelled() && parent.reason.get() != DONE) {
-                s.tryCancel(parent.reason.get() == TIMED_OUT ? TIMED_OUT : CANCELLED);
+            if (ownerFork != null) {
+                if (ownerFork.cancellationRequested()) {
+                    s.tryCancel(parent.reason.get() == TIMED_OUT ? TIMED_OUT : CANCELLED);
+                }
+            } else {
+                int r = parent.reasonForOwnersNewScope();
+                if (r != NONE) {
+                    s.tryCancel(r);
+                }
             }
         }
         if (dl != Long.MAX_VALUE && !s.isCancelled()) {
@@ -369,6 +390,8 @@ public final class ScopeCore {
         ForkImpl<T> f = new ForkImpl<>(this, forkName != null ? forkName : forkNames.name(n), daemon, body);
         if (!daemon) {
             userForked++;
+        } else {
+            daemonForked = true;
         }
         // Track, then check: a concurrent tryCancel either sees this fork or is seen here.
         track(f);
@@ -470,6 +493,43 @@ public final class ScopeCore {
         return userEnded.get() == userForked;
     }
 
+    /**
+     * How a scope that this scope's owner opens inside it now starts: cancelled ({@code CANCELLED},
+     * {@code TIMED_OUT}) if this scope was cancelled, timed out, reached late by an enclosing
+     * cancellation, or failed and the owner was not told yet; else {@code NONE} (the user forks
+     * are done, or join has thrown the failure and the owner recovers, as with the JDK's scopes).
+     */
+    private int reasonForOwnersNewScope() {
+        int late = lateReason.get();
+        if (late != NONE) {
+            return late;
+        }
+        int r = reason.get();
+        return switch (r) {
+            case CANCELLED, TIMED_OUT -> r;
+            case FAILED -> failureReported ? NONE : CANCELLED;
+            default -> NONE;
+        };
+    }
+
+    /**
+     * An enclosing scope's cancellation ({@code CANCELLED} or {@code TIMED_OUT}) reaching this one
+     * (any thread). A scope that already ended otherwise keeps its outcome, but the cancellation
+     * still goes on to the scopes that ending left running (those its owner opened after its
+     * join), and to those its owner opens later.
+     */
+    private void cancelFromEnclosing(int r) {
+        if (tryCancel(r)) {
+            return;
+        }
+        int own = reason.get();
+        if ((own == DONE || own == WON || own == FAILED) && lateReason.compareAndSet(NONE, r)) {
+            for (ScopeCore c : children) {
+                c.cancelFromEnclosing(r);
+            }
+        }
+    }
+
     /** Cancels the scope (any thread): its forks are interrupted and child scopes cancelled. */
     public void cancel() {
         tryCancel(CANCELLED);
@@ -512,7 +572,7 @@ public final class ScopeCore {
                 // scope the owner opened inside this one is its own to end.
                 continue;
             }
-            c.tryCancel(r == TIMED_OUT ? TIMED_OUT : CANCELLED);
+            c.cancelFromEnclosing(r == TIMED_OUT ? TIMED_OUT : CANCELLED);
         }
         return true;
     }
@@ -521,7 +581,7 @@ public final class ScopeCore {
     void cancelChildrenOf(ForkImpl<?> f) {
         for (ScopeCore c : children) {
             if (c.ownerFork == f) {
-                c.tryCancel(CANCELLED);
+                c.cancelFromEnclosing(CANCELLED);
             }
         }
     }
@@ -567,8 +627,8 @@ public final class ScopeCore {
             throw new InterruptedException();
         }
         joining = true;
-        if (userForksEnded()) {
-            tryCancel(DONE);
+        if (userForksEnded() && tryCancel(DONE)) {
+            wakeJdkJoin();
         }
         stsJoinStarted = true;
         boolean internal = RuntimeAccess.beginInternalWait(runtime);
@@ -591,9 +651,39 @@ public final class ScopeCore {
         }
         RuntimeException ex = outcomeException();
         if (ex != null) {
+            failureReported = reason.get() == FAILED;
             throw ex;
         }
         joinedNormally = true;
+    }
+
+    /**
+     * Owner only, in join, once it found the user forks ended and cancelled the scope itself: the
+     * JDK scope is cancelled only by a fork that completes after that ({@link WeftJoiner}), so a
+     * daemon that is slow to end would keep the JDK's join waiting, though join must not wait for
+     * the daemons. A fork that ends at once (the scope is cancelled, so it runs nothing) wakes it.
+     */
+    private void wakeJdkJoin() {
+        if (!daemonForked) {
+            return;
+        }
+        ForkList l = forks;
+        boolean daemonRunning = false;
+        for (int i = 0, n = l.size; i < n && !daemonRunning; i++) {
+            daemonRunning = !l.items[i].isDone();   // only daemons are left
+        }
+        if (!daemonRunning) {
+            return;
+        }
+        ForkImpl<Object> waker = new ForkImpl<>(this, name + "-join", true, () -> null);
+        pendingFork = waker;
+        try {
+            sts.fork((Callable<Object>) waker);
+        } catch (RuntimeException e) {
+            // The runtime is closed: join then waits for the daemons, as close does.
+        } finally {
+            pendingFork = null;
+        }
     }
 
     /** Whether {@link #outcomeException()} may build an exception (it surely does not on a win). */
