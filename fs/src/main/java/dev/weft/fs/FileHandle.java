@@ -10,6 +10,8 @@ import dev.weft.fs.internal.Posix;
 import dev.weft.fs.internal.Ring;
 import dev.weft.fs.internal.Uring;
 import dev.weft.fs.internal.UringFile;
+import dev.weft.net.ByteOutput;
+import dev.weft.net.NetStream;
 import dev.weft.net.TcpStream;
 
 import java.io.Closeable;
@@ -615,7 +617,7 @@ public final class FileHandle implements Closeable {
      * transport as one file region and the kernel moves it file → pipe → socket
      * ({@code IORING_OP_SPLICE}, run by io_uring's workers, so a page-cache miss never stalls the
      * carrier); the task parks until the transport has sent it all. Elsewhere (epoll, NIO, a pipe
-     * or device, a {@linkplain TcpStream#split() split} stream) it is a copy loop: each chunk of
+     * or device) it is a copy loop: each chunk of
      * {@value ChunkIo#CHUNK} bytes is read off the carrier, then written to the socket (parking
      * while the peer is slow). Epoll's {@code sendfile} is not used because it would read the disk
      * on the carrier thread.
@@ -628,9 +630,14 @@ public final class FileHandle implements Closeable {
      *                                does not stop it: the file is closed once the transport has
      *                                released the range); the position is moved past the range.
      * @throws IOException            if reading the file or writing the socket failed
+     * @throws IllegalStateException  if {@code stream} was {@linkplain TcpStream#split() split}
+     *                                (its write half owns its writes: use
+     *                                {@link #transferTo(NetStream.WriteHalf)}); nothing is read
+     *                                and the position does not move
      */
     public long transferTo(TcpStream stream) throws IOException {
         Objects.requireNonNull(stream, "stream");
+        notSplit(stream);
         ensureOpen();
         awaitPending();
         if (seekable && zeroCopy(stream)) {
@@ -639,6 +646,28 @@ public final class FileHandle implements Closeable {
             position = start + count;   // also if cancelled: the region is sent in the background
             return sendRegion(stream, start, count);
         }
+        return copyTo(stream);
+    }
+
+    /**
+     * Sends the file from the current position to its end to the write half of a
+     * {@linkplain TcpStream#split() split} stream, moving the position, as
+     * {@link #transferTo(TcpStream)} does with its copy loop (never zero-copy).
+     *
+     * @return bytes sent
+     * @throws InterruptedIOException if cancelled; {@code bytesTransferred} counts bytes sent
+     *                                before the chunk in progress (the position is past them too)
+     * @throws IOException            if reading the file or writing the socket failed
+     */
+    public long transferTo(NetStream.WriteHalf half) throws IOException {
+        Objects.requireNonNull(half, "half");
+        ensureOpen();
+        awaitPending();
+        return copyTo(half);
+    }
+
+    /** The copy loop of {@link #transferTo(TcpStream)}: from the position to the end. */
+    private long copyTo(ByteOutput out) throws IOException {
         byte[] buf = new byte[ChunkIo.CHUNK];
         long sent = 0;
         while (true) {
@@ -652,7 +681,7 @@ public final class FileHandle implements Closeable {
                 return sent;
             }
             try {
-                stream.write(buf, 0, n);
+                out.write(buf, 0, n);
             } catch (InterruptedIOException e) {
                 throw withProgress(e, sent);
             }
@@ -666,17 +695,41 @@ public final class FileHandle implements Closeable {
      * {@link #transferTo(TcpStream)}.
      *
      * @return bytes sent
+     * @throws IllegalStateException if {@code stream} was {@linkplain TcpStream#split() split}
+     *                               (use {@link #transferTo(long, long, NetStream.WriteHalf)})
      */
     public long transferTo(long at, long count, TcpStream stream) throws IOException {
         nonNegative("at", at);
         nonNegative("count", count);
         Objects.requireNonNull(stream, "stream");
+        notSplit(stream);
         ensureOpen();
         awaitPending();
         if (seekable && zeroCopy(stream)) {
             long n = Math.min(count, Math.max(0, size() - at));
             return sendRegion(stream, at, n);
         }
+        return copyTo(at, count, stream);
+    }
+
+    /**
+     * Sends {@code count} bytes starting at {@code at} (fewer if the file ends first) to the write
+     * half of a {@linkplain TcpStream#split() split} stream; the current position does not move.
+     * A copy loop, as {@link #transferTo(NetStream.WriteHalf)}.
+     *
+     * @return bytes sent
+     */
+    public long transferTo(long at, long count, NetStream.WriteHalf half) throws IOException {
+        nonNegative("at", at);
+        nonNegative("count", count);
+        Objects.requireNonNull(half, "half");
+        ensureOpen();
+        awaitPending();
+        return copyTo(at, count, half);
+    }
+
+    /** The copy loop of {@link #transferTo(long, long, TcpStream)}. */
+    private long copyTo(long at, long count, ByteOutput out) throws IOException {
         byte[] buf = new byte[(int) Math.min(ChunkIo.CHUNK, Math.max(1, count))];
         long sent = 0;
         while (sent < count) {
@@ -690,13 +743,21 @@ public final class FileHandle implements Closeable {
                 break;
             }
             try {
-                stream.write(buf, 0, n);
+                out.write(buf, 0, n);
             } catch (InterruptedIOException e) {
                 throw withProgress(e, sent);
             }
             sent += n;
         }
         return sent;
+    }
+
+    /** A split stream's writes belong to its write half: refused before anything is read. */
+    private static void notSplit(TcpStream stream) {
+        if (stream.isSplit()) {
+            throw new IllegalStateException(
+                    "the stream was split: its write half owns its writes; transfer to halves.write() instead");
+        }
     }
 
     /** Whether a transfer to {@code stream} from the calling thread can be zero-copy (see transferTo). */
@@ -723,7 +784,7 @@ public final class FileHandle implements Closeable {
         };
         try {
             stream.writeFileRegion(region);
-        } catch (IllegalStateException e) {   // refused before the stream took the region (a split stream)
+        } catch (IllegalStateException e) {   // refused before the stream took the region (split meanwhile)
             if (region.refCnt() > 0) {
                 region.release();
             }

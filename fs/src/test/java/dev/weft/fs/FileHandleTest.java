@@ -2,6 +2,7 @@ package dev.weft.fs;
 
 import dev.weft.core.Task;
 import dev.weft.core.WeftRuntime;
+import dev.weft.net.NetStream;
 import dev.weft.net.TcpListener;
 import dev.weft.net.TcpStream;
 import org.junit.jupiter.api.AfterAll;
@@ -275,6 +276,59 @@ class FileHandleTest {
                 System.arraycopy(data, 5, want, data.length - 10, 1000);
                 System.arraycopy(data, data.length - 10, want, data.length - 10 + 1000, 10);
                 assertArrayEquals(want, got);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * A split stream's writes belong to its write half: transferTo the stream is refused up front
+     * (nothing read, the position unchanged), and transferTo the write half sends the file, whole
+     * and as a range, while another task owns the read half.
+     */
+    @Test
+    void transferToSplitStream() throws Exception {
+        Path f = dir.resolve("split");
+        byte[] data = pattern(300_000);
+        Files.write(f, data);
+        rt.run(() -> {
+            try (TcpListener l = TcpListener.bind(rt, new InetSocketAddress("127.0.0.1", 0))) {
+                Task<byte[]> peer = rt.spawn(() -> {
+                    try (TcpStream s = l.accept()) {
+                        byte[] got = s.inputStream().readAllBytes();
+                        s.write(new byte[] {42}, 0, 1);   // the read half of the other side sees it
+                        return got;
+                    }
+                });
+                try (TcpStream s = TcpStream.connect(l.localAddress(), Duration.ofSeconds(5));
+                     FileHandle h = FileHandle.open(f)) {
+                    NetStream.Split halves = s.split();
+                    Task<Integer> reader = rt.spawn(() -> {
+                        try (NetStream.ReadHalf r = halves.read()) {
+                            return r.inputStream().read();
+                        }
+                    });
+                    h.seek(10);
+                    IllegalStateException refused = assertThrows(IllegalStateException.class, () -> h.transferTo(s));
+                    assertTrue(refused.getMessage().contains("split"), refused.getMessage());
+                    assertEquals(10, h.position(), "a refused transfer reads nothing");
+                    assertThrows(IllegalStateException.class, () -> h.transferTo(0, 100, s));
+                    assertEquals(10, h.position());
+
+                    try (NetStream.WriteHalf w = halves.write()) {
+                        assertEquals(data.length - 10, h.transferTo(w));
+                        assertEquals(data.length, h.position());
+                        assertEquals(1000, h.transferTo(5, 1000, w));
+                        assertEquals(data.length, h.position());
+                        assertEquals(0, h.transferTo(w), "nothing left after the end");
+                        w.shutdownOutput();
+                    }
+                    assertEquals(42, reader.join());
+                }
+                byte[] want = new byte[data.length - 10 + 1000];
+                System.arraycopy(data, 10, want, 0, data.length - 10);
+                System.arraycopy(data, 5, want, data.length - 10, 1000);
+                assertArrayEquals(want, peer.join());
             }
             return null;
         });

@@ -269,6 +269,11 @@ public abstract sealed class NetStream implements ByteInput, ByteOutput, AutoClo
         }
     }
 
+    /** Whether {@link #split()} was called: then this stream's own reads and writes are refused. */
+    public boolean isSplit() {
+        return split != null;
+    }
+
     /**
      * Turns this stream into a {@link MessageStream}: {@code codec} adds Netty handlers (an HTTP
      * codec, a frame decoder, an {@code SslHandler}, ...) to the connection's pipeline, and the

@@ -27,7 +27,12 @@ public final class Gate {
     /** A one-entry cache in front of the map: most programs have one runtime. */
     private static volatile Gate last;
 
-    /** Weak: the gate is the value of a weak map keyed by the runtime (and the {@link #last} cache). */
+    /**
+     * Weak: the gate is the value of a weak map keyed by the runtime (and the {@link #last} cache),
+     * so nothing it holds may reach the runtime strongly once the runtime is closed. Its per-carrier
+     * state does (the event loops, and the lanes' wake signals, reach the carriers and through them
+     * the runtime): {@link #of} drops that state when the runtime's loops terminate.
+     */
     private final java.lang.ref.WeakReference<WeftRuntime> runtime;
     private final Permits permits;
     private volatile int max;
@@ -80,9 +85,23 @@ public final class Gate {
         if (g != null && g.runtime.get() == rt) {
             return g;
         }
-        g = GATES.computeIfAbsent(rt, r -> new Gate(r, DEFAULT_MAX_IN_FLIGHT));
+        g = GATES.computeIfAbsent(rt, r -> {
+            Gate created = new Gate(r, DEFAULT_MAX_IN_FLIGHT);
+            // The listener is held by the runtime's own group (no path from a root), and holds only the gate.
+            dev.weft.core.spi.RuntimeAccess.eventLoopGroup(r).terminationFuture().addListener(f -> created.forgetCarriers());
+            return created;
+        });
         last = g;
         return g;
+    }
+
+    /**
+     * The runtime's carriers have stopped: drops what the gate holds of them (each reaches the
+     * runtime), so a closed runtime is garbage once the program drops it.
+     */
+    private void forgetCarriers() {
+        carrierFiles.clear();
+        rings.clear();
     }
 
     /** Changes the cap; operations already in flight keep their permits. */
