@@ -169,7 +169,7 @@ public final class Carrier extends CarrierPad2 implements Executor {
      * (carrier thread only): then the next turn serves the other tasks first.
      */
     private boolean othersFirst;
-    /** Tasks of this carrier that ended; written only by the carrier thread (release stores). */
+    /** Tasks of this carrier that ended; written by the carrier thread (release stores), after stop atomically. */
     final java.util.concurrent.atomic.AtomicLong ended = new java.util.concurrent.atomic.AtomicLong();
     /** Outcomes of this carrier's tasks; carrier thread only, read racily. */
     long completed, failed, cancelled;
@@ -520,7 +520,7 @@ public final class Carrier extends CarrierPad2 implements Executor {
     Runnable lastEndedContinuation;
     TaskImpl<?> lastEndedTask;
 
-    /** Unlinks a task that ended here and counts its outcome (carrier thread only). */
+    /** Unlinks a task that ended here and counts its outcome (carrier thread; after stop, the JDK thread it ended on). */
     void taskEnded(TaskImpl<?> t, dev.weft.core.Task.State outcome) {
         if (t.continuation != null && !stopped) {
             lastEndedContinuation = t.continuation;
@@ -552,7 +552,11 @@ public final class Carrier extends CarrierPad2 implements Executor {
             t.prevLive = t.nextLive = null;
             t.listed = false;
         }
-        ended.lazySet(ended.get() + 1);
+        if (stopped) {
+            ended.incrementAndGet(); // tasks that outlived the carrier end on the JDK's threads, several at once
+        } else {
+            ended.lazySet(ended.get() + 1);
+        }
     }
 
     /**
