@@ -2,6 +2,7 @@ package dev.weft.metrics;
 
 import dev.weft.core.spi.ChannelGauges;
 import dev.weft.core.spi.NamedChannels;
+import dev.weft.metrics.internal.OwnedMeters;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
@@ -55,8 +56,10 @@ import java.util.function.ToDoubleFunction;
  * <p>Nothing runs on a channel's operations on behalf of a registry: the gauges ask the channels
  * at scrape time. Binding twice to one registry registers nothing new (Micrometer returns the
  * meters already there). A registry that throws loses that meter (logged once); the channels and
- * the other meters go on. Thread-safe; {@link #close()} stops picking up new groups, and the
- * meters already registered stay.
+ * the other meters go on. Thread-safe; {@link #close()} stops picking up new groups and removes
+ * the gauges it registered ({@link MeterRegistry#remove(io.micrometer.core.instrument.Meter)}).
+ * Two binders bound to one registry share the gauges of a group: they are reference-counted, and
+ * leave the registry when the last binder that registered them closes.
  */
 public final class WeftChannelMetrics implements MeterBinder, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(WeftChannelMetrics.class.getName());
@@ -64,6 +67,8 @@ public final class WeftChannelMetrics implements MeterBinder, AutoCloseable {
     private final Tags tags;
     private final Set<MeterRegistry> bound = Collections.newSetFromMap(new IdentityHashMap<>());
     private final AtomicBoolean warned = new AtomicBoolean();
+    /** The gauges this binder registered, removed by close(). */
+    private final OwnedMeters meters = new OwnedMeters();
     private AutoCloseable listener;
     private boolean closed;
 
@@ -156,9 +161,9 @@ public final class WeftChannelMetrics implements MeterBinder, AutoCloseable {
     private void lagGauge(MeterRegistry registry, Tags t, NamedChannels.Key key, ChannelGauges sample) {
         if (safe(sample, ChannelGauges::lag) >= 0) {
             try {
-                Gauge.builder("weft.channel.lag", key, WeftChannelMetrics::maxLag).tags(t)
+                meters.register(registry, () -> Gauge.builder("weft.channel.lag", key, WeftChannelMetrics::maxLag).tags(t)
                         .description("values the slowest receiver is behind the newest sent (max over the group)")
-                        .baseUnit("values").strongReference(true).register(registry);
+                        .baseUnit("values").strongReference(true).register(registry));
             } catch (RuntimeException e) {
                 warn("weft.channel.lag", e);
             }
@@ -175,8 +180,8 @@ public final class WeftChannelMetrics implements MeterBinder, AutoCloseable {
         try {
             // The key is the gauge's only state and nothing else holds it: a strong reference
             // keeps the gauge reading (the channels themselves are held weakly by the registry).
-            Gauge.builder(name, key, f).tags(t).description(description).baseUnit(unit)
-                    .strongReference(true).register(registry);
+            meters.register(registry, () -> Gauge.builder(name, key, f).tags(t).description(description).baseUnit(unit)
+                    .strongReference(true).register(registry));
         } catch (RuntimeException e) {
             warn(name, e);
         }
@@ -213,7 +218,11 @@ public final class WeftChannelMetrics implements MeterBinder, AutoCloseable {
         }
     }
 
-    /** Stops picking up new channel groups. Meters already registered stay. Idempotent. */
+    /**
+     * Stops picking up new channel groups and removes the gauges this binder registered from its
+     * registries, except those another open {@code WeftChannelMetrics} registered too (they leave
+     * when it closes). Idempotent.
+     */
     @Override
     public void close() {
         AutoCloseable l;
@@ -232,6 +241,7 @@ public final class WeftChannelMetrics implements MeterBinder, AutoCloseable {
                 // removing a listener from a list does not fail
             }
         }
+        meters.close();
     }
 
     @Override

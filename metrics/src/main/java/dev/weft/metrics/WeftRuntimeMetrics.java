@@ -3,11 +3,13 @@ package dev.weft.metrics;
 import dev.weft.core.SchedulerMode;
 import dev.weft.core.WeftRuntime;
 import dev.weft.core.spi.RuntimeStats;
+import dev.weft.metrics.internal.OwnedMeters;
 import dev.weft.metrics.internal.RegistrationGuard;
 import dev.weft.metrics.internal.RuntimeHub;
 import dev.weft.metrics.internal.StatsCache;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
@@ -33,7 +35,7 @@ import java.util.function.ToDoubleFunction;
  * WeftRuntimeMetrics metrics = WeftRuntimeMetrics.builder(rt).build();
  * metrics.bindTo(registry);          // any MeterRegistry; bind to as many as you like
  * // ...
- * metrics.close();                   // stops the slow-slice log and the JFR stream
+ * metrics.close();                   // removes its meters, stops the slow-slice log and the JFR stream
  * }
  *
  * <h2>Meters</h2>
@@ -87,16 +89,21 @@ import java.util.function.ToDoubleFunction;
  * In {@link SchedulerMode#FALLBACK} the carrier is a JDK scheduler thread, so a fallback
  * runtime counts every pinned park on the JDK's scheduler.
  *
- * <h2>Binding twice, failing registries</h2>
+ * <h2>Binding twice, closing, failing registries</h2>
  * Binding the same runtime twice to one registry (with this binder or another) registers nothing
  * new: Micrometer returns the meters already there, which read the same counters, and the pinning
- * events and scheduling samples are recorded once per registry. Two runtimes with the same name
- * collide the same way: give them different names or an extra tag. A registry that throws while a meter is registered or
- * updated loses that meter (logged once at {@code WARNING}); the runtime and the other meters go on.
- * A histogram whose {@code record} throws loses that sample, on the carrier, silently.
+ * events and scheduling samples are recorded once per registry. Two live runtimes with the same
+ * name collide the same way (the second binder's meters read the first runtime): give them
+ * different names or an extra tag. {@link #close()} removes the meters this binder registered
+ * from its registries ({@link MeterRegistry#remove(Meter)}), so a runtime closed and built again
+ * with the same name is measured by the next binder. Meters are shared, so they are
+ * reference-counted per registry: a meter leaves when the last open binder (of any runtime) that
+ * registered it closes; another binder of the same runtime still bound keeps reading. A registry
+ * that throws while a meter is registered or updated loses that meter (logged once at
+ * {@code WARNING}); the runtime and the other meters go on. A histogram whose {@code record}
+ * throws loses that sample, on the carrier, silently.
  *
- * <p>Thread-safe. {@link #close()} is idempotent; meters already registered stay (and keep
- * reading the runtime).
+ * <p>Thread-safe. {@link #close()} is idempotent.
  */
 public final class WeftRuntimeMetrics implements MeterBinder, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(WeftRuntimeMetrics.class.getName());
@@ -117,6 +124,8 @@ public final class WeftRuntimeMetrics implements MeterBinder, AutoCloseable {
     private final Set<MeterRegistry> scheduled = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Set<MeterRegistry> pinned = Collections.newSetFromMap(new IdentityHashMap<>());
     private final RegistrationGuard guard;
+    /** The meters this binder registered (the scheduling and pinning timers are the hub's). */
+    private final OwnedMeters meters = new OwnedMeters();
     private boolean closed;
     private boolean logStarted;
 
@@ -167,10 +176,10 @@ public final class WeftRuntimeMetrics implements MeterBinder, AutoCloseable {
             }
         }
         String scheduler = rt.schedulerMode() == SchedulerMode.CARRIER ? "carrier" : "fallback";
-        guard("weft.runtime.info", () -> Gauge.builder("weft.runtime.info", () -> 1)
+        guard(registry, "weft.runtime.info", () -> Gauge.builder("weft.runtime.info", () -> 1)
                 .tags(tags).tag("transport", rt.transport().name().toLowerCase(Locale.ROOT)).tag("scheduler", scheduler)
                 .description("the runtime's transport and scheduler mode (value 1)").register(registry));
-        guard("weft.runtime.carriers", () -> Gauge.builder("weft.runtime.carriers", rt, WeftRuntime::carriers)
+        guard(registry, "weft.runtime.carriers", () -> Gauge.builder("weft.runtime.carriers", rt, WeftRuntime::carriers)
                 .tags(tags).description("carriers").register(registry));
 
         counter(registry, "weft.tasks.spawned", "tasks spawned (blocking jobs included)", "tasks", RuntimeStats::spawned);
@@ -231,10 +240,10 @@ public final class WeftRuntimeMetrics implements MeterBinder, AutoCloseable {
         ccounter(registry, ct, index, "weft.timers.cancelled", "timers cancelled before they fired", "timers",
                 RuntimeStats.Carrier::timersCancelled);
         StatsCache cache = this.cache;
-        guard("weft.carrier.slice.max", () -> TimeGauge.builder("weft.carrier.slice.max", rt, TimeUnit.NANOSECONDS,
+        guard(registry, "weft.carrier.slice.max", () -> TimeGauge.builder("weft.carrier.slice.max", rt, TimeUnit.NANOSECONDS,
                         r -> carrierValue(cache, r, index, RuntimeStats.Carrier::maxSliceNanos))
                 .tags(ct).description("longest continuation run").register(registry));
-        guard("weft.timers.lateness.max", () -> TimeGauge.builder("weft.timers.lateness.max", rt, TimeUnit.NANOSECONDS,
+        guard(registry, "weft.timers.lateness.max", () -> TimeGauge.builder("weft.timers.lateness.max", rt, TimeUnit.NANOSECONDS,
                         r -> carrierValue(cache, r, index, RuntimeStats.Carrier::timerLatenessMaxNanos))
                 .tags(ct).description("the latest a timer fired after its deadline").register(registry));
     }
@@ -242,28 +251,28 @@ public final class WeftRuntimeMetrics implements MeterBinder, AutoCloseable {
     private void counter(MeterRegistry registry, String name, String description, String unit,
                          ToDoubleFunction<RuntimeStats> f) {
         StatsCache cache = this.cache;
-        guard(name, () -> FunctionCounter.builder(name, rt, r -> value(cache, r, f))
+        guard(registry, name, () -> FunctionCounter.builder(name, rt, r -> value(cache, r, f))
                 .tags(tags).description(description).baseUnit(unit).register(registry));
     }
 
     private void gauge(MeterRegistry registry, String name, String description, String unit,
                        ToDoubleFunction<RuntimeStats> f) {
         StatsCache cache = this.cache;
-        guard(name, () -> Gauge.builder(name, rt, r -> value(cache, r, f))
+        guard(registry, name, () -> Gauge.builder(name, rt, r -> value(cache, r, f))
                 .tags(tags).description(description).baseUnit(unit).register(registry));
     }
 
     private void ccounter(MeterRegistry registry, Tags ct, int index, String name, String description, String unit,
                           ToDoubleFunction<RuntimeStats.Carrier> f) {
         StatsCache cache = this.cache;
-        guard(name, () -> FunctionCounter.builder(name, rt, r -> carrierValue(cache, r, index, f))
+        guard(registry, name, () -> FunctionCounter.builder(name, rt, r -> carrierValue(cache, r, index, f))
                 .tags(ct).description(description).baseUnit(unit).register(registry));
     }
 
     private void cgauge(MeterRegistry registry, Tags ct, int index, String name, String description, String unit,
                         ToDoubleFunction<RuntimeStats.Carrier> f) {
         StatsCache cache = this.cache;
-        guard(name, () -> Gauge.builder(name, rt, r -> carrierValue(cache, r, index, f))
+        guard(registry, name, () -> Gauge.builder(name, rt, r -> carrierValue(cache, r, index, f))
                 .tags(ct).description(description).baseUnit(unit).register(registry));
     }
 
@@ -290,8 +299,8 @@ public final class WeftRuntimeMetrics implements MeterBinder, AutoCloseable {
         return Double.NaN;
     }
 
-    private void guard(String name, Supplier<?> registration) {
-        guard.register(name, registration);
+    private void guard(MeterRegistry registry, String name, Supplier<? extends Meter> registration) {
+        guard.register(name, () -> meters.register(registry, registration));
     }
 
     /** The runtime this binder reads. */
@@ -301,9 +310,11 @@ public final class WeftRuntimeMetrics implements MeterBinder, AutoCloseable {
 
     /**
      * Stops what this binder started: its part in the slow-slice log, in the scheduling probe
-     * (removed from the carriers with the runtime's last binder that wanted it: the histograms then
-     * stop moving) and in the JFR pinning stream (which stops when no binder in the JVM needs it).
-     * Registered meters stay. Idempotent.
+     * (removed from the carriers with the runtime's last binder that wanted it, and its
+     * histograms from the registries with it) and in the JFR pinning stream (which stops when no
+     * binder in the JVM needs it; a registry's pinning timers leave with the runtime's last binder
+     * that recorded into it). Removes the meters it registered from its registries, except those
+     * another open binder registered too (they leave when it closes). Idempotent.
      */
     @Override
     public void close() {
@@ -324,6 +335,7 @@ public final class WeftRuntimeMetrics implements MeterBinder, AutoCloseable {
         if (log) {
             hub.stopSlowSliceLog();
         }
+        meters.close();
     }
 
     @Override

@@ -20,8 +20,10 @@ import java.util.Objects;
  * @param connectionsOpen   stream connections (TCP and Unix, message streams included) open now
  * @param accepted          connections accepted by listeners, since the runtime started
  * @param connected         connections opened by {@code connect}, since the runtime started
- * @param bytesRead         bytes tasks read from byte streams, plus datagram payload received
- * @param bytesWritten      bytes tasks wrote to byte streams, plus datagram payload sent
+ * @param bytesRead         bytes tasks read from byte streams, plus bytes a message stream's codec
+ *                          decoded (as they reached it), plus datagram payload received
+ * @param bytesWritten      bytes tasks wrote to byte streams, plus bytes a message stream's codec
+ *                          encoded (as handed to the channel), plus datagram payload sent
  * @param readsParked       times a task parked because nothing was buffered (read, receive)
  * @param writesParked      times a writer parked because the peer did not keep up (backpressure)
  * @param datagramsReceived datagrams queued for {@link UdpSocket#receive()}

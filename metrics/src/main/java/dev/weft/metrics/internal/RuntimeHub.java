@@ -39,6 +39,10 @@ public final class RuntimeHub {
         final Tags tags;
         Duration threshold;
         int refs;
+        /** The timers registered so far, per reason, each holding one reference; guarded by this target. */
+        final Map<String, Timer> timers = new java.util.HashMap<>();
+        /** Set when the last binder left: no more timers; guarded by this target. */
+        boolean removed;
 
         PinTarget(MeterRegistry registry, Tags tags, Duration threshold) {
             this.registry = registry;
@@ -128,8 +132,9 @@ public final class RuntimeHub {
         }
     }
 
-    /** Undoes one {@link #addPinningRegistry}. */
+    /** Undoes one {@link #addPinningRegistry}; with the last, the registry's pinning timers leave it. */
     public void removePinningRegistry(MeterRegistry registry) {
+        PinTarget gone = null;
         synchronized (this) {
             PinTarget t = pinTargets.get(registry);
             if (t == null) {
@@ -137,10 +142,20 @@ public final class RuntimeHub {
             }
             if (--t.refs == 0) {
                 pinTargets.remove(registry);
+                gone = t;
             }
             pinSnapshot = List.copyOf(pinTargets.values());
         }
         PinningMonitor.remove(this);
+        if (gone != null) {
+            List<Timer> timers;
+            synchronized (gone) {
+                gone.removed = true;   // an event being recorded now registers no new timer
+                timers = List.copyOf(gone.timers.values());
+                gone.timers.clear();
+            }
+            timers.forEach(timer -> OwnedMeters.release(registry, timer));
+        }
     }
 
     boolean carrierMode() {
@@ -159,9 +174,21 @@ public final class RuntimeHub {
                 continue;
             }
             try {
-                Timer.builder("weft.threads.virtual.pinned").tags(t.tags).tag("reason", reason)
-                        .description("virtual threads parked while pinned to their carrier (JFR jdk.VirtualThreadPinned)")
-                        .register(t.registry).record(duration);
+                Timer timer;
+                synchronized (t) {
+                    if (t.removed) {
+                        continue;
+                    }
+                    timer = t.timers.get(reason);
+                    if (timer == null) {
+                        timer = OwnedMeters.acquire(t.registry, () -> Timer.builder("weft.threads.virtual.pinned")
+                                .tags(t.tags).tag("reason", reason)
+                                .description("virtual threads parked while pinned to their carrier (JFR jdk.VirtualThreadPinned)")
+                                .register(t.registry));
+                        t.timers.put(reason, timer);
+                    }
+                }
+                timer.record(duration);
             } catch (RuntimeException e) {
                 // a failing registry loses this event; the runtime and the other registries go on
             }

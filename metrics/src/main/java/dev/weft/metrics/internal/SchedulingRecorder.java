@@ -67,24 +67,30 @@ final class SchedulingRecorder {
             return;
         }
         Timer[] wake = new Timer[carriers], slice = new Timer[carriers], late = new Timer[carriers];
-        for (int i = 0; i < carriers; i++) {
-            Tags ct = perCarrier ? tags.and("carrier", Integer.toString(i)) : tags;
-            String sampled = period == 1 ? "" : " (sampled: about one in " + period + ")";
-            wake[i] = Timer.builder("weft.scheduling.wake.delay").tags(ct)
-                    .description("delay from a continuation's wake-up (unpark, spawn, yield) to its run" + sampled)
-                    .serviceLevelObjectives(SCHEDULING_BUCKETS).register(registry);
-            slice[i] = Timer.builder("weft.scheduling.slice").tags(ct)
-                    .description("continuation run time before it parked, yielded or ended" + sampled)
-                    .serviceLevelObjectives(SCHEDULING_BUCKETS).register(registry);
-            late[i] = Timer.builder("weft.timers.lateness").tags(ct)
-                    .description("how late timers fired after their deadline (rounded up to the millisecond)" + sampled)
-                    .serviceLevelObjectives(LATENESS_BUCKETS).register(registry);
+        List<Timer> acquired = new ArrayList<>();
+        try {
+            for (int i = 0; i < carriers; i++) {
+                Tags ct = perCarrier ? tags.and("carrier", Integer.toString(i)) : tags;
+                String sampled = period == 1 ? "" : " (sampled: about one in " + period + ")";
+                wake[i] = keep(acquired, OwnedMeters.acquire(registry, () -> Timer.builder("weft.scheduling.wake.delay").tags(ct)
+                        .description("delay from a continuation's wake-up (unpark, spawn, yield) to its run" + sampled)
+                        .serviceLevelObjectives(SCHEDULING_BUCKETS).register(registry)));
+                slice[i] = keep(acquired, OwnedMeters.acquire(registry, () -> Timer.builder("weft.scheduling.slice").tags(ct)
+                        .description("continuation run time before it parked, yielded or ended" + sampled)
+                        .serviceLevelObjectives(SCHEDULING_BUCKETS).register(registry)));
+                late[i] = keep(acquired, OwnedMeters.acquire(registry, () -> Timer.builder("weft.timers.lateness").tags(ct)
+                        .description("how late timers fired after their deadline (rounded up to the millisecond)" + sampled)
+                        .serviceLevelObjectives(LATENESS_BUCKETS).register(registry)));
+            }
+        } catch (RuntimeException e) {
+            acquired.forEach(m -> OwnedMeters.release(registry, m));
+            throw e;
         }
         targets.put(registry, new Target(wake, slice, late, period, new int[] {1}));
         reinstall();
     }
 
-    /** Undoes one {@link #add} for {@code registry}. */
+    /** Undoes one {@link #add} for {@code registry}; with the last, its timers leave the registry. */
     synchronized void remove(MeterRegistry registry) {
         Target t = targets.get(registry);
         if (t == null || --t.refs[0] > 0) {
@@ -92,6 +98,17 @@ final class SchedulingRecorder {
         }
         targets.remove(registry);
         reinstall();
+        // Each carrier's slot took one reference (with the carrier tag off they share one timer).
+        for (Timer[] timers : List.of(t.wake, t.slice, t.lateness)) {
+            for (Timer timer : timers) {
+                OwnedMeters.release(registry, timer);
+            }
+        }
+    }
+
+    private static Timer keep(List<Timer> acquired, Timer t) {
+        acquired.add(t);
+        return t;
     }
 
     // guarded by this

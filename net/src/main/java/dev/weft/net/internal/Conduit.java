@@ -58,7 +58,9 @@ import java.util.function.Consumer;
  *       reads requested, input dropped) and its write half with {@link #shutdownOutputAsync()};
  *       the owner closes the conduit once both are.</li>
  *   <li><b>Counters.</b> {@link NetCounters} of the runtime, bumped where the event happens
- *       (bytes copied, a park, {@code channelActive}/{@code channelInactive}).</li>
+ *       (bytes copied, a park, {@code channelActive}/{@code channelInactive}). After
+ *       {@link #moveTo} the conduit sees messages, not bytes: a {@link MessageByteCounter} in front
+ *       of the codec counts the bytes then.</li>
  * </ul>
  * State is guarded by {@code this}; the lock is held only for queue and flag updates, never
  * across a park or a Netty call that could run handlers, so a task and the loop that share a
@@ -962,6 +964,8 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
             }
             ChannelPipeline p = ch.pipeline();
             p.remove(this);
+            // Where this conduit counted bytes, in front of the codec (see MessageByteCounter).
+            p.addLast(MessageByteCounter.NAME, new MessageByteCounter(counters));
             try {
                 codec.accept(p);
             } catch (RuntimeException e) {
