@@ -76,12 +76,7 @@ public final class Deadline implements Comparable<Deadline> {
 
     /** The time left in nanoseconds (negative once passed), saturated. */
     long remainingNanos() {
-        long now = clock.nanoTime();
-        long r = nanos - now;
-        if (((nanos ^ now) & (nanos ^ r)) < 0) {
-            return nanos > now ? Long.MAX_VALUE : Long.MIN_VALUE;
-        }
-        return r;
+        return Clocks.minus(nanos, clock.nanoTime());
     }
 
     /** Whether this deadline has passed. */
@@ -98,7 +93,8 @@ public final class Deadline implements Comparable<Deadline> {
     @Override
     public int compareTo(Deadline other) {
         if (clock == other.clock) {
-            return Long.compare(nanos - clock.nanoTime(), other.nanos - clock.nanoTime());
+            long now = clock.nanoTime();
+            return Long.compare(Clocks.minus(nanos, now), Clocks.minus(other.nanos, now));
         }
         return Long.compare(remainingNanos(), other.remainingNanos());
     }

@@ -57,18 +57,19 @@ public final class Interval {
             throw new InterruptedException("tick interrupted");
         }
         long now;
-        while ((now = Parking.nanoTime()) - next < 0) {
-            Parking.parkNanos(BLOCKER, next - now);
+        long late; // saturated: next may be saturated at either end (a start or period far away)
+        while ((late = Clocks.minus(now = Parking.nanoTime(), next)) < 0) {
+            Parking.parkNanos(BLOCKER, Clocks.minus(next, now));
             if (Thread.interrupted()) {
                 throw new InterruptedException("tick interrupted");
             }
         }
         long tick = next;
-        if (now - tick > TOLERANCE_NANOS) {
+        if (late > TOLERANCE_NANOS) {
             next = switch (behavior) {
                 case BURST -> Clocks.plus(tick, period);
                 case DELAY -> Clocks.plus(now, period);
-                case SKIP -> Clocks.plus(now, period - Math.floorMod(now - tick, period));
+                case SKIP -> Clocks.plus(now, period - Math.floorMod(late, period));
             };
         } else {
             next = Clocks.plus(tick, period);

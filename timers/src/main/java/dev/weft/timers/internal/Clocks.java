@@ -38,6 +38,15 @@ public final class Clocks {
         return r;
     }
 
+    /** {@code a - b}, saturated at {@code Long.MAX_VALUE}/{@code MIN_VALUE}. */
+    public static long minus(long a, long b) {
+        long r = a - b;
+        if (((a ^ b) & (a ^ r)) < 0) {
+            return a > b ? Long.MAX_VALUE : Long.MIN_VALUE;
+        }
+        return r;
+    }
+
     /** A duration in nanoseconds, saturated instead of throwing {@link ArithmeticException}. */
     public static long saturatedNanos(java.time.Duration d) {
         try {

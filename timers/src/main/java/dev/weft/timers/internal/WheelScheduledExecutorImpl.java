@@ -51,6 +51,8 @@ public final class WheelScheduledExecutorImpl extends AbstractExecutorService im
     private final AtomicLong sequence = new AtomicLong();
     private final ReentrantLock lock = new ReentrantLock();
     private final CountDownLatch terminated = new CountDownLatch(1);
+    /** Tasks of {@link #rt} in {@link #awaitTermination} on a virtual clock (see there). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Thread> terminationWaiters = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile int state = RUNNING;
     private volatile boolean continuePeriodicAfterShutdown = false;
     private volatile boolean executeDelayedAfterShutdown = true;
@@ -240,7 +242,10 @@ public final class WheelScheduledExecutorImpl extends AbstractExecutorService im
         if (s == STOP) {
             return false;
         }
-        return t.isPeriodic() ? continuePeriodicAfterShutdown : executeDelayedAfterShutdown;
+        // As ScheduledThreadPoolExecutor: a one-shot task already due (submit, execute) is not
+        // "delayed": shutdown runs it whatever the delayed-tasks policy says.
+        return t.isPeriodic() ? continuePeriodicAfterShutdown
+                : executeDelayedAfterShutdown || t.getDelay(TimeUnit.NANOSECONDS) <= 0;
     }
 
     void onCancel(ScheduledTask<?> t) {
@@ -256,6 +261,10 @@ public final class WheelScheduledExecutorImpl extends AbstractExecutorService im
     private void tryTerminate() {
         if (state != RUNNING && queued.isEmpty() && running.isEmpty() && terminated.getCount() > 0) {
             terminated.countDown();
+            Thread w;
+            while ((w = terminationWaiters.poll()) != null) {
+                dev.weft.core.spi.Parking.unpark(w);
+            }
         }
     }
 
@@ -332,7 +341,35 @@ public final class WheelScheduledExecutorImpl extends AbstractExecutorService im
             // even to an interrupted caller, whose status is kept. The latch alone would throw.
             return true;
         }
+        if (waitsInVirtualTime()) {
+            return awaitTerminationVirtual(Clocks.plus(now(), unit.toNanos(timeout)));
+        }
         return terminated.await(timeout, unit);
+    }
+
+    /*
+     * As ScheduledTask.get: on a virtual clock a task of the runtime must wait on the wheel (a
+     * timed wait, in virtual time), or auto-advance would never move time to the queued tasks
+     * this wait depends on, and the latch's real-time wait would hold the clock still.
+     */
+    private boolean awaitTerminationVirtual(long until) throws InterruptedException {
+        Thread me = Thread.currentThread();
+        terminationWaiters.add(me);
+        try {
+            while (terminated.getCount() > 0) {
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                long left = Clocks.minus(until, now());
+                if (left <= 0) {
+                    return false;
+                }
+                dev.weft.core.spi.Parking.parkNanos(this, left);
+            }
+            return true;
+        } finally {
+            terminationWaiters.remove(me);
+        }
     }
 
     // ---- policies ----
