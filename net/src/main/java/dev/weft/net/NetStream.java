@@ -77,7 +77,11 @@ public abstract sealed class NetStream implements ByteInput, ByteOutput, AutoClo
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException(what + " must be > 0, was " + d);
         }
-        return d.toNanos() == 0 ? 1 : d.toNanos();
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;   // beyond ~292 years (e.g. ChronoUnit.FOREVER): no practical limit
+        }
     }
 
     private void notSplit() {

@@ -155,7 +155,9 @@ public final class UdpSocket implements AutoCloseable {
      * others already queued are dropped) and {@link #send(byte[])} sends to it. Parks until done.
      * Once connected, a socket cannot connect elsewhere.
      *
-     * @throws SocketException        if closed, or the connect failed (e.g. already connected)
+     * @throws SocketException        if closed, or the connect failed (e.g. already connected); the
+     *                                socket stays as it was
+     * @throws java.net.UnknownHostException if {@code peer} is unresolved (resolve it first)
      * @throws InterruptedIOException if interrupted while parked
      */
     public void connect(InetSocketAddress peer) throws IOException {

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
@@ -44,19 +45,23 @@ public final class DatagramQueue extends ChannelInboundHandlerAdapter {
     private final WeftRuntime runtime;
     private final DatagramChannel ch;
     private final int capacity;
+    private final int maxDatagramSize;
     private final NetCounters counters;
     private final ArrayDeque<Received> queue = new ArrayDeque<>();
     private final List<Thread> waiters = new ArrayList<>(1);
     private long dropped;
     private boolean closed;
     private boolean inactive;
+    /** A connect was started (and did not fail): Netty's NIO channel closes itself when a second one fails. */
+    private boolean connecting;
     private Throwable failure;
     private volatile long receiveTimeoutNanos;
 
-    private DatagramQueue(WeftRuntime runtime, DatagramChannel ch, int capacity) {
+    private DatagramQueue(WeftRuntime runtime, DatagramChannel ch, int capacity, int maxDatagramSize) {
         this.runtime = runtime;
         this.ch = ch;
         this.capacity = capacity;
+        this.maxDatagramSize = maxDatagramSize;
         this.counters = NetCounters.of(runtime);
     }
 
@@ -65,7 +70,7 @@ public final class DatagramQueue extends ChannelInboundHandlerAdapter {
                                      boolean reuseAddress) throws IOException {
         NettyTransport t = RuntimeAccess.transport(rt);
         DatagramChannel ch = Sockets.newChannel(t.datagramChannel());
-        DatagramQueue q = new DatagramQueue(rt, ch, capacity);
+        DatagramQueue q = new DatagramQueue(rt, ch, capacity, maxDatagramSize);
         try {
             ch.config().setOption(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(maxDatagramSize));
             ch.config().setOption(ChannelOption.SO_REUSEADDR, reuseAddress);
@@ -105,6 +110,12 @@ public final class DatagramQueue extends ChannelInboundHandlerAdapter {
         Received r;
         try {
             if (msg instanceof DatagramPacket p) {
+                InetSocketAddress peer = (InetSocketAddress) ch.remoteAddress();
+                if (peer != null && p.sender() != null && !peer.equals(p.sender())) {
+                    // Read after the connect but received before it: Linux does not purge the
+                    // receive buffer on connect. Only the peer's datagrams are received now.
+                    return;
+                }
                 r = new Received(bytes(p.content()), p.sender());
             } else if (msg instanceof ByteBuf b) {
                 r = new Received(bytes(b), (InetSocketAddress) ch.remoteAddress());
@@ -114,6 +125,11 @@ public final class DatagramQueue extends ChannelInboundHandlerAdapter {
         } finally {
             ReferenceCountUtil.release(msg);
         }
+        offer(r);
+    }
+
+    /** Queues a received datagram, or drops and counts it when the queue is full. */
+    private void offer(Received r) {
         List<Thread> wake;
         synchronized (this) {
             if (closed) {
@@ -188,7 +204,7 @@ public final class DatagramQueue extends ChannelInboundHandlerAdapter {
                         Throwable f = failure;
                         failure = null;
                         if (f instanceof IOException io) {
-                            SocketException e = new SocketException(io.getMessage());
+                            SocketException e = new SocketException(Sockets.describe(io));
                             e.initCause(io);
                             throw e;
                         }
@@ -243,8 +259,36 @@ public final class DatagramQueue extends ChannelInboundHandlerAdapter {
 
     /** Connects to {@code peer} (only its datagrams are received from then on); parks until done. */
     public void connect(InetSocketAddress peer) throws IOException {
-        ChannelFuture f = ch.connect(peer);
-        Futures.await(f, Conduit.NO_DEADLINE, "connect to " + peer);
+        if (peer.isUnresolved()) {
+            // Refused here: a failed connect closes Netty's NIO datagram channel.
+            throw new java.net.UnknownHostException("unresolved address " + peer + ": resolve it first");
+        }
+        synchronized (this) {
+            if (connecting) {
+                throw new SocketException("already connected (to " + ch.remoteAddress() + "): cannot connect to " + peer);
+            }
+            connecting = true;
+        }
+        ChannelPromise f = ch.newPromise();
+        if (ch.getClass().getName().startsWith("io.netty.channel.epoll.")) {
+            // On the loop as the connect completes, before the channel reads again.
+            f.addListener(done -> {
+                if (done.isSuccess()) {
+                    EpollBacklog.sort(this, peer);
+                }
+            });
+        }
+        ch.connect(peer, f);
+        try {
+            Futures.await(f, Conduit.NO_DEADLINE, "connect to " + peer);
+        } catch (IOException e) {
+            if (f.isDone() && !f.isSuccess()) {
+                synchronized (this) {
+                    connecting = false;
+                }
+            }
+            throw e;
+        }
         // Datagrams from others queued before the connect are dropped: after connect() only the peer's arrive.
         synchronized (this) {
             queue.removeIf(r -> !peer.equals(r.sender()));
@@ -279,6 +323,39 @@ public final class DatagramQueue extends ChannelInboundHandlerAdapter {
             ch.close();
         } catch (java.util.concurrent.RejectedExecutionException e) {
             ch.unsafe().closeForcibly();
+        }
+    }
+
+    /**
+     * Datagrams still in the kernel's receive buffer when an epoll channel connects: Linux keeps
+     * them, and Netty's epoll channel reads a connected socket without source addresses, so they
+     * would all be received as the peer's. Read here, on the loop as the connect completes, with
+     * their senders: the peer's are queued, the others dropped. Touched only for epoll channels
+     * (the native classes are then present).
+     */
+    private static final class EpollBacklog {
+        static void sort(DatagramQueue q, InetSocketAddress peer) {
+            if (!(q.ch instanceof io.netty.channel.unix.UnixChannel u
+                    && u.fd() instanceof io.netty.channel.unix.Socket socket)) {
+                return;
+            }
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(q.maxDatagramSize);
+            for (;;) {
+                io.netty.channel.unix.DatagramSocketAddress from;
+                try {
+                    from = socket.recvFrom(buf, 0, buf.capacity());
+                } catch (IOException e) {
+                    return;   // an error (none is expected: Linux reports ICMP errors to connected sockets only)
+                }
+                if (from == null) {
+                    return;   // nothing more queued
+                }
+                if (peer.equals(from)) {
+                    byte[] data = new byte[Math.min(from.receivedAmount(), buf.capacity())];
+                    buf.get(0, data);
+                    q.offer(new Received(data, peer));
+                }
+            }
         }
     }
 }

@@ -150,7 +150,7 @@ public final class Sockets {
             return 0;
         }
         long left = deadline - Parking.nanoTime();
-        long millis = left <= 0 ? 1 : (left + 999_999) / 1_000_000;
+        long millis = left <= 0 ? 1 : (left - 1) / 1_000_000 + 1;   // rounded up, without overflow
         return (int) Math.min(Integer.MAX_VALUE, millis);
     }
 
