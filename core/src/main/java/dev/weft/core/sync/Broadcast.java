@@ -1,5 +1,6 @@
 package dev.weft.core.sync;
 
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.WeakHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -37,7 +38,14 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class Broadcast<T> implements AutoCloseable {
     final ReentrantLock lock = new ReentrantLock();
     final WaitList waiters = new WaitList();
-    final Object[] ring;
+    /** How many values are retained. */
+    final int capacity;
+    /**
+     * The retained values, value {@code seq} at {@code seq % ring.length}. Grown by doubling up to
+     * {@code capacity} while fewer than that have been sent (then {@code tail <= ring.length}), so
+     * a large capacity costs memory only as values arrive. Guarded by lock.
+     */
+    Object[] ring;
     /** Sequence number of the next value sent; guarded by lock. */
     long tail;
     volatile boolean closed;
@@ -50,8 +58,11 @@ public final class Broadcast<T> implements AutoCloseable {
     /** Set once by the named factory, before the broadcast is published. */
     private Named named;
 
+    private static final int INITIAL_RING = 16;
+
     private Broadcast(int capacity, boolean track) {
-        this.ring = new Object[capacity];
+        this.capacity = capacity;
+        this.ring = new Object[Math.min(capacity, INITIAL_RING)];
         this.tracked = track ? new WeakHashMap<>() : null;
     }
 
@@ -116,6 +127,10 @@ public final class Broadcast<T> implements AutoCloseable {
             if (closed) {
                 throw new ChannelClosedException(value);
             }
+            if (tail == ring.length && ring.length < capacity) {
+                // all sent values are retained and sit at their own index: copying keeps them there
+                ring = Arrays.copyOf(ring, (int) Math.min(capacity, 2L * ring.length));
+            }
             ring[(int) (tail % ring.length)] = value;
             tail++;
             waiters.wakeAll();
@@ -164,7 +179,7 @@ public final class Broadcast<T> implements AutoCloseable {
      * @return the capacity
      */
     public int capacity() {
-        return ring.length;
+        return capacity;
     }
 
     /**
@@ -215,7 +230,7 @@ public final class Broadcast<T> implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Broadcast[" + (named == null ? "" : named.name() + ", ") + "capacity=" + ring.length
+        return "Broadcast[" + (named == null ? "" : named.name() + ", ") + "capacity=" + capacity
                 + (closed ? ", closed]" : "]");
     }
 
@@ -227,12 +242,12 @@ public final class Broadcast<T> implements AutoCloseable {
 
         @Override
         public int depth() {
-            return (int) Math.min(lag(), ring.length);
+            return (int) Math.min(lag(), capacity);
         }
 
         @Override
         public int capacity() {
-            return ring.length;
+            return capacity;
         }
 
         @Override

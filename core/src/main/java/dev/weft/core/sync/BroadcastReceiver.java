@@ -129,7 +129,7 @@ public final class BroadcastReceiver<T> implements AutoCloseable {
             return new BroadcastResult.Closed<>();
         }
         long tail = channel.tail;
-        long oldest = tail - channel.ring.length;
+        long oldest = tail - channel.capacity;
         if (next < oldest) {
             return new BroadcastResult.Lagged<>(oldest - next);
         }

@@ -1,8 +1,11 @@
 package dev.weft.core.sync;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -45,14 +48,15 @@ public final class CancellationToken {
      */
     public CancellationToken child() {
         CancellationToken c = new CancellationToken();
-        c.inParent = onCancel(c::cancel);
+        c.inParent = onCancel(new Registration(this, c::cancel, c));
         return c;
     }
 
     /**
      * Cancels this token and its descendants: wakes every waiter, then runs the registered
-     * callbacks in the calling thread, in registration order. Only the first call has an effect.
-     * Never parks (unless a callback does).
+     * callbacks in the calling thread, in registration order, then cancels its children the same
+     * way (depth first, without recursion: a chain of any depth is cancelled). Only the first call
+     * has an effect. Never parks (unless a callback does).
      *
      * @throws RuntimeException the first exception a callback threw, with later ones suppressed;
      *                          every callback runs regardless
@@ -60,38 +64,41 @@ public final class CancellationToken {
      *                          wrapped)
      */
     public void cancel() {
-        Collection<Registration> toRun;
-        lock.lock();
-        try {
-            if (cancelled) {
-                return;
-            }
-            cancelled = true;
-            WaitNode n;
-            while ((n = waiters.poll()) != null) {
-                n.waiter.tryWin(n.index, Boolean.TRUE);
-            }
-            toRun = callbacks;
-            callbacks = null;
-        } finally {
-            lock.unlock();
-        }
-        Registration p = inParent;
-        if (p != null) {
-            p.close();
-        }
+        // Descendants are cancelled from a work list, not by recursing through their callbacks: a
+        // deep chain of children (token = token.child() in a loop) would overflow the stack.
+        ArrayDeque<CancellationToken> work = new ArrayDeque<>();
+        work.push(this);
         Throwable failure = null;
-        for (Registration r : toRun) {
-            try {
-                r.callback.run();
-            } catch (RuntimeException | Error e) {
-                if (failure == null) {
-                    failure = e;
-                } else if (e != failure) {
-                    // Two callbacks may throw one shared exception; suppressing it in itself would
-                    // throw here and skip the callbacks still to run.
-                    failure.addSuppressed(e);
+        CancellationToken t;
+        while ((t = work.poll()) != null) {
+            Collection<Registration> toRun = t.markCancelled();
+            if (toRun == null) {
+                continue;
+            }
+            Registration p = t.inParent;
+            if (p != null) {
+                p.close();
+            }
+            List<CancellationToken> children = new ArrayList<>();
+            for (Registration r : toRun) {
+                if (r.child != null) {
+                    children.add(r.child);
+                    continue;
                 }
+                try {
+                    r.callback.run();
+                } catch (RuntimeException | Error e) {
+                    if (failure == null) {
+                        failure = e;
+                    } else if (e != failure) {
+                        // Two callbacks may throw one shared exception; suppressing it in itself would
+                        // throw here and skip the callbacks still to run.
+                        failure.addSuppressed(e);
+                    }
+                }
+            }
+            for (int i = children.size() - 1; i >= 0; i--) {
+                work.push(children.get(i)); // the first child next: depth first, in registration order
             }
         }
         if (failure instanceof Error e) {
@@ -99,6 +106,26 @@ public final class CancellationToken {
         }
         if (failure != null) {
             throw (RuntimeException) failure; // a callback is a Runnable: nothing else can be thrown
+        }
+    }
+
+    /** Marks this token cancelled and wakes its waiters; returns its callbacks, or null if it already was. */
+    private Collection<Registration> markCancelled() {
+        lock.lock();
+        try {
+            if (cancelled) {
+                return null;
+            }
+            cancelled = true;
+            WaitNode n;
+            while ((n = waiters.poll()) != null) {
+                n.waiter.tryWin(n.index, Boolean.TRUE);
+            }
+            Collection<Registration> toRun = callbacks;
+            callbacks = null;
+            return toRun;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -204,7 +231,10 @@ public final class CancellationToken {
      */
     public Registration onCancel(Runnable callback) {
         Objects.requireNonNull(callback, "callback");
-        Registration r = new Registration(this, callback);
+        return onCancel(new Registration(this, callback, null));
+    }
+
+    private Registration onCancel(Registration r) {
         lock.lock();
         try {
             if (!cancelled) {
@@ -214,7 +244,7 @@ public final class CancellationToken {
         } finally {
             lock.unlock();
         }
-        callback.run();
+        r.callback.run();
         return r;
     }
 
@@ -231,10 +261,13 @@ public final class CancellationToken {
     public static final class Registration implements AutoCloseable {
         private final CancellationToken token;
         private final Runnable callback;
+        /** The child token this registration cancels ({@link #child()}), or null for a callback. */
+        private final CancellationToken child;
 
-        private Registration(CancellationToken token, Runnable callback) {
+        private Registration(CancellationToken token, Runnable callback, CancellationToken child) {
             this.token = token;
             this.callback = callback;
+            this.child = child;
         }
 
         /**

@@ -39,6 +39,36 @@ class BroadcastReceiveTest {
         }
     }
 
+    /**
+     * Capacity is a limit, not an up-front allocation: {@code create(Integer.MAX_VALUE)} (never lag)
+     * works like any other capacity (it threw OutOfMemoryError allocating the whole ring), and a
+     * capacity the retained values grow into lags exactly as a small one does.
+     */
+    @Test
+    void largeCapacityIsALimitNotAnAllocation() throws Exception {
+        Broadcast<Integer> huge = Broadcast.create(Integer.MAX_VALUE);
+        assertEquals(Integer.MAX_VALUE, huge.capacity());
+        BroadcastReceiver<Integer> all = huge.subscribe();
+        for (int i = 0; i < 1000; i++) {
+            huge.send(i);
+        }
+        for (int i = 0; i < 1000; i++) {
+            assertEquals(new BroadcastResult.Value<>(i), all.receive());
+        }
+        Broadcast<Integer> b = Broadcast.create(40);
+        BroadcastReceiver<Integer> slow = b.subscribe();
+        BroadcastReceiver<Integer> fast = b.subscribe();
+        for (int i = 0; i < 100; i++) {
+            b.send(i);
+            assertEquals(new BroadcastResult.Value<>(i), fast.receive());
+        }
+        assertEquals(new BroadcastResult.Lagged<>(60), slow.receive());
+        for (int i = 60; i < 100; i++) {
+            assertEquals(new BroadcastResult.Value<>(i), slow.receive());
+        }
+        assertInstanceOf(BroadcastResult.Empty.class, slow.tryReceive());
+    }
+
     /** A parked receiver wakes on send; after close, receivers drain then see Closed; sends fail. */
     @Test
     void parkAndClose() throws Exception {

@@ -150,4 +150,36 @@ class CancellationTokenTest {
         assertTrue(last.isCancelled());
         assertEquals(10_000, ran.get(), "cancelled children were not cancelled twice");
     }
+
+    /**
+     * Cancelling the root of a deep chain of child tokens (token = token.child() in a loop) cancels
+     * every descendant: it used to recurse once per level through the children's callbacks, so a
+     * deep chain overflowed the stack, cancel() threw StackOverflowError and the deeper tokens
+     * stayed uncancelled.
+     */
+    @Test
+    void deepChainOfChildrenIsCancelledWithoutOverflowingTheStack() throws Exception {
+        CancellationToken root = new CancellationToken();
+        CancellationToken leaf = root;
+        for (int i = 0; i < 50_000; i++) {
+            leaf = leaf.child();
+        }
+        AtomicInteger ran = new AtomicInteger();
+        leaf.onCancel(ran::incrementAndGet);
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+        // a fixed, modest stack, so the outcome does not depend on the runner's default
+        Thread t = new Thread(null, () -> {
+            try {
+                root.cancel();
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        }, "deep-cancel", 512 * 1024);
+        t.start();
+        t.join(Threads.LONG.toMillis());
+        assertFalse(t.isAlive());
+        assertNull(thrown.get(), () -> "cancel threw " + thrown.get());
+        assertTrue(leaf.isCancelled());
+        assertEquals(1, ran.get());
+    }
 }
