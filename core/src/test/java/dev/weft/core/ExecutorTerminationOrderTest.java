@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
@@ -28,13 +27,7 @@ class ExecutorTerminationOrderTest {
     void droppedCommandsAreCancelledBeforeTheExecutorTerminates() throws Exception {
         WeftRuntime own = WeftRuntime.builder().name("exec-drop-order").carriers(1).build();
         ExecutorService ex = own.newExecutor(1);
-        CountDownLatch started = new CountDownLatch(1);
-        Future<String> running = ex.submit(() -> {
-            started.countDown();
-            new CountDownLatch(1).await(); // until the runtime's cancellation interrupts it
-            return "never";
-        });
-        assertTrue(started.await(10, TimeUnit.SECONDS), "the first command did not start");
+        Future<String> running = WeftExecutorServiceTest.submitUntilCancelled(ex);
         List<TerminationWitness> waiting = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             TerminationWitness f = new TerminationWitness(ex);

@@ -251,13 +251,10 @@ class WeftExecutorServiceTest {
     // ---- the runtime shuts down under the executor ----------------------------------------------
 
     /**
-     * In a bounded executor, commands still waiting for the bound when the runtime closes can
-     * never be spawned: they are dropped, their futures cancelled, and the executor terminates.
+     * Submits to {@code ex} a command that blocks until the runtime's cancellation interrupts it
+     * (filling a bound of 1), and returns its future once it has started.
      */
-    @RepeatedTest(10)
-    void runtimeShutdownDropsCommandsWaitingForTheBound() throws Exception {
-        WeftRuntime own = WeftRuntime.builder().name("exec-bounded-closing").carriers(1).build();
-        ExecutorService ex = own.newExecutor(1);
+    static Future<String> submitUntilCancelled(ExecutorService ex) throws InterruptedException {
         CountDownLatch started = new CountDownLatch(1);
         Future<String> running = ex.submit(() -> {
             started.countDown();
@@ -265,6 +262,18 @@ class WeftExecutorServiceTest {
             return "never";
         });
         assertTrue(started.await(10, TimeUnit.SECONDS), "the first command did not start");
+        return running;
+    }
+
+    /**
+     * In a bounded executor, commands still waiting for the bound when the runtime closes can
+     * never be spawned: they are dropped, their futures cancelled, and the executor terminates.
+     */
+    @RepeatedTest(10)
+    void runtimeShutdownDropsCommandsWaitingForTheBound() throws Exception {
+        WeftRuntime own = WeftRuntime.builder().name("exec-bounded-closing").carriers(1).build();
+        ExecutorService ex = own.newExecutor(1);
+        Future<String> running = submitUntilCancelled(ex);
         AtomicInteger ran = new AtomicInteger();
         List<Future<?>> waiting = new ArrayList<>();
         for (int i = 0; i < 3; i++) {

@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 class ConnectionTimeoutsTest {
     static final Duration IO_TIMEOUT = Duration.ofMillis(500);
     /** How long a test waits for the server to give up: far above IO_TIMEOUT. */
-    static final int WAIT_MS = 10_000;
+    static final int WAIT_MS = DemoTesting.READ_TIMEOUT_MS;
 
     @TempDir
     static Path tmp;
@@ -55,21 +55,7 @@ class ConnectionTimeoutsTest {
 
     @AfterAll
     static void stop() {
-        if (http != null) {
-            http.close();
-        }
-        if (files != null) {
-            files.close();
-        }
-        if (rt != null) {
-            rt.shutdown(Duration.ofSeconds(5));
-        }
-    }
-
-    static Socket connect(DemoServer server) throws IOException {
-        Socket s = new Socket("127.0.0.1", server.address().getPort());
-        s.setSoTimeout(WAIT_MS);
-        return s;
+        DemoTesting.stop(rt, http, files);
     }
 
     /** Everything the server sends until it closes; fails if it is still open after WAIT_MS. */
@@ -91,16 +77,11 @@ class ConnectionTimeoutsTest {
         return got.toString(StandardCharsets.ISO_8859_1);
     }
 
-    static void send(Socket s, String text) throws IOException {
-        s.getOutputStream().write(text.getBytes(StandardCharsets.US_ASCII));
-        s.getOutputStream().flush();
-    }
-
     /** A client that connects and sends nothing is closed. */
     @Test
     void silentClientIsClosed() throws Exception {
         for (DemoServer server : new DemoServer[] {http, files}) {
-            try (Socket s = connect(server)) {
+            try (Socket s = DemoTesting.connect(server)) {
                 assertEquals("", untilClosed(s, "connecting and sending nothing"));
             }
         }
@@ -109,8 +90,8 @@ class ConnectionTimeoutsTest {
     /** A keep-alive connection left idle after a request is closed. */
     @Test
     void idleKeepAliveIsClosed() throws Exception {
-        try (Socket s = connect(http)) {
-            send(s, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        try (Socket s = DemoTesting.connect(http)) {
+            DemoTesting.send(s, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
             String all = untilClosed(s, "one request, then silence");
             assertTrue(all.startsWith("HTTP/1.1 200 OK") && all.endsWith("Hello, World!"), all);
         }
@@ -119,8 +100,8 @@ class ConnectionTimeoutsTest {
     /** A request whose head stops halfway is closed. */
     @Test
     void requestHeadCutShortIsClosed() throws Exception {
-        try (Socket s = connect(http)) {
-            send(s, "GET / HTTP/1.1\r\nHo");
+        try (Socket s = DemoTesting.connect(http)) {
+            DemoTesting.send(s, "GET / HTTP/1.1\r\nHo");
             untilClosed(s, "half a request head");
         }
     }
@@ -128,8 +109,8 @@ class ConnectionTimeoutsTest {
     /** A body that stops short of its Content-Length is answered 408 and the connection closed. */
     @Test
     void bodyCutShortGets408() throws Exception {
-        try (Socket s = connect(http)) {
-            send(s, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello");
+        try (Socket s = DemoTesting.connect(http)) {
+            DemoTesting.send(s, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello");
             String all = untilClosed(s, "5 of 10 body bytes");
             assertTrue(all.startsWith("HTTP/1.1 408 Request Timeout"), all);
             assertTrue(all.toLowerCase().contains("connection: close"), all);
@@ -144,7 +125,7 @@ class ConnectionTimeoutsTest {
             s.setReceiveBufferSize(4096);
             s.connect(files.address());
             s.setSoTimeout(WAIT_MS);
-            send(s, "GET /huge.bin HTTP/1.1\r\nHost: x\r\n\r\n");
+            DemoTesting.send(s, "GET /huge.bin HTTP/1.1\r\nHost: x\r\n\r\n");
             // the response has begun (so the server is sending): then read nothing more
             assertEquals("HTTP/1.1 200", new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII));
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);

@@ -1,18 +1,16 @@
 package dev.weft.demos;
 
 import dev.weft.core.WeftRuntime;
+import dev.weft.demos.DemoTesting.Response;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,47 +50,13 @@ class FilesServerErrorsTest {
 
     @AfterAll
     static void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (rt != null) {
-            rt.shutdown(Duration.ofSeconds(5));
-        }
-    }
-
-    record Response(int status, String headers, String body) {}
-
-    /** Reads one response (Content-Length framed) from {@code in}, failing clearly if the server closes or stalls first. */
-    static Response read(InputStream in, String what) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        try {
-            while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-                int b = in.read();
-                if (b < 0) {
-                    fail("the server closed the connection without answering " + what + " (got: '" + head + "')");
-                }
-                head.write(b);
-            }
-            String headers = head.toString(StandardCharsets.ISO_8859_1);
-            Matcher m = Pattern.compile("(?i)content-length: (\\d+)").matcher(headers);
-            assertTrue(m.find(), "no Content-Length in the answer to " + what + ": " + headers);
-            byte[] body = in.readNBytes(Integer.parseInt(m.group(1)));
-            return new Response(Integer.parseInt(headers.substring(9, 12)), headers, new String(body, StandardCharsets.UTF_8));
-        } catch (SocketTimeoutException e) {
-            throw new AssertionError("no answer to " + what + " within 10 s (got: '" + head + "')", e);
-        }
+        DemoTesting.stop(rt, server);
     }
 
     /** Sends GET {@code rawPath} on {@code s} (keep-alive) and reads the answer. */
     static Response get(Socket s, String rawPath) throws IOException {
         s.getOutputStream().write(("GET " + rawPath + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-        return read(s.getInputStream(), "GET " + (rawPath.length() > 60 ? rawPath.substring(0, 60) + "..." : rawPath));
-    }
-
-    static Socket connect() throws IOException {
-        Socket s = new Socket("127.0.0.1", server.address().getPort());
-        s.setSoTimeout(10_000);
-        return s;
+        return DemoTesting.read(s.getInputStream(), "GET " + (rawPath.length() > 60 ? rawPath.substring(0, 60) + "..." : rawPath));
     }
 
     /**
@@ -102,7 +66,7 @@ class FilesServerErrorsTest {
      */
     @Test
     void pathsTheFileSystemRefusesAreAnswered() throws Exception {
-        try (Socket s = connect()) {
+        try (Socket s = DemoTesting.connect(server)) {
             for (String p : new String[] {"/hello.txt/more", "/loop-a", "/" + "n".repeat(300)}) {
                 Response r = get(s, p);
                 assertEquals(404, r.status(), r.headers() + r.body());
@@ -113,21 +77,13 @@ class FilesServerErrorsTest {
         }
     }
 
-    /** Sends {@code request} on a new connection and reads the one answer. */
-    static Response ask(String request, String what) throws IOException {
-        try (Socket s = connect()) {
-            s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-            return read(s.getInputStream(), what);
-        }
-    }
-
     /** A request line or headers over the codec's limits get 414 and 431 (as from the http demo), not a plain 400. */
     @Test
     void overLongRequestLineAndHeadersAre414And431() throws Exception {
-        Response line = ask("GET /" + "a".repeat(HttpServer.MAX_INITIAL_LINE + 100) + " HTTP/1.1\r\nHost: x\r\n\r\n",
+        Response line = DemoTesting.ask(server, "GET /" + "a".repeat(HttpServer.MAX_INITIAL_LINE + 100) + " HTTP/1.1\r\nHost: x\r\n\r\n",
                 "a request line over " + HttpServer.MAX_INITIAL_LINE + " bytes");
         assertEquals(414, line.status(), line.headers() + line.body());
-        Response headers = ask("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(HttpServer.MAX_HEADERS + 100) + "\r\n\r\n",
+        Response headers = DemoTesting.ask(server, "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(HttpServer.MAX_HEADERS + 100) + "\r\n\r\n",
                 "headers over " + HttpServer.MAX_HEADERS + " bytes");
         assertEquals(431, headers.status(), headers.headers() + headers.body());
     }
@@ -159,8 +115,7 @@ class FilesServerErrorsTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(found != null,
                 "needs a regular file this process may not open: a file of mode 000 (not root) or a write-only sysfs attribute");
         DemoServer own1 = FilesServer.start(rt, new InetSocketAddress("127.0.0.1", 0), found.getParent());
-        try (Socket s = new Socket("127.0.0.1", own1.address().getPort())) {
-            s.setSoTimeout(10_000);
+        try (Socket s = DemoTesting.connect(own1)) {
             String name = "/" + found.getFileName();
             Response r = get(s, name);
             assertEquals(403, r.status(), r.headers() + r.body());
@@ -184,7 +139,7 @@ class FilesServerErrorsTest {
                 refused = true;
             }
             org.junit.jupiter.api.Assumptions.assumeTrue(refused, "this process lists a directory of mode 000 (root)");
-            try (Socket s = connect()) {
+            try (Socket s = DemoTesting.connect(server)) {
                 Response r = get(s, "/locked/");
                 assertEquals(403, r.status(), r.headers() + r.body());
                 Response after = get(s, "/hello.txt");
@@ -209,7 +164,7 @@ class FilesServerErrorsTest {
     @Test
     void listingLinksLeadToTheFiles() throws Exception {
         URI base = URI.create("http://127.0.0.1:" + server.address().getPort() + "/");
-        try (Socket s = connect()) {
+        try (Socket s = DemoTesting.connect(server)) {
             checkLink(s, base, "/", "100% #1?.txt", "odd name\n");
             checkLink(s, base, "/", "a#b", null);
             checkLink(s, base, "/a%23b/", "in.txt", "inside a#b\n");

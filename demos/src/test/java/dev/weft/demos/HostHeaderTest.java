@@ -8,12 +8,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,50 +40,33 @@ class HostHeaderTest {
 
     @AfterAll
     static void stop() {
-        if (http != null) {
-            http.close();
-        }
-        if (files != null) {
-            files.close();
-        }
-        if (rt != null) {
-            rt.shutdown(Duration.ofSeconds(5));
-        }
+        DemoTesting.stop(rt, http, files);
     }
 
-    static FilesServerErrorsTest.Response ask(DemoServer server, String request, String what) throws Exception {
-        try (Socket s = new Socket("127.0.0.1", server.address().getPort())) {
-            s.setSoTimeout(10_000);
-            s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-            return FilesServerErrorsTest.read(s.getInputStream(), what);
+    /** Sends {@code request} to each demo on a new connection; {@code check} gets the demo's name and its answer. */
+    private static void askBoth(String request, String what, BiConsumer<String, DemoTesting.Response> check) throws Exception {
+        for (DemoServer server : new DemoServer[] {http, files}) {
+            check.accept(server == http ? "http" : "files", DemoTesting.ask(server, request, what));
         }
     }
 
     @Test
     void http11WithoutHostIs400() throws Exception {
-        for (DemoServer server : new DemoServer[] {http, files}) {
-            String name = server == http ? "http" : "files";
-            FilesServerErrorsTest.Response r = ask(server, "GET / HTTP/1.1\r\n\r\n", "an HTTP/1.1 GET without Host");
+        askBoth("GET / HTTP/1.1\r\n\r\n", "an HTTP/1.1 GET without Host", (name, r) -> {
             assertEquals(400, r.status(), "an HTTP/1.1 request without Host on " + name + ": " + r.headers() + r.body());
             assertTrue(r.headers().toLowerCase().contains("connection: close"), r.headers());
-        }
+        });
     }
 
     @Test
     void twoHostHeadersAre400() throws Exception {
-        for (DemoServer server : new DemoServer[] {http, files}) {
-            String name = server == http ? "http" : "files";
-            FilesServerErrorsTest.Response r = ask(server, "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", "a GET with two Host headers");
-            assertEquals(400, r.status(), "two Host headers on " + name + ": " + r.headers() + r.body());
-        }
+        askBoth("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", "a GET with two Host headers", (name, r) ->
+                assertEquals(400, r.status(), "two Host headers on " + name + ": " + r.headers() + r.body()));
     }
 
     @Test
     void http10WithoutHostIsServed() throws Exception {
-        for (DemoServer server : new DemoServer[] {http, files}) {
-            String name = server == http ? "http" : "files";
-            FilesServerErrorsTest.Response r = ask(server, "GET / HTTP/1.0\r\n\r\n", "an HTTP/1.0 GET without Host");
-            assertEquals(200, r.status(), "an HTTP/1.0 request without Host on " + name + ": " + r.headers() + r.body());
-        }
+        askBoth("GET / HTTP/1.0\r\n\r\n", "an HTTP/1.0 GET without Host", (name, r) ->
+                assertEquals(200, r.status(), "an HTTP/1.0 request without Host on " + name + ": " + r.headers() + r.body()));
     }
 }

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Timeout;
 
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -33,12 +32,7 @@ class HttpPipeliningTest {
 
     @AfterAll
     static void stop() {
-        if (http != null) {
-            http.close();
-        }
-        if (rt != null) {
-            rt.shutdown(Duration.ofSeconds(5));
-        }
+        DemoTesting.stop(rt, http);
     }
 
     /**
@@ -49,16 +43,15 @@ class HttpPipeliningTest {
      */
     @Test
     void answerIsFlushedBeforeWaitingForAPipelinedBody() throws Exception {
-        try (Socket s = new Socket("127.0.0.1", http.address().getPort())) {
-            s.setSoTimeout(10_000);
-            s.getOutputStream().write(("GET / HTTP/1.1\r\nHost: x\r\n\r\n"
-                    + "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            FilesServerErrorsTest.Response first = FilesServerErrorsTest.read(s.getInputStream(),
+        try (Socket s = DemoTesting.connect(http)) {
+            DemoTesting.send(s, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n");
+            DemoTesting.Response first = DemoTesting.read(s.getInputStream(),
                     "the GET pipelined before a POST whose body is held back until this answer");
             assertEquals(200, first.status(), first.headers());
             assertEquals("Hello, World!", first.body());
-            s.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
-            FilesServerErrorsTest.Response second = FilesServerErrorsTest.read(s.getInputStream(), "the POST /echo");
+            DemoTesting.send(s, "hello");
+            DemoTesting.Response second = DemoTesting.read(s.getInputStream(), "the POST /echo");
             assertEquals(200, second.status(), second.headers() + second.body());
             assertEquals("hello", second.body());
         }

@@ -1,10 +1,6 @@
 package dev.weft.net;
 
 import dev.weft.core.WeftRuntime;
-import io.netty.buffer.AbstractByteBufAllocator;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.UnpooledDirectByteBuf;
-import io.netty.buffer.UnpooledHeapByteBuf;
 import io.netty.channel.Channel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,48 +36,16 @@ import static org.junit.jupiter.api.Assertions.fail;
 class CloseRacingMoveTest {
 
     /** Direct buffers whose release by {@link #closer}, once armed, waits for {@link #open}. */
-    static final class GatedAllocator extends AbstractByteBufAllocator {
-        final CountDownLatch inRelease = new CountDownLatch(1);
-        final CountDownLatch open = new CountDownLatch(1);
+    static final class GatedAllocator extends ParkInReleaseTest.GatedAllocator {
         volatile Thread closer;
 
-        GatedAllocator() {
-            super(true);
-        }
-
-        void gate() {
+        @Override
+        boolean parks() {
             if (Thread.currentThread() == closer) {
                 closer = null;
-                inRelease.countDown();
-                try {
-                    if (!open.await(30, TimeUnit.SECONDS)) {
-                        throw new IllegalStateException("release gate never opened");
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                return true;
             }
-        }
-
-        @Override
-        public boolean isDirectBufferPooled() {
             return false;
-        }
-
-        @Override
-        protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
-            return new UnpooledDirectByteBuf(this, initialCapacity, maxCapacity) {
-                @Override
-                protected void deallocate() {
-                    gate();
-                    super.deallocate();
-                }
-            };
-        }
-
-        @Override
-        protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
-            return new UnpooledHeapByteBuf(this, initialCapacity, maxCapacity);
         }
     }
 
@@ -133,7 +97,7 @@ class CloseRacingMoveTest {
                 Thread closer = new Thread(s::close, "closer");
                 alloc.closer = closer;
                 closer.start();
-                assertTrue(alloc.inRelease.await(10, TimeUnit.SECONDS), "close() drops the buffered input");
+                assertTrue(alloc.parked.await(10, TimeUnit.SECONDS), "close() drops the buffered input");
                 assertTrue(s.isClosed(), "close() is decided: the stream says it is closed");
 
                 loopGate.countDown();             // the move runs now, after the close was decided

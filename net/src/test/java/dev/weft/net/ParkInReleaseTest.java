@@ -37,8 +37,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ParkInReleaseTest {
 
-    /** Buffers whose release by a virtual thread, once armed, parks it until {@link #open} is counted down. */
-    static final class GatedAllocator extends AbstractByteBufAllocator {
+    /**
+     * Buffers whose release by a virtual thread, once armed, parks it until {@link #open} is counted
+     * down; {@link #parks()} picks the release that parks (other tests override it).
+     */
+    static class GatedAllocator extends AbstractByteBufAllocator {
         final CountDownLatch parked = new CountDownLatch(1);
         final CountDownLatch open = new CountDownLatch(1);
         volatile boolean armed;
@@ -47,9 +50,17 @@ class ParkInReleaseTest {
             super(true);
         }
 
-        void gate() {
+        /** Whether the release running now is the one to park: the first by a virtual thread once armed. */
+        boolean parks() {
             if (armed && Thread.currentThread().isVirtual()) {
                 armed = false;
+                return true;
+            }
+            return false;
+        }
+
+        void gate() {
+            if (parks()) {
                 parked.countDown();
                 try {
                     if (!open.await(30, TimeUnit.SECONDS)) {

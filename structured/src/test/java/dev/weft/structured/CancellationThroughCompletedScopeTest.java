@@ -72,9 +72,19 @@ class CancellationThroughCompletedScopeTest {
         };
     }
 
-    /** outer.cancel() reaches a scope the owner opened inside a nested scope whose join had returned. */
-    @RepeatedTest(20)
-    void cancelReachesScopeOpenedInsideJoinedScope() throws Exception {
+    /** What is done to the 'middle' scope before the owner opens the leaf's scope in it. */
+    private interface MiddleStep {
+        void accept(Scope middle) throws Exception;
+    }
+
+    /**
+     * The owner task opens 'outer', in it 'middle', runs {@code finishMiddle} on 'middle' and then
+     * opens {@code leafScopeName} in it with a parked leaf fork; once the leaf runs, cancels 'outer'.
+     * Returns what the owner threw; fails with {@code startFailure} if the leaf never ran, with
+     * {@code what} if the owner is not done within 10 s.
+     */
+    private static Throwable cancelOuterOnceLeafParks(MiddleStep finishMiddle, String leafScopeName,
+            String startFailure, String what) throws Exception {
         CountDownLatch parked = new CountDownLatch(1);
         AtomicReference<Scope> outer = new AtomicReference<>();
         AtomicReference<Scope> leafScope = new AtomicReference<>();
@@ -82,9 +92,8 @@ class CancellationThroughCompletedScopeTest {
             try (Scope a = Scope.open("outer")) {
                 outer.set(a);
                 try (Scope b = Scope.open("middle")) {
-                    b.fork(() -> "quick");
-                    b.join(); // returns: b is done
-                    try (Scope c = Scope.open("inner")) {
+                    finishMiddle.accept(b);
+                    try (Scope c = Scope.open(leafScopeName)) {
                         leafScope.set(c);
                         c.fork("leaf", leaf(parked));
                         c.join();
@@ -93,9 +102,20 @@ class CancellationThroughCompletedScopeTest {
             }
             return null;
         });
-        assertTrue(parked.await(10, TimeUnit.SECONDS), "leaf did not start");
+        if (!parked.await(10, TimeUnit.SECONDS)) {
+            throw new AssertionError(startFailure + ": " + run.getNow(null));
+        }
         outer.get().cancel();
-        Throwable t = within10s(run, leafScope, "outer.cancel() did not reach the scope opened inside the"
+        return within10s(run, leafScope, what);
+    }
+
+    /** outer.cancel() reaches a scope the owner opened inside a nested scope whose join had returned. */
+    @RepeatedTest(20)
+    void cancelReachesScopeOpenedInsideJoinedScope() throws Exception {
+        Throwable t = cancelOuterOnceLeafParks(b -> {
+            b.fork(() -> "quick");
+            b.join(); // returns: b is done
+        }, "inner", "leaf did not start", "outer.cancel() did not reach the scope opened inside the"
                 + " joined 'middle' scope within 10 s: its leaf fork kept running, its join kept waiting");
         assertInstanceOf(CancellationException.class, t, "inner join: " + t);
     }
@@ -213,31 +233,12 @@ class CancellationThroughCompletedScopeTest {
     /** outer.cancel() reaches a recovery scope opened inside a scope whose join threw a fork's failure. */
     @RepeatedTest(20)
     void cancelReachesRecoveryScopeInsideFailedScope() throws Exception {
-        CountDownLatch parked = new CountDownLatch(1);
-        AtomicReference<Scope> outer = new AtomicReference<>();
-        AtomicReference<Scope> leafScope = new AtomicReference<>();
-        CompletableFuture<Throwable> run = ownerTask(() -> {
-            try (Scope a = Scope.open("outer")) {
-                outer.set(a);
-                try (Scope b = Scope.open("middle")) {
-                    b.fork(() -> {
-                        throw new IllegalStateException("boom");
-                    });
-                    assertThrows(ForkFailedException.class, b::join);
-                    try (Scope c = Scope.open("recovery")) {
-                        leafScope.set(c);
-                        c.fork("leaf", leaf(parked));
-                        c.join();
-                    }
-                }
-            }
-            return null;
-        });
-        if (!parked.await(10, TimeUnit.SECONDS)) {
-            throw new AssertionError("the recovery scope's fork never ran: " + run.getNow(null));
-        }
-        outer.get().cancel();
-        Throwable t = within10s(run, leafScope, "outer.cancel() did not reach the recovery scope opened"
+        Throwable t = cancelOuterOnceLeafParks(b -> {
+            b.fork(() -> {
+                throw new IllegalStateException("boom");
+            });
+            assertThrows(ForkFailedException.class, b::join);
+        }, "recovery", "the recovery scope's fork never ran", "outer.cancel() did not reach the recovery scope opened"
                 + " inside the failed 'middle' scope within 10 s");
         assertInstanceOf(CancellationException.class, t, "recovery join: " + t);
     }
