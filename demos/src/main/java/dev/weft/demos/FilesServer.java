@@ -18,7 +18,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -53,14 +52,16 @@ import java.util.Map;
  *   <tr><td>{@code Range: bytes=a-b}, {@code a-}, {@code -n}</td><td>206 with Content-Range (one range; a list of ranges is ignored: 200)</td></tr>
  *   <tr><td>range starting past the end</td><td>416 with {@code Content-Range: bytes *&#47;size}</td></tr>
  *   <tr><td>a directory</td><td>200 with an HTML listing (streamed from {@link Fs#list})</td></tr>
- *   <tr><td>nothing there</td><td>404</td></tr>
+ *   <tr><td>nothing there; a file named with a trailing slash ({@code /a.txt/})</td><td>404</td></tr>
  *   <tr><td>{@code ..} in the path, or a symbolic link that leads outside the root</td><td>403</td></tr>
  *   <tr><td>a file or directory that cannot be opened or listed once found</td><td>404 if it has gone, 403 if access is denied, else 500 (the connection stays open)</td></tr>
  *   <tr><td>other methods</td><td>405 with {@code Allow: GET, HEAD}</td></tr>
  *   <tr><td>malformed request; an HTTP/1.1 request without a Host header, or any with two (RFC 9112 §3.2)</td><td>400, then close</td></tr>
  *   <tr><td>request line over 4 KiB</td><td>414, then close</td></tr>
  *   <tr><td>headers over 8 KiB</td><td>431, then close</td></tr>
- *   <tr><td>a client that sends nothing, or takes nothing, for {@link HttpServer#IO_TIMEOUT}</td><td>close</td></tr>
+ *   <tr><td>an absolute-form target ({@code GET http://host/a.txt}, RFC 9112 §3.2.2)</td><td>served by its path, as {@code GET /a.txt}</td></tr>
+ *   <tr><td>a client that sends nothing, or takes nothing, for {@link HttpServer#IO_TIMEOUT}</td><td>close; 408 with {@code Connection: close} first if a request's head was cut short</td></tr>
+ *   <tr><td>a response begun after the server began closing (draining)</td><td>{@code Connection: close}, then close</td></tr>
  * </table>
  * The body is read in chunks with {@link FileHandle#readAt} and written through the connection's
  * {@link MessageStream}, which parks while the client is slow (a copy loop; no zero-copy).
@@ -111,8 +112,9 @@ public final class FilesServer {
     }
 
     private static void serve(Path root, TcpStream stream, Connections.Conn conn, Duration ioTimeout) throws IOException {
-        try (MessageStream<HttpObject> http = stream.messages(HttpObject.class,
-                p -> p.addLast("codec", new HttpServerCodec(HttpServer.MAX_INITIAL_LINE, HttpServer.MAX_HEADERS, 8192)))) {
+        HttpResponses.HeadWatch[] watch = new HttpResponses.HeadWatch[1];
+        try (MessageStream<HttpObject> http = stream.messages(HttpObject.class, p -> watch[0] = HttpResponses.watchHeads(p,
+                new HttpServerCodec(HttpServer.MAX_INITIAL_LINE, HttpServer.MAX_HEADERS, 8192)))) {
             http.setReadTimeout(ioTimeout);
             http.setWriteTimeout(ioTimeout);
             while (true) {
@@ -128,7 +130,10 @@ public final class FilesServer {
                 try {
                     next = http.receive();
                 } catch (SocketTimeoutException e) {
-                    return;   // idle (or a request cut short) for too long: close
+                    if (watch[0].begun()) {
+                        http.send(HttpResponses.headTimeout());   // a request's head cut short: 408, then close
+                    }
+                    return;   // idle for too long: close
                 }
                 if (next instanceof ReceiveResult.Value<HttpObject>(var m)) {
                     msg = m;
@@ -167,9 +172,9 @@ public final class FilesServer {
             http.send(HttpResponses.plain(req, HttpResponseStatus.BAD_REQUEST, hostProblem, false));
             return false;
         }
-        boolean keepAlive = HttpUtil.isKeepAlive(req) && !conn.draining();
         HttpMethod method = req.method();
         if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
+            boolean keepAlive = HttpResponses.keepAlive(req, conn);
             var r = HttpResponses.plain(req, HttpResponseStatus.METHOD_NOT_ALLOWED, "method " + method + " not allowed", keepAlive);
             r.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
             http.send(r);
@@ -177,34 +182,37 @@ public final class FilesServer {
         }
         String uriPath;
         try {
-            uriPath = new QueryStringDecoder(req.uri()).path();
+            uriPath = new QueryStringDecoder(HttpResponses.originForm(req.uri())).path();
         } catch (IllegalArgumentException e) {
+            boolean keepAlive = HttpResponses.keepAlive(req, conn);
             http.send(HttpResponses.plain(req, HttpResponseStatus.BAD_REQUEST, "bad path", keepAlive));
             return keepAlive;
         }
         Resolved target = resolve(root, uriPath);
-        switch (target) {
-            case Resolved.Forbidden f -> http.send(HttpResponses.plain(req, HttpResponseStatus.FORBIDDEN, "forbidden: " + f.why(), keepAlive));
-            case Resolved.Missing m -> http.send(HttpResponses.plain(req, HttpResponseStatus.NOT_FOUND, "not found: " + uriPath, keepAlive));
-            case Resolved.Found(Path file, BasicFileAttributes attrs) -> {
-                if (attrs.isDirectory()) {
-                    byte[] page;
-                    try {
-                        page = listing(root, file, uriPath);
-                    } catch (InterruptedIOException e) {
-                        throw e;
-                    } catch (IOException e) {
-                        http.send(fileError(req, e, uriPath, keepAlive));
-                        return keepAlive;
-                    }
-                    http.send(HttpResponses.response(req, HttpResponseStatus.OK, page, "text/html; charset=utf-8", keepAlive));
-                } else if (!attrs.isRegularFile()) {
-                    http.send(HttpResponses.plain(req, HttpResponseStatus.FORBIDDEN, "forbidden: not a regular file", keepAlive));
-                } else {
-                    return sendFile(http, req, file, uriPath, keepAlive);
-                }
+        if (target instanceof Resolved.Found(Path file, BasicFileAttributes attrs) && attrs.isRegularFile()) {
+            return sendFile(http, req, file, uriPath, conn);
+        }
+        byte[] page = null;
+        IOException failed = null;
+        if (target instanceof Resolved.Found(Path file, BasicFileAttributes attrs) && attrs.isDirectory()) {
+            try {
+                page = listing(root, file, uriPath);
+            } catch (InterruptedIOException e) {
+                throw e;
+            } catch (IOException e) {
+                failed = e;
             }
         }
+        // Decided now, with the answer ready: the server may have begun draining since the request came.
+        boolean keepAlive = HttpResponses.keepAlive(req, conn);
+        http.send(switch (target) {
+            case Resolved.Forbidden f -> HttpResponses.plain(req, HttpResponseStatus.FORBIDDEN, "forbidden: " + f.why(), keepAlive);
+            case Resolved.Missing m -> HttpResponses.plain(req, HttpResponseStatus.NOT_FOUND, "not found: " + uriPath, keepAlive);
+            case Resolved.Found found -> !found.attrs().isDirectory()
+                    ? HttpResponses.plain(req, HttpResponseStatus.FORBIDDEN, "forbidden: not a regular file", keepAlive)
+                    : failed != null ? fileError(req, failed, uriPath, keepAlive)
+                    : HttpResponses.response(req, HttpResponseStatus.OK, page, "text/html; charset=utf-8", keepAlive);
+        });
         return keepAlive;
     }
 
@@ -255,7 +263,11 @@ public final class FilesServer {
             return new Resolved.Forbidden("symbolic link leads outside the root");
         }
         try {
-            return new Resolved.Found(real, Fs.metadata(real));
+            BasicFileAttributes attrs = Fs.metadata(real);
+            if (!attrs.isDirectory() && (uriPath.endsWith("/") || uriPath.endsWith("/."))) {
+                return new Resolved.Missing();   // a file named as a directory ("/a.txt/"): not the file, as open(2) says (ENOTDIR)
+            }
+            return new Resolved.Found(real, attrs);
         } catch (NoSuchFileException e) {
             return new Resolved.Missing();
         } catch (AccessDeniedException e) {
@@ -343,7 +355,7 @@ public final class FilesServer {
     }
 
     private static boolean sendFile(MessageStream<HttpObject> http, HttpRequest req, Path file, String uriPath,
-                                    boolean keepAlive) throws IOException {
+                                    Connections.Conn conn) throws IOException {
         FileHandle opened;
         long size;
         try {
@@ -351,6 +363,7 @@ public final class FilesServer {
         } catch (InterruptedIOException e) {
             throw e;
         } catch (IOException e) {
+            boolean keepAlive = HttpResponses.keepAlive(req, conn);
             http.send(fileError(req, e, uriPath, keepAlive));
             return keepAlive;
         }
@@ -360,9 +373,12 @@ public final class FilesServer {
             } catch (InterruptedIOException e) {
                 throw e;
             } catch (IOException e) {
+                boolean keepAlive = HttpResponses.keepAlive(req, conn);
                 http.send(fileError(req, e, uriPath, keepAlive));
                 return keepAlive;
             }
+            // Decided when the head is written (the body that follows cannot change it).
+            boolean keepAlive = HttpResponses.keepAlive(req, conn);
             RangeRequest rr = parseRange(req.headers().get(HttpHeaderNames.RANGE), size);
             if (rr instanceof RangeRequest.Unsatisfiable) {
                 var r = HttpResponses.plain(req, HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE,

@@ -1,6 +1,12 @@
 package dev.weft.demos;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -9,7 +15,9 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 
@@ -18,7 +26,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * The response-building pieces the HTTP demos share (the {@code http} and {@code files} demos):
  * whole responses with a body, Content-Length, and the Connection header that keep-alive needs.
- * A HEAD request gets the headers of the GET response and no body.
+ * A HEAD request gets the headers of the GET response and no body. Also what they share about
+ * requests: the request target in origin form, and whether a request's head was begun.
  */
 final class HttpResponses {
     private HttpResponses() {}
@@ -45,6 +54,80 @@ final class HttpResponses {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         } else if (req.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+    }
+
+    /**
+     * Whether the connection stays open after the response to {@code req}: asked when the response
+     * is built, not when the request arrived, so that a response finished while the server drains
+     * says {@code Connection: close} (the server closes the connection after it).
+     */
+    static boolean keepAlive(HttpRequest req, Connections.Conn conn) {
+        return HttpUtil.isKeepAlive(req) && !conn.draining();
+    }
+
+    /** The answer to a request whose head was begun and not finished in time: 408, then close. */
+    static FullHttpResponse headTimeout() {
+        return plain(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"),
+                HttpResponseStatus.REQUEST_TIMEOUT, "request head not received in time", false);
+    }
+
+    /**
+     * The request target in origin form: for the absolute form ({@code http://host:port/path?query},
+     * RFC 9112 §3.2.2, which a server must accept) its path and query, {@code /} for an empty path;
+     * any other target as it is.
+     */
+    static String originForm(String target) {
+        int scheme = target.indexOf("://");
+        if (target.startsWith("/") || scheme <= 0) {
+            return target;
+        }
+        int path = scheme + 3;
+        while (path < target.length() && "/?#".indexOf(target.charAt(path)) < 0) {
+            path++;   // the authority
+        }
+        String rest = target.substring(path);
+        return rest.startsWith("/") ? rest : "/" + rest;
+    }
+
+    /**
+     * Adds {@code codec} (an {@link io.netty.handler.codec.http.HttpServerCodec}) to {@code p}
+     * between two small handlers that tell whether a request was begun: bytes arrived since the
+     * last request was decoded whole (its {@link LastHttpContent}). A read timeout then means a
+     * request cut short (408), not an idle connection (closed silently). Bytes that arrive in the
+     * same read as the end of the request before them are not told apart from it.
+     */
+    static HeadWatch watchHeads(ChannelPipeline p, ChannelHandler codec) {
+        HeadWatch w = new HeadWatch();
+        p.addLast("head-watch-bytes", new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof ByteBuf b && b.isReadable()) {
+                    w.begun = true;
+                }
+                ctx.fireChannelRead(msg);
+            }
+        });
+        p.addLast("codec", codec);
+        p.addLast("head-watch-requests", new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof LastHttpContent) {
+                    w.begun = false;
+                }
+                ctx.fireChannelRead(msg);
+            }
+        });
+        return w;
+    }
+
+    /** What {@link #watchHeads} tells; set on the connection's carrier, read by its task. */
+    static final class HeadWatch {
+        private volatile boolean begun;
+
+        /** Whether bytes of a request arrived that were not yet decoded into a whole request. */
+        boolean begun() {
+            return begun;
         }
     }
 

@@ -47,7 +47,9 @@ import java.time.Duration;
  *   <tr><td>request line over 4 KiB</td><td>414, then close</td></tr>
  *   <tr><td>headers over 8 KiB</td><td>431, then close</td></tr>
  *   <tr><td>body over 1 MiB</td><td>413, then close</td></tr>
- *   <tr><td>nothing received for {@link #IO_TIMEOUT} (idle between requests, or a request cut short)</td><td>close; 408 first if a request's body was being read</td></tr>
+ *   <tr><td>an absolute-form target ({@code GET http://host/json}, RFC 9112 §3.2.2)</td><td>routed by its path, as {@code GET /json}</td></tr>
+ *   <tr><td>nothing received for {@link #IO_TIMEOUT} (idle between requests, or a request cut short)</td><td>close; 408 with {@code Connection: close} first if part of a request (its head or its body) was received</td></tr>
+ *   <tr><td>a response finished after the server began closing (draining)</td><td>{@code Connection: close}, then close</td></tr>
  *   <tr><td>a response not taken by the client for {@link #IO_TIMEOUT}</td><td>close</td></tr>
  * </table>
  * {@code HEAD} is served wherever {@code GET} is. Responses to pipelined requests are written
@@ -108,8 +110,9 @@ public final class HttpServer {
 
     private static void serve(TcpStream stream, Connections.Conn conn, Observability obs, boolean demoRoutes,
                               Duration ioTimeout) throws IOException {
+        HttpResponses.HeadWatch[] watch = new HttpResponses.HeadWatch[1];
         try (MessageStream<HttpObject> http = stream.messages(HttpObject.class,
-                p -> p.addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADERS, 8192)))) {
+                p -> watch[0] = HttpResponses.watchHeads(p, new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADERS, 8192)))) {
             http.setReadTimeout(ioTimeout);
             http.setWriteTimeout(ioTimeout);
             while (true) {
@@ -125,7 +128,10 @@ public final class HttpServer {
                 try {
                     next = http.receive();
                 } catch (SocketTimeoutException e) {
-                    return;   // idle (or a request's head cut short) for too long: close
+                    if (watch[0].begun()) {
+                        http.send(HttpResponses.headTimeout());   // a request's head cut short: 408, then close
+                    }
+                    return;   // idle for too long: close
                 }
                 if (next instanceof ReceiveResult.Value<HttpObject>(var m)) {
                     msg = m;
@@ -160,7 +166,6 @@ public final class HttpServer {
                 http.send(plain(req, HttpResponseStatus.BAD_REQUEST, hostProblem, false));
                 return false;
             }
-            boolean keepAlive = HttpUtil.isKeepAlive(req) && !conn.draining();
             long declared = HttpUtil.getContentLength(req, -1L);
             if (declared > MAX_BODY) {
                 http.send(plain(req, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body over " + MAX_BODY + " bytes", false));
@@ -169,7 +174,7 @@ public final class HttpServer {
             if (HttpUtil.is100ContinueExpected(req)) {
                 http.send(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
             }
-            String path = req.uri();
+            String path = HttpResponses.originForm(req.uri());
             int q = path.indexOf('?');
             if (q >= 0) {
                 path = path.substring(0, q);
@@ -223,6 +228,7 @@ public final class HttpServer {
             }
             HttpMethod method = req.method();
             boolean get = method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD);
+            boolean keepAlive = HttpResponses.keepAlive(req, conn);   // now, not on arrival: the server may have begun draining
             FullHttpResponse res = switch (path) {
                 case "/" -> get ? ok(req, HELLO, "text/plain; charset=utf-8", keepAlive) : notAllowed(req, "GET, HEAD", keepAlive);
                 case "/json" -> get ? ok(req, JSON, "application/json", keepAlive) : notAllowed(req, "GET, HEAD", keepAlive);

@@ -97,12 +97,45 @@ class ConnectionTimeoutsTest {
         }
     }
 
-    /** A request whose head stops halfway is closed. */
+    /**
+     * A request whose head stops halfway is answered 408 and the connection closed, as a body cut
+     * short is (it used to be closed with no answer), also after an earlier request on the
+     * connection, and with the head stopping right after the request line.
+     */
     @Test
-    void requestHeadCutShortIsClosed() throws Exception {
+    void requestHeadCutShortGets408() throws Exception {
+        for (DemoServer server : new DemoServer[] {http, files}) {
+            for (String cut : new String[] {"GET / HTTP/1.1\r\nHo", "GET / HTTP/1.1\r\n", "GE"}) {
+                try (Socket s = DemoTesting.connect(server)) {
+                    DemoTesting.send(s, cut);
+                    String all = untilClosed(s, "a request head cut short: '" + cut + "'");
+                    assertTrue(all.startsWith("HTTP/1.1 408 Request Timeout"), cut + " -> " + all);
+                    assertTrue(all.toLowerCase().contains("connection: close"), all);
+                }
+            }
+            try (Socket s = DemoTesting.connect(server)) {
+                DemoTesting.send(s, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertEquals(200, DemoTesting.read(s.getInputStream(), "GET /").status());
+                DemoTesting.send(s, "GET / HTTP/1.1\r\nHo");
+                String all = untilClosed(s, "a second request's head cut short");
+                assertTrue(all.startsWith("HTTP/1.1 408 Request Timeout"), all);
+            }
+        }
+    }
+
+    /** A keep-alive connection left idle after a request with a body (a pipelined pair) is closed with no answer. */
+    @Test
+    void idleAfterBodiesIsClosedSilently() throws Exception {
         try (Socket s = DemoTesting.connect(http)) {
-            DemoTesting.send(s, "GET / HTTP/1.1\r\nHo");
-            untilClosed(s, "half a request head");
+            DemoTesting.send(s, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+                    + "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals("hello", DemoTesting.read(s.getInputStream(), "POST /echo").body());
+            assertEquals("", untilClosed(s, "two requests, then silence").replaceFirst("(?s)^HTTP/1.1 200 OK.*Hello, World!$", ""));
+        }
+        try (Socket s = DemoTesting.connect(files)) {
+            DemoTesting.send(s, "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n");
+            String all = untilClosed(s, "one request, then silence");
+            assertTrue(all.startsWith("HTTP/1.1 404") && all.endsWith("not found: /nope\n"), all);
         }
     }
 
