@@ -4,9 +4,11 @@ import dev.weft.core.WeftRuntime;
 import dev.weft.fs.Fs;
 import dev.weft.fs.FsBackend;
 import dev.weft.fs.FsStats;
+import dev.weft.metrics.internal.OwnedMeters;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
@@ -22,7 +24,10 @@ import java.util.function.ToDoubleFunction;
  * io_uring and blocking-pool paths) to Micrometer registries.
  *
  * {@snippet :
- * WeftFsMetrics.of(rt).bindTo(registry);       // next to WeftRuntimeMetrics.of(rt).bindTo(registry)
+ * WeftFsMetrics fs = WeftFsMetrics.of(rt);
+ * fs.bindTo(registry);   // next to WeftRuntimeMetrics.of(rt).bindTo(registry)
+ * // ...
+ * fs.close();            // removes its meters
  * }
  *
  * <h2>Meters</h2>
@@ -52,14 +57,21 @@ import java.util.function.ToDoubleFunction;
  * {@code NaN}. A registry that refuses a meter loses that meter (logged once at {@code WARNING});
  * binding the same runtime twice to one registry registers nothing new.
  *
- * <p>Thread-safe; holds no resources (nothing to close).
+ * <p>Thread-safe. {@link #close()} removes the meters this binder registered from its registries
+ * ({@link MeterRegistry#remove(Meter)}), so a runtime closed and built again with the same name
+ * and bound by a new binder is measured, not the old one. Meters another open binder registered
+ * too (same registry, runtime name and tags) are reference-counted and leave when the last binder
+ * that registered them closes. {@link #close()} is idempotent.
  */
-public final class WeftFsMetrics implements MeterBinder {
+public final class WeftFsMetrics implements MeterBinder, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(WeftFsMetrics.class.getName());
 
     private final WeftRuntime rt;
     private final Tags tags;
     private final dev.weft.metrics.internal.RegistrationGuard guard;
+    /** The meters this binder registered, removed by close(). */
+    private final OwnedMeters meters = new OwnedMeters();
+    private volatile boolean closed;
 
     private WeftFsMetrics(WeftRuntime rt, Tags tags) {
         this.rt = rt;
@@ -87,11 +99,15 @@ public final class WeftFsMetrics implements MeterBinder {
      * Registers the meters (see the class comment) with {@code registry}. Returns at once; never
      * throws because the registry did.
      *
-     * @throws NullPointerException if {@code registry} is null
+     * @throws IllegalStateException if this binder is closed
+     * @throws NullPointerException  if {@code registry} is null
      */
     @Override
     public void bindTo(MeterRegistry registry) {
         Objects.requireNonNull(registry, "registry");
+        if (closed) {
+            throw new IllegalStateException("metrics closed: create a new WeftFsMetrics");
+        }
         timer(registry, FsBackend.IO_URING.label(), FsStats::uringOps, FsStats::uringNanos);
         timer(registry, FsBackend.BLOCKING_POOL.label(), FsStats::poolOps, FsStats::poolNanos);
         gauge(registry, "weft.fs.ops.inflight", "file operations in flight now", "operations", FsStats::inFlight);
@@ -106,7 +122,7 @@ public final class WeftFsMetrics implements MeterBinder {
         counter(registry, "weft.fs.bytes.direct", "bytes read from the page cache straight into the caller's array", "bytes",
                 FsStats::directReadBytes);
         for (FsBackend b : FsBackend.values()) {
-            guard("weft.fs.backend", () -> Gauge.builder("weft.fs.backend", rt,
+            guard(registry, "weft.fs.backend", () -> Gauge.builder("weft.fs.backend", rt,
                             r -> r == null ? Double.NaN : Fs.backend(r) == b ? 1 : 0)
                     .tags(tags).tag("backend", b.label())
                     .description("1 for the path file-handle reads and writes take now").register(registry));
@@ -114,19 +130,19 @@ public final class WeftFsMetrics implements MeterBinder {
     }
 
     private void timer(MeterRegistry registry, String path, ToDoubleFunction<FsStats> count, ToDoubleFunction<FsStats> nanos) {
-        guard("weft.fs.ops", () -> FunctionTimer.builder("weft.fs.ops", rt,
+        guard(registry, "weft.fs.ops", () -> FunctionTimer.builder("weft.fs.ops", rt,
                         r -> (long) value(r, count), r -> value(r, nanos), TimeUnit.NANOSECONDS)
                 .tags(tags).tag("path", path).description("file operations completed on this path and their total latency")
                 .register(registry));
     }
 
     private void gauge(MeterRegistry registry, String name, String description, String unit, ToDoubleFunction<FsStats> f) {
-        guard(name, () -> Gauge.builder(name, rt, r -> value(r, f))
+        guard(registry, name, () -> Gauge.builder(name, rt, r -> value(r, f))
                 .tags(tags).description(description).baseUnit(unit).register(registry));
     }
 
     private void counter(MeterRegistry registry, String name, String description, String unit, ToDoubleFunction<FsStats> f) {
-        guard(name, () -> FunctionCounter.builder(name, rt, r -> value(r, f))
+        guard(registry, name, () -> FunctionCounter.builder(name, rt, r -> value(r, f))
                 .tags(tags).description(description).baseUnit(unit).register(registry));
     }
 
@@ -135,8 +151,18 @@ public final class WeftFsMetrics implements MeterBinder {
         return rt == null ? Double.NaN : f.applyAsDouble(Fs.stats(rt));
     }
 
-    private void guard(String name, Supplier<?> registration) {
-        guard.register(name, registration);
+    private void guard(MeterRegistry registry, String name, Supplier<? extends Meter> registration) {
+        guard.register(name, () -> meters.register(registry, registration));
+    }
+
+    /**
+     * Removes the meters this binder registered from its registries, except those another open
+     * binder registered too (they leave when it closes). A later {@link #bindTo} throws. Idempotent.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        meters.close();
     }
 
     @Override

@@ -1,9 +1,11 @@
 package dev.weft.metrics;
 
 import dev.weft.core.WeftRuntime;
+import dev.weft.metrics.internal.OwnedMeters;
 import dev.weft.net.NetStats;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
@@ -18,7 +20,10 @@ import java.util.function.ToDoubleFunction;
  * streams, UDP sockets) to Micrometer registries.
  *
  * {@snippet :
- * WeftNetMetrics.of(rt).bindTo(registry);      // next to WeftRuntimeMetrics.of(rt).bindTo(registry)
+ * WeftNetMetrics net = WeftNetMetrics.of(rt);
+ * net.bindTo(registry);   // next to WeftRuntimeMetrics.of(rt).bindTo(registry)
+ * // ...
+ * net.close();            // removes its meters
  * }
  *
  * <h2>Meters</h2>
@@ -44,14 +49,21 @@ import java.util.function.ToDoubleFunction;
  * gone reads {@code NaN}. A registry that refuses a meter loses that meter (logged once at
  * {@code WARNING}); binding the same runtime twice to one registry registers nothing new.
  *
- * <p>Thread-safe; holds no resources (nothing to close).
+ * <p>Thread-safe. {@link #close()} removes the meters this binder registered from its registries
+ * ({@link MeterRegistry#remove(Meter)}), so a runtime closed and built again with the same name
+ * and bound by a new binder is measured, not the old one. Meters another open binder registered
+ * too (same registry, runtime name and tags) are reference-counted and leave when the last binder
+ * that registered them closes. {@link #close()} is idempotent.
  */
-public final class WeftNetMetrics implements MeterBinder {
+public final class WeftNetMetrics implements MeterBinder, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(WeftNetMetrics.class.getName());
 
     private final WeftRuntime rt;
     private final Tags tags;
     private final dev.weft.metrics.internal.RegistrationGuard guard;
+    /** The meters this binder registered, removed by close(). */
+    private final OwnedMeters meters = new OwnedMeters();
+    private volatile boolean closed;
 
     private WeftNetMetrics(WeftRuntime rt, Tags tags) {
         this.rt = rt;
@@ -79,12 +91,16 @@ public final class WeftNetMetrics implements MeterBinder {
      * Registers the meters (see the class comment) with {@code registry}. Returns at once; never
      * throws because the registry did.
      *
-     * @throws NullPointerException if {@code registry} is null
+     * @throws IllegalStateException if this binder is closed
+     * @throws NullPointerException  if {@code registry} is null
      */
     @Override
     public void bindTo(MeterRegistry registry) {
         Objects.requireNonNull(registry, "registry");
-        guard("weft.net.connections.open", () -> Gauge.builder("weft.net.connections.open", rt,
+        if (closed) {
+            throw new IllegalStateException("metrics closed: create a new WeftNetMetrics");
+        }
+        guard(registry, "weft.net.connections.open", () -> Gauge.builder("weft.net.connections.open", rt,
                         r -> value(r, NetStats::connectionsOpen))
                 .tags(tags).description("stream connections open now").baseUnit("connections").register(registry));
         counter(registry, "weft.net.connections.accepted", "connections accepted by listeners", "connections", NetStats::accepted);
@@ -100,7 +116,7 @@ public final class WeftNetMetrics implements MeterBinder {
     }
 
     private void counter(MeterRegistry registry, String name, String description, String unit, ToDoubleFunction<NetStats> f) {
-        guard(name, () -> FunctionCounter.builder(name, rt, r -> value(r, f))
+        guard(registry, name, () -> FunctionCounter.builder(name, rt, r -> value(r, f))
                 .tags(tags).description(description).baseUnit(unit).register(registry));
     }
 
@@ -109,8 +125,18 @@ public final class WeftNetMetrics implements MeterBinder {
         return rt == null ? Double.NaN : f.applyAsDouble(NetStats.of(rt));
     }
 
-    private void guard(String name, Supplier<?> registration) {
-        guard.register(name, registration);
+    private void guard(MeterRegistry registry, String name, Supplier<? extends Meter> registration) {
+        guard.register(name, () -> meters.register(registry, registration));
+    }
+
+    /**
+     * Removes the meters this binder registered from its registries, except those another open
+     * binder registered too (they leave when it closes). A later {@link #bindTo} throws. Idempotent.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        meters.close();
     }
 
     /** The runtime this binder reads. */

@@ -3,11 +3,18 @@ package dev.weft.metrics;
 import dev.weft.core.Task;
 import dev.weft.core.WeftRuntime;
 import dev.weft.core.spi.NamedChannels;
+import dev.weft.fs.Fs;
+import dev.weft.net.TcpListener;
+import dev.weft.net.TcpStream;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.lang.ref.Reference;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -115,5 +123,103 @@ class BinderCloseRemovesMetersTest {
             b.close();
             assertEquals(List.of(), metersOf(reg, "channel", ch.name), "the last binder's close removes the gauges");
         }
+    }
+
+    static double count(SimpleMeterRegistry reg, String meter, String runtime) {
+        return reg.get(meter).tag("runtime", runtime).functionCounter().count();
+    }
+
+    /** Opens {@code n} TCP connections to a listener of {@code rt} and waits until the server accepted them all. */
+    static void connect(WeftRuntime rt, int n) throws Exception {
+        try (TcpListener l = TcpListener.bind(rt, new InetSocketAddress("127.0.0.1", 0))) {
+            Task<Void> server = rt.spawn("server", () -> {
+                for (int i = 0; i < n; i++) {
+                    l.accept().close();
+                }
+                return null;
+            });
+            rt.run(() -> {
+                for (int i = 0; i < n; i++) {
+                    TcpStream.connect(rt, l.localAddress(), Duration.ofSeconds(5)).close();
+                }
+                return null;
+            });
+            server.join(Duration.ofSeconds(10));
+        }
+    }
+
+    /**
+     * A net binder's close removes its meters (a second binder's shared ones stay until it closes
+     * too), and a later bind fails; a runtime built again with the same name and bound by a new
+     * binder is measured, not the old one (which is kept reachable, so a stale meter would still read it).
+     */
+    @Test
+    void netBinderCloseRemovesItsMeters() throws Exception {
+        String name = "net-" + System.nanoTime();
+        SimpleMeterRegistry reg = new SimpleMeterRegistry();
+        WeftRuntime old = WeftRuntime.builder().name(name).carriers(2).closeTimeout(Duration.ofSeconds(2)).build();
+        try (old) {
+            WeftNetMetrics a = WeftNetMetrics.of(old);
+            WeftNetMetrics b = WeftNetMetrics.of(old);
+            a.bindTo(reg);
+            b.bindTo(reg);
+            int before = metersOf(reg, "runtime", name).size();
+            assertEquals(10, before, "the ten net meters");
+            connect(old, 2);
+            assertEquals(2.0, count(reg, "weft.net.connections.accepted", name));
+            a.close();
+            assertEquals(before, metersOf(reg, "runtime", name).size(), "b's meters stay");
+            b.close();
+            assertEquals(List.of(), metersOf(reg, "runtime", name), "the last binder's close removes the meters");
+            b.close();   // idempotent
+            assertThrows(IllegalStateException.class, () -> b.bindTo(reg), "bind after close");
+            assertEquals(List.of(), metersOf(reg, "runtime", name), "the refused bind registered nothing");
+        }
+        try (WeftRuntime fresh = WeftRuntime.builder().name(name).carriers(2).closeTimeout(Duration.ofSeconds(2)).build();
+             WeftNetMetrics metrics = WeftNetMetrics.of(fresh)) {
+            metrics.bindTo(reg);
+            connect(fresh, 1);
+            assertEquals(1.0, count(reg, "weft.net.connections.accepted", name),
+                    "the new runtime's one connection, not the old runtime's two");
+        }
+        Reference.reachabilityFence(old);
+    }
+
+    /** As {@link #netBinderCloseRemovesItsMeters} for the fs binder. */
+    @Test
+    void fsBinderCloseRemovesItsMeters(@TempDir Path dir) throws Exception {
+        String name = "fs-" + System.nanoTime();
+        SimpleMeterRegistry reg = new SimpleMeterRegistry();
+        WeftRuntime old = WeftRuntime.builder().name(name).carriers(1).closeTimeout(Duration.ofSeconds(2)).build();
+        try (old) {
+            WeftFsMetrics a = WeftFsMetrics.of(old);
+            WeftFsMetrics b = WeftFsMetrics.of(old);
+            a.bindTo(reg);
+            b.bindTo(reg);
+            int before = metersOf(reg, "runtime", name).size();
+            assertTrue(before > 0, "the fs meters");
+            old.run(() -> {
+                Fs.write(dir.resolve("old"), new byte[1000]);
+                return null;
+            });
+            assertEquals(1000.0, count(reg, "weft.fs.bytes.written", name));
+            a.close();
+            assertEquals(before, metersOf(reg, "runtime", name).size(), "b's meters stay");
+            b.close();
+            assertEquals(List.of(), metersOf(reg, "runtime", name), "the last binder's close removes the meters");
+            b.close();   // idempotent
+            assertThrows(IllegalStateException.class, () -> b.bindTo(reg), "bind after close");
+        }
+        try (WeftRuntime fresh = WeftRuntime.builder().name(name).carriers(1).closeTimeout(Duration.ofSeconds(2)).build();
+             WeftFsMetrics metrics = WeftFsMetrics.of(fresh)) {
+            metrics.bindTo(reg);
+            fresh.run(() -> {
+                Fs.write(dir.resolve("fresh"), new byte[10]);
+                return null;
+            });
+            assertEquals(10.0, count(reg, "weft.fs.bytes.written", name),
+                    "the new runtime's 10 bytes, not the old runtime's 1000");
+        }
+        Reference.reachabilityFence(old);
     }
 }

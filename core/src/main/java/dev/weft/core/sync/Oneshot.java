@@ -33,8 +33,10 @@ public final class Oneshot<T> implements AutoCloseable {
      * Stores the value for the receiver and closes the sending side; never parks.
      *
      * @param value the value, not null
-     * @throws IllegalStateException  if a value was already sent
-     * @throws ChannelClosedException if the oneshot was closed (carries the value)
+     * @throws IllegalStateException  if a value was already sent (or another send is storing one)
+     * @throws ChannelClosedException if the oneshot was closed (carries the value), also when
+     *                                {@link #close()} lands while this send runs; a later send
+     *                                then fails the same way
      * @throws NullPointerException   if {@code value} is null
      */
     public void send(T value) {
@@ -48,7 +50,12 @@ public final class Oneshot<T> implements AutoCloseable {
         if (!sent.compareAndSet(false, true)) {
             throw new IllegalStateException("oneshot value already sent");
         }
-        channel.trySend(value); // capacity 1, first and only value: never full
+        try {
+            channel.trySend(value); // capacity 1, first and only value: never full
+        } catch (ChannelClosedException e) {
+            sent.set(false);        // closed since the check above: nothing was sent, later sends see the close
+            throw e;
+        }
         channel.close();
     }
 

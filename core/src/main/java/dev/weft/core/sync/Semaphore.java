@@ -232,10 +232,16 @@ public final class Semaphore implements AutoCloseable {
      * Adds {@code n} permits, waking waiters in FIFO order. Never parks. Permits can be added after
      * close; nobody can take them.
      *
+     * <p>The limit applies to what is left once the waiters this release serves took theirs: with
+     * 5 available and a waiter parked in {@code acquire(Integer.MAX_VALUE)},
+     * {@code release(Integer.MAX_VALUE)} serves the waiter and leaves 5. (Should a waiter counted
+     * as served give up at that very moment, the permits beyond {@link #MAX_PERMITS} are dropped,
+     * as when a {@link SemaphorePermit} is given back.)
+     *
      * @param n the number of permits, at least 0
      * @throws IllegalArgumentException if {@code n < 0}
-     * @throws IllegalStateException    if the available permits would exceed {@link #MAX_PERMITS};
-     *                                  nothing was added
+     * @throws IllegalStateException    if the permits left available after serving waiters would
+     *                                  exceed {@link #MAX_PERMITS}; nothing was added and no one served
      */
     public void release(int n) {
         if (n < 0) {
@@ -243,15 +249,30 @@ public final class Semaphore implements AutoCloseable {
         }
         lock.lock();
         try {
-            if (available + n > MAX_PERMITS) {
-                throw new IllegalStateException("releasing " + n + " permits would make " + (available + n)
+            long left = leftAfterGrant(available + n);   // both at most Integer.MAX_VALUE: no long overflow
+            if (left > MAX_PERMITS) {
+                throw new IllegalStateException("releasing " + n + " permits would make " + left
                         + " available, over the maximum of " + MAX_PERMITS + "; nothing was released");
             }
             available += n;
             grant();
+            available = Math.min(MAX_PERMITS, available);   // only if a waiter gave up since leftAfterGrant
         } finally {
             lock.unlock();
         }
+    }
+
+    /** What {@link #grant()} would leave of {@code total} available: it serves waiters not yet decided. */
+    private long leftAfterGrant(long total) {
+        if (closed) {
+            return total;
+        }
+        for (WaitNode w = waiters.peek(); w != null && total >= (Integer) w.payload; w = w.next) {
+            if (!w.waiter.isDecided()) {
+                total -= (Integer) w.payload;
+            }
+        }
+        return total;
     }
 
     /**

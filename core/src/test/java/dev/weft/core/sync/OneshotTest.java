@@ -2,7 +2,9 @@ package dev.weft.core.sync;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.lang.reflect.Field;
 import java.time.Duration;
+import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.Test;
 
 /** {@link Oneshot}: one value, close from either side, interruption. */
@@ -31,6 +33,46 @@ class OneshotTest {
         assertInstanceOf(ChannelClosedException.class, r.join());
         assertEquals("x", assertThrows(ChannelClosedException.class, () -> o.send("x")).getValue());
         assertInstanceOf(ReceiveResult.Closed.class, o.tryReceive());
+    }
+
+    /**
+     * close() landing between send's closed check and its store: the value comes back, and the
+     * oneshot counts as closed, not sent, so a later send fails with ChannelClosedException too
+     * (it threw IllegalStateException, "already sent"). The seam: the closed check reads a volatile
+     * flag without the channel's lock and the store takes it, so a sender queued on that lock (held
+     * here) has passed the check; the close runs meanwhile under the same, reentrant, lock.
+     */
+    @Test
+    void closeDuringSendLeavesItClosedNotSent() throws Exception {
+        Oneshot<String> o = new Oneshot<>();
+        ReentrantLock channelLock = (ReentrantLock) field(field(o, "channel"), "lock");
+        Threads.Task<Void> sender;
+        channelLock.lock();
+        try {
+            sender = Threads.start(() -> {
+                o.send("x");
+                return null;
+            });
+            long deadline = System.nanoTime() + Threads.LONG.toNanos();
+            while (!channelLock.hasQueuedThread(sender.thread)) {
+                assertFalse(sender.isDone(), "send finished without taking the channel's lock");
+                assertTrue(System.nanoTime() < deadline, "send did not reach the channel's lock within " + Threads.LONG);
+                Thread.onSpinWait();
+            }
+            o.close();
+        } finally {
+            channelLock.unlock();
+        }
+        assertEquals("x", assertInstanceOf(ChannelClosedException.class, sender.join(), "the racing send").getValue());
+        assertInstanceOf(ReceiveResult.Closed.class, o.tryReceive(), "nothing was sent");
+        assertEquals("y", assertThrows(ChannelClosedException.class, () -> o.send("y"),
+                "a send after the close reports the close, as documented").getValue());
+    }
+
+    private static Object field(Object owner, String name) throws ReflectiveOperationException {
+        Field f = owner.getClass().getDeclaredField(name);
+        f.setAccessible(true);
+        return f.get(owner);
     }
 
     /** Timed, try and select receive; interrupted receive keeps the value for later. */

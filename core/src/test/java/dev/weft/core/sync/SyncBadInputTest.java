@@ -92,4 +92,29 @@ class SyncBadInputTest {
         }
         assertEquals(Semaphore.MAX_PERMITS, u.availablePermits());
     }
+
+    /**
+     * The maximum applies to the permits left after the release served its waiters: 5 available and
+     * a waiter for Integer.MAX_VALUE, release(Integer.MAX_VALUE) serves it and leaves 5 (as Tokio);
+     * a release that would really leave too many still fails and changes nothing.
+     */
+    @Test
+    void overflowIsJudgedAfterServingWaiters() throws Exception {
+        Semaphore s = new Semaphore(5);
+        Threads.Task<SemaphorePermit> waiter = Threads.start(() -> s.acquire(Integer.MAX_VALUE));
+        Threads.awaitParked(waiter);
+        assertEquals(1, s.waiterCount());
+        s.release(Integer.MAX_VALUE);
+        try (SemaphorePermit p = waiter.get()) {
+            assertEquals(Integer.MAX_VALUE, p.permits(), "the waiter was served");
+            assertEquals(5, s.availablePermits(), "the 5 that were there stay");
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> s.release(Integer.MAX_VALUE));
+            assertEquals("releasing " + Integer.MAX_VALUE + " permits would make " + (Semaphore.MAX_PERMITS + 5)
+                    + " available, over the maximum of " + Semaphore.MAX_PERMITS + "; nothing was released", e.getMessage());
+            assertEquals(5, s.availablePermits(), "nothing changed");
+            s.release(Integer.MAX_VALUE - 5);
+            // the held permit comes back over the maximum: the excess is dropped
+        }
+        assertEquals(Semaphore.MAX_PERMITS, s.availablePermits());
+    }
 }
