@@ -25,7 +25,8 @@ public final class CarrierTimers {
     private volatile boolean stopped;
     /**
      * Timers armed (counted here when armed on the carrier, else when the carrier takes them from
-     * its inbox) and cancelled on the carrier (carrier thread only, read racily); with
+     * its inbox) and cancelled on the carrier (carrier thread only, read racily; once stopped,
+     * under the inbox's lock, see {@link #releaseInbox}); with
      * {@link #fired} and {@link #cancelledRemotely} they give {@link #pending()}, so arming and
      * cancelling on the carrier cost no atomic counter.
      */
@@ -88,6 +89,12 @@ public final class CarrierTimers {
             // The timer itself has room only for the wheel's 32-bit deadline: the full one travels beside it.
             inbox.offer(new RemoteArm(t, deadlineMs));
             carrier.wakeIfSleeping();
+            if (stopped) {
+                // The carrier may have taken in its inbox for the last time before this offer:
+                // release what is left (this timer included) ourselves, so nothing is stranded.
+                releaseInbox(t);
+                throw new java.util.concurrent.RejectedExecutionException("runtime '" + carrier.runtime.name + "' is closed");
+            }
         }
         return t;
     }
@@ -153,8 +160,57 @@ public final class CarrierTimers {
         return next == Long.MAX_VALUE ? Long.MAX_VALUE : originNanos + next * 1_000_000;
     }
 
+    /**
+     * Stops the timers (carrier thread, once the carrier has stopped, so that what a wake-up
+     * schedules runs away from it): later arms are refused, and every pending timer is let go of.
+     * One that unparks a thread (a timed park) unparks it now, early, which a park allows: the
+     * waiter loops, its re-arm is refused and it waits out the rest of its time in the JDK's timed
+     * park, so a task that outlives its runtime still ends its timed waits. An action timer is
+     * dropped, never run: there is no carrier thread left to run it on, and running it now would
+     * run it before its deadline.
+     */
     void stop() {
         stopped = true;
+        synchronized (inbox) {
+            releaseInbox(null);
+            while (cancelled.poll() != null) {
+                cancelledCount++;
+            }
+            wheel.clear(e -> release((Timer) e));
+        }
+    }
+
+    /**
+     * Lets go of every timer in the inbox (once stopped), by the carrier's stop or by an arm that
+     * saw the stop after offering {@code mine}, which it takes without unparking (its caller is
+     * refused instead). The inbox has one consumer at a time: the carrier while it runs, after
+     * that whoever holds the inbox's lock (which also orders the counts it updates).
+     */
+    private void releaseInbox(Timer mine) {
+        synchronized (inbox) {
+            RemoteArm arm;
+            while ((arm = inbox.poll()) != null) {
+                armed++;
+                if (arm.timer == mine) {
+                    if (Timer.TARGET.getAndSet(mine, null) != null) {
+                        cancelledHere++;
+                    }
+                } else {
+                    release(arm.timer);
+                }
+            }
+        }
+    }
+
+    /** Lets go of a timer at stop: unparks a thread target, drops an action (see {@link #stop()}). */
+    private void release(Timer t) {
+        Object target = Timer.TARGET.getAndSet(t, null);
+        if (target != null) {
+            cancelledHere++;
+            if (target instanceof Thread thread) {
+                LockSupport.unpark(thread);
+            }
+        }
     }
 
     /** Lateness against the wheel's deadline (the requested one rounded up to the millisecond). */

@@ -353,6 +353,49 @@ public final class TimerWheel {
     }
 
     /**
+     * Unlinks every scheduled entry without firing it and hands each to {@code each}, in no
+     * particular order; the wheel is then empty. For a wheel whose owner stops serving it. Not from
+     * within {@link TimerEntry#fire()}. Owning thread only.
+     *
+     * @param each called once per entry, after the entry is unlinked
+     */
+    public void clear(java.util.function.Consumer<? super TimerEntry> each) {
+        if (advancing) {
+            throw new IllegalStateException("clear called from within TimerEntry.fire()");
+        }
+        java.util.List<TimerEntry> taken = new java.util.ArrayList<>(size);
+        for (Sentinel s : slots) {
+            takeAll(s, taken);
+        }
+        takeAll(pending, taken);
+        takeAll(overflow, taken);
+        takeAll(firing, taken);
+        java.util.Arrays.fill(occupied, 0L);
+        pendingMin = Long.MAX_VALUE;
+        overflowMin = Long.MAX_VALUE;
+        firingMin = Long.MAX_VALUE;
+        far = null;
+        size = 0;
+        for (TimerEntry e : taken) {
+            each.accept(e);
+        }
+    }
+
+    /** Unlinks every entry of {@code s}'s list into {@code into}. */
+    private static void takeAll(Sentinel s, java.util.List<TimerEntry> into) {
+        TimerEntry e = s.next;
+        s.next = s;
+        s.prev = s;
+        while (e != s) {
+            TimerEntry n = e.next;
+            e.prev = null;
+            e.next = null;
+            into.add(e);
+            e = n;
+        }
+    }
+
+    /**
      * Number of scheduled entries (in slots, due-but-not-fired, and beyond the top level). Owning thread
      * only.
      *

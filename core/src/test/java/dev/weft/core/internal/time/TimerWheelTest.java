@@ -483,4 +483,31 @@ class TimerWheelTest {
         assertEquals(1, w.advanceTo(60 * YEAR + 10));
         assertEquals(60 * YEAR + 10, t.firedAt);
     }
+
+    /** clear() hands every entry (due, in any level, in overflow, beyond reach) over unfired and leaves a working, empty wheel. */
+    @Test
+    void clearTakesEveryEntryWithoutFiring() {
+        TimerWheel w = new TimerWheel(1000);
+        List<T> ts = new ArrayList<>();
+        for (long d : new long[] {500, 1000, 1001, 1063, 5000, 300_000, 20_000_000L, 1L << 33, 60 * YEAR}) {
+            ts.add(scheduled(w, "t" + d, d));
+        }
+        List<TimerEntry> taken = new ArrayList<>();
+        w.clear(taken::add);
+        assertEquals(ts.size(), taken.size());
+        assertTrue(taken.containsAll(ts));
+        assertEquals(0, w.size());
+        assertEquals(Long.MAX_VALUE, w.nextDeadlineMs());
+        for (T t : ts) {
+            assertFalse(t.isScheduled());
+            assertEquals(0, t.fires);
+        }
+        w.checkInvariants();
+        assertEquals(0, w.advanceTo(Long.MAX_VALUE));
+        T again = ts.get(4);
+        w.insert(again, 2000);
+        w.checkInvariants();
+        assertEquals(1, w.advanceTo(Long.MAX_VALUE));
+        assertTrue(log.equals(List.of("t5000")));
+    }
 }
