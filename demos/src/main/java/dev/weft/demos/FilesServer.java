@@ -1,7 +1,6 @@
 package dev.weft.demos;
 
 import dev.weft.core.WeftRuntime;
-import dev.weft.core.sync.ReceiveResult;
 import dev.weft.fs.DirStream;
 import dev.weft.fs.FileHandle;
 import dev.weft.fs.Fs;
@@ -27,7 +26,6 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -118,29 +116,10 @@ public final class FilesServer {
             http.setReadTimeout(ioTimeout);
             http.setWriteTimeout(ioTimeout);
             while (true) {
-                // Idle (cancelled on close) only while nothing is queued: a pipelined request
-                // already decoded is answered, not dropped, when the server drains.
-                boolean idle = http.available() == 0;
-                conn.idle(idle);
-                if (conn.draining() && idle) {
+                HttpObject msg = HttpResponses.nextMessage(http, conn, watch[0]);
+                if (msg == null) {
                     return;
                 }
-                HttpObject msg;
-                ReceiveResult<HttpObject> next;
-                try {
-                    next = http.receive();
-                } catch (SocketTimeoutException e) {
-                    if (watch[0].begun()) {
-                        http.send(HttpResponses.headTimeout());   // a request's head cut short: 408, then close
-                    }
-                    return;   // idle for too long: close
-                }
-                if (next instanceof ReceiveResult.Value<HttpObject>(var m)) {
-                    msg = m;
-                } else {
-                    return;
-                }
-                conn.idle(false);
                 if (!(msg instanceof HttpRequest req)) {
                     ReferenceCountUtil.release(msg);   // request bodies are ignored
                     continue;
@@ -354,6 +333,14 @@ public final class FilesServer {
         return HttpResponses.plain(req, HttpResponseStatus.INTERNAL_SERVER_ERROR, "cannot read " + uriPath, keepAlive);   // not e: it names the real path
     }
 
+    /** Answers a file system failure ({@link #fileError}); returns whether the connection stays open. */
+    private static boolean answerFileError(MessageStream<HttpObject> http, HttpRequest req, IOException e, String uriPath,
+                                           Connections.Conn conn) throws IOException {
+        boolean keepAlive = HttpResponses.keepAlive(req, conn);
+        http.send(fileError(req, e, uriPath, keepAlive));
+        return keepAlive;
+    }
+
     private static boolean sendFile(MessageStream<HttpObject> http, HttpRequest req, Path file, String uriPath,
                                     Connections.Conn conn) throws IOException {
         FileHandle opened;
@@ -363,9 +350,7 @@ public final class FilesServer {
         } catch (InterruptedIOException e) {
             throw e;
         } catch (IOException e) {
-            boolean keepAlive = HttpResponses.keepAlive(req, conn);
-            http.send(fileError(req, e, uriPath, keepAlive));
-            return keepAlive;
+            return answerFileError(http, req, e, uriPath, conn);
         }
         try (FileHandle f = opened) {
             try {
@@ -373,9 +358,7 @@ public final class FilesServer {
             } catch (InterruptedIOException e) {
                 throw e;
             } catch (IOException e) {
-                boolean keepAlive = HttpResponses.keepAlive(req, conn);
-                http.send(fileError(req, e, uriPath, keepAlive));
-                return keepAlive;
+                return answerFileError(http, req, e, uriPath, conn);
             }
             // Decided when the head is written (the body that follows cannot change it).
             boolean keepAlive = HttpResponses.keepAlive(req, conn);

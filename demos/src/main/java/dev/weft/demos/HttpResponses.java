@@ -1,5 +1,7 @@
 package dev.weft.demos;
 
+import dev.weft.core.sync.ReceiveResult;
+import dev.weft.net.MessageStream;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
@@ -12,6 +14,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -21,6 +24,8 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 
+import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -64,6 +69,32 @@ final class HttpResponses {
      */
     static boolean keepAlive(HttpRequest req, Connections.Conn conn) {
         return HttpUtil.isKeepAlive(req) && !conn.draining();
+    }
+
+    /**
+     * The connection's next decoded message, or null when the connection is to close: the server
+     * drains and nothing is queued, the client closed, or nothing came for the read timeout (after
+     * a 408 if a request's head was begun). The connection counts as idle (cancelled by the
+     * server's close) only while it waits with nothing queued: a pipelined request already decoded
+     * is answered, not dropped, when the server drains.
+     */
+    static HttpObject nextMessage(MessageStream<HttpObject> http, Connections.Conn conn, HeadWatch watch) throws IOException {
+        boolean idle = http.available() == 0;
+        conn.idle(idle);
+        if (conn.draining() && idle) {
+            return null;
+        }
+        ReceiveResult<HttpObject> next;
+        try {
+            next = http.receive();
+        } catch (SocketTimeoutException e) {
+            if (watch.begun()) {
+                http.send(headTimeout());   // a request's head cut short: 408, then close
+            }
+            return null;   // idle for too long: close
+        }
+        conn.idle(false);
+        return next instanceof ReceiveResult.Value<HttpObject>(var m) ? m : null;
     }
 
     /** The answer to a request whose head was begun and not finished in time: 408, then close. */

@@ -116,29 +116,10 @@ public final class HttpServer {
             http.setReadTimeout(ioTimeout);
             http.setWriteTimeout(ioTimeout);
             while (true) {
-                // Idle (cancelled on close) only while nothing is queued: a pipelined request
-                // already decoded is answered, not dropped, when the server drains.
-                boolean idle = http.available() == 0;
-                conn.idle(idle);
-                if (conn.draining() && idle) {
+                HttpObject msg = HttpResponses.nextMessage(http, conn, watch[0]);
+                if (msg == null) {
                     return;
                 }
-                HttpObject msg;
-                ReceiveResult<HttpObject> next;
-                try {
-                    next = http.receive();
-                } catch (SocketTimeoutException e) {
-                    if (watch[0].begun()) {
-                        http.send(HttpResponses.headTimeout());   // a request's head cut short: 408, then close
-                    }
-                    return;   // idle for too long: close
-                }
-                if (next instanceof ReceiveResult.Value<HttpObject>(var m)) {
-                    msg = m;
-                } else {
-                    return;
-                }
-                conn.idle(false);
                 if (!(msg instanceof HttpRequest req)) {
                     ReferenceCountUtil.release(msg);   // content after a request we answered with an error
                     continue;
