@@ -249,10 +249,14 @@ public final class Semaphore implements AutoCloseable {
         }
         lock.lock();
         try {
-            long left = leftAfterGrant(available + n);   // both at most Integer.MAX_VALUE: no long overflow
-            if (left > MAX_PERMITS) {
-                throw new IllegalStateException("releasing " + n + " permits would make " + left
-                        + " available, over the maximum of " + MAX_PERMITS + "; nothing was released");
+            // Both at most Integer.MAX_VALUE: no long overflow. The waiters are walked only when the
+            // sum is over the maximum (grant() walks them anyway): a release's common case walks once.
+            if (available + n > MAX_PERMITS) {
+                long left = leftAfterGrant(available + n);
+                if (left > MAX_PERMITS) {
+                    throw new IllegalStateException("releasing " + n + " permits would make " + left
+                            + " available, over the maximum of " + MAX_PERMITS + "; nothing was released");
+                }
             }
             available += n;
             grant();
