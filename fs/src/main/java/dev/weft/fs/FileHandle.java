@@ -450,7 +450,8 @@ public final class FileHandle implements Closeable {
 
     /**
      * Writes all of {@code src[off..off+len)} at {@code at} (extending the file if needed); the
-     * current position does not move. Parks until every byte is written.
+     * current position does not move. Parks until every byte is written. In append mode the bytes
+     * go to the end of the file whatever {@code at} (Linux's {@code pwrite} under {@code O_APPEND}).
      *
      * @throws InterruptedIOException if cancelled; see the class comment for what was written
      */
@@ -514,6 +515,12 @@ public final class FileHandle implements Closeable {
             long size = ch.size();
             if (length < size) {
                 ch.truncate(length);
+            } else if (length > size && append) {
+                // O_APPEND: Linux's pwrite ignores the offset and appends, so append the zeros
+                java.nio.ByteBuffer zeros = java.nio.ByteBuffer.allocate((int) Math.min(ChunkIo.CHUNK, length - size));
+                for (long left = length - size; left > 0; left -= ch.write(zeros.clear().limit((int) Math.min(zeros.capacity(), left)))) {
+                    // each write lands at the end
+                }
             } else if (length > size) {
                 ch.write(java.nio.ByteBuffer.allocate(1), length - 1);
             }
@@ -634,11 +641,14 @@ public final class FileHandle implements Closeable {
      *                                (its write half owns its writes: use
      *                                {@link #transferTo(NetStream.WriteHalf)}); nothing is read
      *                                and the position does not move
+     * @throws java.nio.channels.NonReadableChannelException if the handle was not opened for
+     *                                reading; nothing is sent and the position does not move
      */
     public long transferTo(TcpStream stream) throws IOException {
         Objects.requireNonNull(stream, "stream");
         notSplit(stream);
         ensureOpen();
+        ensureReadable();   // before the zero-copy path: a region of a write-only descriptor fails in the transport and closes the stream
         awaitPending();
         if (seekable && zeroCopy(stream)) {
             long start = position;
@@ -697,6 +707,7 @@ public final class FileHandle implements Closeable {
      * @return bytes sent
      * @throws IllegalStateException if {@code stream} was {@linkplain TcpStream#split() split}
      *                               (use {@link #transferTo(long, long, NetStream.WriteHalf)})
+     * @throws java.nio.channels.NonReadableChannelException if the handle was not opened for reading
      */
     public long transferTo(long at, long count, TcpStream stream) throws IOException {
         nonNegative("at", at);
@@ -704,6 +715,7 @@ public final class FileHandle implements Closeable {
         Objects.requireNonNull(stream, "stream");
         notSplit(stream);
         ensureOpen();
+        ensureReadable();   // before the zero-copy path: a region of a write-only descriptor fails in the transport and closes the stream
         awaitPending();
         if (seekable && zeroCopy(stream)) {
             long n = Math.min(count, Math.max(0, size() - at));
