@@ -316,6 +316,11 @@ public final class JoinSet<T> implements AutoCloseable {
     @Override
     public void close() {
         core.close();
+        // Every task has ended and sent its result: drop those not taken, so that no select over
+        // onJoinNext() hands one out later (and the closed set keeps none reachable).
+        while (completed.tryReceive() instanceof ReceiveResult.Value<ForkImpl<?>>) {
+            // dropped
+        }
         size.set(0);
         wakeEmptyWaiters();
     }

@@ -327,11 +327,19 @@ public final class Structured {
         Objects.requireNonNull(body, "body");
         ScopeCore scope = ScopeCore.open("timeout", ScopeCore.Policy.FAIL_FAST, timeout, null);
         try {
-            ForkImpl<? extends T> f = scope.fork("timeout-body", body, false);
+            // Whether the body returned before the deadline cancelled the scope: a body that returns
+            // only in reaction to the deadline's interrupt (a swallowed interrupt, a fallback
+            // value) did not finish in time.
+            java.util.concurrent.atomic.AtomicBoolean inTime = new java.util.concurrent.atomic.AtomicBoolean();
+            ForkImpl<? extends T> f = scope.fork("timeout-body", () -> {
+                T v = body.call();
+                inTime.set(!scope.isCancelled());
+                return v;
+            }, false);
             try {
                 scope.join();
             } catch (DeadlineExceededException e) {
-                if (f.state() == Fork.State.SUCCEEDED) {
+                if (f.state() == Fork.State.SUCCEEDED && inTime.get()) {
                     return f.resultNow(); // completed just as the deadline passed
                 }
                 TimeoutException te = new TimeoutException("timed out after " + timeout);

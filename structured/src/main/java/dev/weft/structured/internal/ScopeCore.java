@@ -746,7 +746,15 @@ public final class ScopeCore {
     /** The first fork that succeeded (RACE), or null. */
     @SuppressWarnings("unchecked")
     public <T> Fork<T> winner() {
-        return (Fork<T>) winner;
+        ForkImpl<?> w = winner;
+        if (w == null && reason.get() == WON) {
+            // The winning fork sets the reason, then the winner, one statement later, with no park
+            // in between: a loser that ended in that gap may have woken the owner's join first.
+            while ((w = winner) == null) {
+                Thread.onSpinWait();
+            }
+        }
+        return (Fork<T>) w;
     }
 
     /** Whether {@link #close()} has run. */
