@@ -4,7 +4,6 @@ import dev.weft.core.WeftRuntime;
 import dev.weft.fs.Fs;
 import dev.weft.fs.FsBackend;
 import dev.weft.fs.FsStats;
-import dev.weft.metrics.internal.OwnedMeters;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
@@ -69,9 +68,6 @@ public final class WeftFsMetrics implements MeterBinder, AutoCloseable {
     private final WeftRuntime rt;
     private final Tags tags;
     private final dev.weft.metrics.internal.RegistrationGuard guard;
-    /** The meters this binder registered, removed by close(). */
-    private final OwnedMeters meters = new OwnedMeters();
-    private volatile boolean closed;
 
     private WeftFsMetrics(WeftRuntime rt, Tags tags) {
         this.rt = rt;
@@ -105,9 +101,7 @@ public final class WeftFsMetrics implements MeterBinder, AutoCloseable {
     @Override
     public void bindTo(MeterRegistry registry) {
         Objects.requireNonNull(registry, "registry");
-        if (closed) {
-            throw new IllegalStateException("metrics closed: create a new WeftFsMetrics");
-        }
+        guard.checkOpen("WeftFsMetrics");
         timer(registry, FsBackend.IO_URING.label(), FsStats::uringOps, FsStats::uringNanos);
         timer(registry, FsBackend.BLOCKING_POOL.label(), FsStats::poolOps, FsStats::poolNanos);
         gauge(registry, "weft.fs.ops.inflight", "file operations in flight now", "operations", FsStats::inFlight);
@@ -152,7 +146,7 @@ public final class WeftFsMetrics implements MeterBinder, AutoCloseable {
     }
 
     private void guard(MeterRegistry registry, String name, Supplier<? extends Meter> registration) {
-        guard.register(name, () -> meters.register(registry, registration));
+        guard.registerOwned(registry, name, registration);
     }
 
     /**
@@ -161,8 +155,7 @@ public final class WeftFsMetrics implements MeterBinder, AutoCloseable {
      */
     @Override
     public void close() {
-        closed = true;
-        meters.close();
+        guard.close();
     }
 
     @Override

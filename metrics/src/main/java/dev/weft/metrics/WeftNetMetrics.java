@@ -1,7 +1,6 @@
 package dev.weft.metrics;
 
 import dev.weft.core.WeftRuntime;
-import dev.weft.metrics.internal.OwnedMeters;
 import dev.weft.net.NetStats;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -61,9 +60,6 @@ public final class WeftNetMetrics implements MeterBinder, AutoCloseable {
     private final WeftRuntime rt;
     private final Tags tags;
     private final dev.weft.metrics.internal.RegistrationGuard guard;
-    /** The meters this binder registered, removed by close(). */
-    private final OwnedMeters meters = new OwnedMeters();
-    private volatile boolean closed;
 
     private WeftNetMetrics(WeftRuntime rt, Tags tags) {
         this.rt = rt;
@@ -97,9 +93,7 @@ public final class WeftNetMetrics implements MeterBinder, AutoCloseable {
     @Override
     public void bindTo(MeterRegistry registry) {
         Objects.requireNonNull(registry, "registry");
-        if (closed) {
-            throw new IllegalStateException("metrics closed: create a new WeftNetMetrics");
-        }
+        guard.checkOpen("WeftNetMetrics");
         guard(registry, "weft.net.connections.open", () -> Gauge.builder("weft.net.connections.open", rt,
                         r -> value(r, NetStats::connectionsOpen))
                 .tags(tags).description("stream connections open now").baseUnit("connections").register(registry));
@@ -126,7 +120,7 @@ public final class WeftNetMetrics implements MeterBinder, AutoCloseable {
     }
 
     private void guard(MeterRegistry registry, String name, Supplier<? extends Meter> registration) {
-        guard.register(name, () -> meters.register(registry, registration));
+        guard.registerOwned(registry, name, registration);
     }
 
     /**
@@ -135,8 +129,7 @@ public final class WeftNetMetrics implements MeterBinder, AutoCloseable {
      */
     @Override
     public void close() {
-        closed = true;
-        meters.close();
+        guard.close();
     }
 
     /** The runtime this binder reads. */

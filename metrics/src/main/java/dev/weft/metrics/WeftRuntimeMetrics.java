@@ -3,7 +3,6 @@ package dev.weft.metrics;
 import dev.weft.core.SchedulerMode;
 import dev.weft.core.WeftRuntime;
 import dev.weft.core.spi.RuntimeStats;
-import dev.weft.metrics.internal.OwnedMeters;
 import dev.weft.metrics.internal.RegistrationGuard;
 import dev.weft.metrics.internal.RuntimeHub;
 import dev.weft.metrics.internal.StatsCache;
@@ -124,8 +123,6 @@ public final class WeftRuntimeMetrics implements MeterBinder, AutoCloseable {
     private final Set<MeterRegistry> scheduled = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Set<MeterRegistry> pinned = Collections.newSetFromMap(new IdentityHashMap<>());
     private final RegistrationGuard guard;
-    /** The meters this binder registered (the scheduling and pinning timers are the hub's). */
-    private final OwnedMeters meters = new OwnedMeters();
     private boolean closed;
     private boolean logStarted;
 
@@ -300,7 +297,7 @@ public final class WeftRuntimeMetrics implements MeterBinder, AutoCloseable {
     }
 
     private void guard(MeterRegistry registry, String name, Supplier<? extends Meter> registration) {
-        guard.register(name, () -> meters.register(registry, registration));
+        guard.registerOwned(registry, name, registration); // the scheduling and pinning timers are the hub's
     }
 
     /** The runtime this binder reads. */
@@ -335,7 +332,7 @@ public final class WeftRuntimeMetrics implements MeterBinder, AutoCloseable {
         if (log) {
             hub.stopSlowSliceLog();
         }
-        meters.close();
+        guard.close();
     }
 
     @Override
