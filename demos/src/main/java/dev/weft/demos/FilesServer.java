@@ -16,7 +16,6 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -112,7 +111,7 @@ public final class FilesServer {
     private static void serve(Path root, TcpStream stream, Connections.Conn conn, Duration ioTimeout) throws IOException {
         HttpResponses.HeadWatch[] watch = new HttpResponses.HeadWatch[1];
         try (MessageStream<HttpObject> http = stream.messages(HttpObject.class, p -> watch[0] = HttpResponses.watchHeads(p,
-                new HttpServerCodec(HttpServer.MAX_INITIAL_LINE, HttpServer.MAX_HEADERS, 8192)))) {
+                HttpServer.MAX_INITIAL_LINE, HttpServer.MAX_HEADERS, 8192))) {
             http.setReadTimeout(ioTimeout);
             http.setWriteTimeout(ioTimeout);
             while (true) {

@@ -4,9 +4,7 @@ import dev.weft.core.sync.ReceiveResult;
 import dev.weft.net.MessageStream;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -15,8 +13,11 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -122,34 +123,71 @@ final class HttpResponses {
     }
 
     /**
-     * Adds {@code codec} (an {@link io.netty.handler.codec.http.HttpServerCodec}) to {@code p}
-     * between two small handlers that tell whether a request was begun: bytes arrived since the
-     * last request was decoded whole (its {@link LastHttpContent}). A read timeout then means a
-     * request cut short (408), not an idle connection (closed silently). Bytes that arrive in the
-     * same read as the end of the request before them are not told apart from it.
+     * Adds an HTTP/1.1 server codec to {@code p} (a request decoder with these limits, a response
+     * encoder) whose decoder tells whether a request was begun: it took bytes of a request whose
+     * end ({@link LastHttpContent}) it has not decoded, or holds bytes it has not decoded yet. A
+     * read timeout then means a request cut short (408), not an idle connection (closed
+     * silently). Counting what the decoder took, not what arrived, tells the start of a next
+     * request that came in the same read as the end of the one before (a pipelining client that
+     * then stalls); the empty lines a client may send between requests do not count.
      */
-    static HeadWatch watchHeads(ChannelPipeline p, ChannelHandler codec) {
+    static HeadWatch watchHeads(ChannelPipeline p, int maxInitialLineLength, int maxHeaderSize, int maxChunkSize) {
         HeadWatch w = new HeadWatch();
-        p.addLast("head-watch-bytes", new ChannelInboundHandlerAdapter() {
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                if (msg instanceof ByteBuf b && b.isReadable()) {
-                    w.begun = true;
-                }
-                ctx.fireChannelRead(msg);
-            }
-        });
-        p.addLast("codec", codec);
-        p.addLast("head-watch-requests", new ChannelInboundHandlerAdapter() {
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                if (msg instanceof LastHttpContent) {
-                    w.begun = false;
-                }
-                ctx.fireChannelRead(msg);
-            }
-        });
+        p.addLast("decoder", new WatchedRequestDecoder(new HttpDecoderConfig()
+                .setMaxInitialLineLength(maxInitialLineLength)
+                .setMaxHeaderSize(maxHeaderSize)
+                .setMaxChunkSize(maxChunkSize), w));
+        p.addLast("encoder", new HttpResponseEncoder());
         return w;
+    }
+
+    /** A request decoder that keeps its {@link HeadWatch} up to date (channel's event loop only). */
+    private static final class WatchedRequestDecoder extends HttpRequestDecoder {
+        private final HeadWatch watch;
+        /** Whether bytes of a request were decoded and not yet its end. */
+        private boolean midRequest;
+
+        WatchedRequestDecoder(HttpDecoderConfig config, HeadWatch watch) {
+            super(config);
+            this.watch = watch;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+            if (msg instanceof ByteBuf b && b.isReadable()) {
+                watch.begun = true;   // until this read is decoded (channelReadComplete)
+            }
+            super.channelRead(ctx, msg);
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, java.util.List<Object> out) throws Exception {
+            int from = buffer.readerIndex();
+            int messages = out.size();
+            super.decode(ctx, buffer, out);
+            if (out.size() > messages) {
+                // A call that decodes a request's end returns right after it: what it took was that request's.
+                midRequest = !(out.getLast() instanceof LastHttpContent);
+            } else if (tookMoreThanEmptyLines(buffer, from)) {
+                midRequest = true;   // a request line or header lines, not yet a message
+            }
+        }
+
+        private static boolean tookMoreThanEmptyLines(ByteBuf buffer, int from) {
+            for (int i = from; i < buffer.readerIndex(); i++) {
+                byte c = buffer.getByte(i);
+                if (c != '\r' && c != '\n') {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+            watch.begun = midRequest || actualReadableBytes() > 0;   // the whole read is decoded
+            super.channelReadComplete(ctx);
+        }
     }
 
     /** What {@link #watchHeads} tells; set on the connection's carrier, read by its task. */

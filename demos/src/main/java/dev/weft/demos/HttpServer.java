@@ -16,7 +16,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -112,7 +111,7 @@ public final class HttpServer {
                               Duration ioTimeout) throws IOException {
         HttpResponses.HeadWatch[] watch = new HttpResponses.HeadWatch[1];
         try (MessageStream<HttpObject> http = stream.messages(HttpObject.class,
-                p -> watch[0] = HttpResponses.watchHeads(p, new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADERS, 8192)))) {
+                p -> watch[0] = HttpResponses.watchHeads(p, MAX_INITIAL_LINE, MAX_HEADERS, 8192))) {
             http.setReadTimeout(ioTimeout);
             http.setWriteTimeout(ioTimeout);
             while (true) {

@@ -123,6 +123,25 @@ class ConnectionTimeoutsTest {
         }
     }
 
+    /**
+     * A whole request and the start of the next one in one write: the first is answered, the
+     * second, cut short, gets 408 (the bytes after the first request's end were taken as part of
+     * it, and the connection was closed with no answer).
+     */
+    @Test
+    void headCutShortInTheSameReadAsARequestGets408() throws Exception {
+        for (DemoServer server : new DemoServer[] {http, files}) {
+            for (String cut : new String[] {"GET / HTTP/1.1\r\nHo", "G"}) {
+                try (Socket s = DemoTesting.connect(server)) {
+                    DemoTesting.send(s, "GET / HTTP/1.1\r\nHost: x\r\n\r\n" + cut);
+                    String all = untilClosed(s, "a whole request and a head cut short in one write: '" + cut + "'");
+                    int second = all.indexOf("HTTP/1.1 408 Request Timeout");
+                    assertTrue(all.startsWith("HTTP/1.1 ") && second > 0, cut + " -> " + all);
+                }
+            }
+        }
+    }
+
     /** A keep-alive connection left idle after a request with a body (a pipelined pair) is closed with no answer. */
     @Test
     void idleAfterBodiesIsClosedSilently() throws Exception {
