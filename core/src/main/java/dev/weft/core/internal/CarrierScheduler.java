@@ -127,21 +127,30 @@ public final class CarrierScheduler {
         return RUN_CONTINUATION == null ? null : (Runnable) RUN_CONTINUATION.get(vt);
     }
 
-    private static final java.lang.reflect.Field RUN_CONTINUATION_FIELD;
+    /**
+     * A setter of {@code VirtualThread.runContinuation}, a final field: a setter made from a field
+     * with its accessible flag set may write it. A direct method handle, not {@code Field.set},
+     * whose access, receiver and value checks ran on every fork.
+     */
+    private static final java.lang.invoke.MethodHandle RUN_CONTINUATION_SETTER;
 
     static {
-        java.lang.reflect.Field f = null;
+        java.lang.invoke.MethodHandle setter = null;
         if (BUILDER != null) {
             try {
-                f = Class.forName("java.lang.VirtualThread").getDeclaredField("runContinuation");
+                Class<?> vt = Class.forName("java.lang.VirtualThread");
+                java.lang.reflect.Field f = vt.getDeclaredField("runContinuation");
                 f.setAccessible(true);
+                setter = java.lang.invoke.MethodHandles.privateLookupIn(vt, java.lang.invoke.MethodHandles.lookup())
+                        .unreflectSetter(f)
+                        .asType(java.lang.invoke.MethodType.methodType(void.class, Thread.class, Runnable.class));
                 Thread probe = builderFor(Runnable::run).unstarted(() -> { });
-                f.set(probe, f.get(probe)); // prove a write works here, once
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                f = null; // carriers then find a continuation's task through a map
+                setter.invokeExact(probe, continuationOf(probe)); // prove a write works here, once
+            } catch (Throwable e) {
+                setter = null; // carriers then find a continuation's task through a map
             }
         }
-        RUN_CONTINUATION_FIELD = f;
+        RUN_CONTINUATION_SETTER = setter;
     }
 
     /**
@@ -152,7 +161,7 @@ public final class CarrierScheduler {
 
     static {
         java.lang.invoke.MethodHandle m = null;
-        if (RUN_CONTINUATION_FIELD != null) {
+        if (RUN_CONTINUATION_SETTER != null) {
             try {
                 Class<?> vt = Class.forName("java.lang.VirtualThread");
                 m = java.lang.invoke.MethodHandles.privateLookupIn(vt, java.lang.invoke.MethodHandles.lookup())
@@ -196,10 +205,12 @@ public final class CarrierScheduler {
             return false;
         }
         try {
-            RUN_CONTINUATION_FIELD.set(vt, replacement);
+            RUN_CONTINUATION_SETTER.invokeExact(vt, replacement);
             return true;
-        } catch (IllegalAccessException | RuntimeException e) {
-            return false;
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError("a field setter declares no checked exception", t);
         }
     }
 
