@@ -124,17 +124,18 @@ public final class DirStream implements Iterable<Path>, AutoCloseable {
      *
      * @throws java.io.InterruptedIOException if cancelled while fetching (the batch is lost)
      * @throws IOException                    if reading the directory failed
-     * @throws IllegalStateException          if the stream is closed
+     * @throws IllegalStateException          if the stream is closed, also by another thread
+     *                                        while this call waited for a batch
      */
     public Path nextEntry() throws IOException {
-        if (closed) {
-            throw new IllegalStateException("DirStream of " + dir + " is closed");
-        }
+        ensureOpen();
         Path p = buffer.poll();
         if (p != null || exhausted) {
             return p;
         }
         List<Path> batch = Offload.call(op -> source.fetch());
+        // A close from another thread meanwhile leaves the fetch an empty batch: not the end.
+        ensureOpen();
         batches++;
         if (batch.size() < BATCH) {
             exhausted = true;
@@ -173,6 +174,11 @@ public final class DirStream implements Iterable<Path>, AutoCloseable {
                         next = nextEntry();
                     } catch (IOException e) {
                         throw new DirectoryIteratorException(e);
+                    } catch (IllegalStateException e) {
+                        if (closed) {
+                            return false;   // closed by another thread meanwhile: the end, as DirectoryStream's iterator
+                        }
+                        throw e;
                     }
                 }
                 return next != null;
@@ -188,6 +194,12 @@ public final class DirStream implements Iterable<Path>, AutoCloseable {
                 return p;
             }
         };
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("DirStream of " + dir + " is closed");
+        }
     }
 
     /** The directory being listed. */
@@ -215,7 +227,8 @@ public final class DirStream implements Iterable<Path>, AutoCloseable {
             return;
         }
         closed = true;
-        buffer.clear();
+        // The buffer is left alone: it is the owner's, unsynchronised, and the owner may be polling
+        // it right now; a closed stream never hands out what is left in it.
         try {
             Offload.callEvenIfInterrupted(op -> {
                 source.closeQuietly();

@@ -27,6 +27,8 @@ import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
@@ -69,7 +71,7 @@ import java.util.Set;
  *       the position moved by exactly that many; any further bytes the job read are dropped.</li>
  *   <li>Cancelled <b>write</b>: the file receives a prefix of the data made of whole chunks, at
  *       least {@code bytesTransferred} bytes; the position moves by what was actually written.</li>
- *   <li>The next operation on the handle first waits for such a background job to end, so
+ *   <li>The next operation on the handle first waits for every such background job to end, so
  *       operations stay in order. {@link #close()} does not wait: it closes the file, which ends
  *       the background job.</li>
  * </ul>
@@ -96,8 +98,11 @@ public final class FileHandle implements Closeable {
     /** The io_uring descriptor of a regular file opened by a task of an io_uring runtime, else null. */
     private final UringFile uring;
     private volatile long position;
-    /** The last operation the caller walked away from, if it may still run. */
-    private volatile Op pending;
+    /**
+     * The operations callers walked away from that may still run: all of them, since positional
+     * operations of several tasks may be cancelled at once and end in any order.
+     */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Op> pending = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile boolean closed;
     private InputStream in;
     private OutputStream out;
@@ -210,21 +215,131 @@ public final class FileHandle implements Closeable {
         boolean wantUring = !append && !opts.contains(StandardOpenOption.SYNC) && !opts.contains(StandardOpenOption.DSYNC)
                 && (Uring.wantDescriptor() || CarrierFiles.wantDescriptor());
         Opened o = Offload.call(op -> {
-            FileChannel ch = FileChannel.open(path, opts);
-            try {
-                BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class);
-                boolean regular = attrs.isRegularFile();
-                long pos = append && regular ? ch.size() : 0;
-                UringFile u = wantUring && regular ? uringDescriptor(path, opts, attrs) : null;
-                return new Opened(ch, u, regular, pos);
-            } catch (IOException | RuntimeException e) {
-                ch.close();
-                throw e;
-            }
+            Opened withDescriptor = wantUring ? openWithDescriptor(path, opts) : null;
+            return withDescriptor != null ? withDescriptor : openChannel(path, opts, append);
         });
         FileHandle h = new FileHandle(path, o.ch, o.uring, o.regular, append, readable);
         h.position = o.position;
         return h;
+    }
+
+    /** The options {@link #openWithDescriptor} can carry out itself: any other takes {@link #openChannel}. */
+    private static final Set<OpenOption> DESCRIPTOR_OPTIONS = Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
+            StandardOpenOption.CREATE, StandardOpenOption.CREATE_NEW, StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.SPARSE);
+
+    /** The open without a raw descriptor (a blocking-pool job): the JDK's channel alone. */
+    private static Opened openChannel(Path path, Set<OpenOption> opts, boolean append) throws IOException {
+        FileChannel ch = FileChannel.open(path, opts);
+        try {
+            boolean regular = Files.readAttributes(path, BasicFileAttributes.class).isRegularFile();
+            long pos = append && regular ? ch.size() : 0;
+            return new Opened(ch, null, regular, pos);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The open with a raw descriptor for io_uring or the carrier-side calls (a blocking-pool job),
+     * or null where {@link #openChannel} must do it. The path is opened once, by the raw
+     * {@code open(2)} (creating or truncating as the options say, as the JDK would); the channel
+     * is opened through {@code /proc/self/fd/N}, which names that open file and not the path, so
+     * both are the same file even if another is renamed over the path meanwhile. The raw open does
+     * not wait ({@code O_NONBLOCK}, then cleared): a FIFO's waits in the channel's open, while the
+     * raw descriptor keeps a writer that came first from finding no reader.
+     */
+    private static Opened openWithDescriptor(Path path, Set<OpenOption> opts) throws IOException {
+        if (!Posix.AVAILABLE || !DESCRIPTOR_OPTIONS.containsAll(opts)) {
+            return null;
+        }
+        boolean write = opts.contains(StandardOpenOption.WRITE);
+        boolean read = opts.contains(StandardOpenOption.READ) || !write;
+        int flags = (read && write ? Posix.O_RDWR : write ? Posix.O_WRONLY : Posix.O_RDONLY) | Posix.O_NONBLOCK;
+        if (write) {   // as FileChannel.open: these options are ignored for reading only
+            if (opts.contains(StandardOpenOption.CREATE_NEW)) {
+                flags |= Posix.O_CREAT | Posix.O_EXCL;
+            } else if (opts.contains(StandardOpenOption.CREATE)) {
+                flags |= Posix.O_CREAT;
+            }
+            if (opts.contains(StandardOpenOption.TRUNCATE_EXISTING)) {
+                flags |= Posix.O_TRUNC;
+            }
+        }
+        int fd;
+        try {
+            fd = Posix.open(path, flags, 0666);
+        } catch (IOException | RuntimeException e) {
+            return null;   // the JDK's open gives the error its own type and message, or waits (a FIFO with no reader)
+        }
+        boolean keep = false;
+        try {
+            Path self = Path.of("/proc/self/fd/" + fd);
+            boolean regular;
+            FileChannel ch;
+            try {
+                regular = Files.readAttributes(self, BasicFileAttributes.class).isRegularFile();
+                Set<OpenOption> reopen = new HashSet<>();
+                reopen.add(read ? StandardOpenOption.READ : StandardOpenOption.WRITE);
+                if (read && write) {
+                    reopen.add(StandardOpenOption.WRITE);
+                }
+                ch = reopen(self, reopen, (flags & Posix.O_CREAT) != 0);
+            } catch (java.nio.file.NoSuchFileException noProc) {
+                // No /proc here: the path once more, without a raw descriptor, as the raw open left it.
+                Set<OpenOption> rest = new HashSet<>(opts);
+                rest.remove(StandardOpenOption.TRUNCATE_EXISTING);
+                if (rest.remove(StandardOpenOption.CREATE_NEW)) {
+                    rest.add(StandardOpenOption.CREATE);
+                }
+                return openChannel(path, rest, false);
+            }
+            if (!regular) {
+                return new Opened(ch, null, false, 0);   // the raw descriptor only kept the FIFO's reader
+            }
+            try {
+                Posix.clearStatusFlags(fd);   // else io_uring would answer EAGAIN instead of waiting for the disk
+                Opened o = new Opened(ch, new UringFile(fd, write), true, 0);
+                keep = true;
+                return o;
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
+        } finally {
+            if (!keep) {
+                Posix.close(fd);
+            }
+        }
+    }
+
+    /**
+     * The channel of the file open as {@code self} ({@code /proc/self/fd/N}). A file the raw open
+     * has just created may have a mode that refuses its owner the access asked (a umask such as
+     * 0277): the raw open got that access anyway, as the JDK's own open would, but a reopen is
+     * checked against the mode. The owner's read and write bits are then added for the reopen
+     * and the mode put back after it.
+     */
+    private static FileChannel reopen(Path self, Set<OpenOption> opts, boolean mayHaveCreated) throws IOException {
+        try {
+            return FileChannel.open(self, opts);
+        } catch (java.nio.file.AccessDeniedException denied) {
+            if (!mayHaveCreated) {
+                throw denied;
+            }
+            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(self);
+            Set<PosixFilePermission> owner = EnumSet.noneOf(PosixFilePermission.class);
+            owner.addAll(mode);
+            owner.add(PosixFilePermission.OWNER_READ);
+            owner.add(PosixFilePermission.OWNER_WRITE);
+            Files.setPosixFilePermissions(self, owner);
+            try {
+                return FileChannel.open(self, opts);
+            } finally {
+                Files.setPosixFilePermissions(self, mode);
+            }
+        }
     }
 
     /** What an open's job hands back; closed whole if the caller was cancelled meanwhile. */
@@ -239,33 +354,6 @@ public final class FileHandle implements Closeable {
                 }
             }
         }
-    }
-
-    /**
-     * A second descriptor of the file just opened, for io_uring (a blocking-pool job). It must
-     * be the same file: a path replaced between the two opens is detected by its file key, and
-     * the handle then keeps to the blocking pool. Returns null where it cannot be had.
-     */
-    private static UringFile uringDescriptor(Path path, Set<OpenOption> opts, BasicFileAttributes attrs) {
-        boolean write = opts.contains(StandardOpenOption.WRITE);
-        boolean read = opts.contains(StandardOpenOption.READ) || !write;
-        int flags = read && write ? Posix.O_RDWR : write ? Posix.O_WRONLY : Posix.O_RDONLY;
-        int fd;
-        try {
-            fd = Posix.open(path, flags);
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-        try {
-            Object key = Files.readAttributes(Path.of("/proc/self/fd/" + fd), BasicFileAttributes.class).fileKey();
-            if (key != null && key.equals(attrs.fileKey())) {
-                return new UringFile(fd, write);
-            }
-        } catch (IOException | RuntimeException e) {
-            // fall through: no proof it is the same file
-        }
-        Posix.close(fd);
-        return null;
     }
 
     /**
@@ -875,9 +963,7 @@ public final class FileHandle implements Closeable {
             op.ended();
             return n;
         } catch (InterruptedIOException e) {
-            if (!op.hasEnded()) {
-                pending = op;
-            }
+            leftRunning(op);
             throw e;
         } catch (IOException | RuntimeException | Error e) {
             op.ended();
@@ -914,9 +1000,7 @@ public final class FileHandle implements Closeable {
             Uring.write(ring, uring, path, at, src, off, len, op, abandonedEnd);
             op.ended();
         } catch (InterruptedIOException e) {
-            if (!op.hasEnded()) {
-                pending = op;
-            }
+            leftRunning(op);
             throw e;
         } catch (IOException | RuntimeException | Error e) {
             op.ended();
@@ -933,27 +1017,29 @@ public final class FileHandle implements Closeable {
         try {
             return Offload.call(op, job);
         } catch (InterruptedIOException e) {
-            if (!op.hasEnded()) {
-                pending = op;
-            }
+            leftRunning(op);
             throw e;
         }
     }
 
+    /** The caller walked away from {@code op}: later operations wait for it, if it may still run. */
+    private void leftRunning(Op op) {
+        if (!op.hasEnded()) {
+            pending.removeIf(Op::hasEnded);   // keeps the queue to what still runs
+            pending.add(op);
+        }
+    }
+
     private void awaitPending() throws InterruptedIOException {
-        Op p = pending;
-        if (p == null) {
-            return;
-        }
-        try {
-            p.awaitEnded();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException(path + ": interrupted while waiting for a cancelled operation "
-                    + "on this handle to end (nothing was done)");
-        }
-        if (pending == p) {
-            pending = null;
+        for (Op p; (p = pending.peek()) != null; ) {
+            try {
+                p.awaitEnded();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException(path + ": interrupted while waiting for a cancelled operation "
+                        + "on this handle to end (nothing was done)");
+            }
+            pending.remove(p);
         }
     }
 

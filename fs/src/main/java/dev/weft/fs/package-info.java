@@ -16,10 +16,11 @@
  *       carrier loop through Netty 4.2's public {@code IoUringIoHandle}/{@code IoUringIoOps};
  *       the task parks and the completion, handled on that loop, wakes it with a local enqueue.
  *       {@link dev.weft.fs.FileHandle#transferTo(dev.weft.net.TcpStream)} hands the range to the
- *       transport as a file region (io_uring {@code SPLICE}: zero-copy). A handle gets a second
- *       descriptor of the file for the ring, opened read-only or read-write with the C library's
- *       {@code open(2)} (never created or truncated; Netty's {@code FileDescriptor.from} would
- *       truncate) and checked to be the same file.
+ *       transport as a file region (io_uring {@code SPLICE}: zero-copy). A handle gets a raw
+ *       descriptor of the file for the ring, opened with the C library's {@code open(2)} (which
+ *       creates and truncates as the options say; Netty's {@code FileDescriptor.from} would
+ *       always truncate); its channel is opened through {@code /proc/self/fd}, so both are the
+ *       same file whatever is renamed over the path meanwhile.
  *       <p>Before a read or an open becomes a request, the task makes the call itself, on its
  *       carrier, in the form the kernel answers without waiting or refuses with {@code EAGAIN}:
  *       {@code preadv2(RWF_NOWAIT)} (served from the page cache) and

@@ -1,5 +1,6 @@
 package dev.weft.fs;
 
+import dev.weft.core.Task;
 import dev.weft.core.WeftRuntime;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,10 +16,13 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -112,5 +116,61 @@ class DirStreamTest {
             assertThrows(IllegalStateException.class, s::nextEntry);
             return null;
         });
+    }
+
+    /**
+     * A close from another thread while the owner waits for its next batch makes that call throw
+     * IllegalStateException (closed), as nextEntry documents, instead of returning null as if the
+     * directory had ended: a caller copying "every entry" would stop early believing it had them
+     * all. The owner's fetch is held in the file-operation queue (one slot, taken by a write
+     * blocked on a FIFO) while the stream is closed.
+     */
+    @Test
+    void closeWhileTheOwnerFetchesIsNotTheEndOfTheDirectory() throws Exception {
+        for (int i = 0; i < DirStream.BATCH + 44; i++) {
+            Files.createFile(dir.resolve("f" + i));
+        }
+        Path fifo = FsTesting.fifo(dir.resolve("hold.fifo"));
+        WeftRuntime one = WeftRuntime.builder().name("fs-dir-close").carriers(1).build();
+        try {
+            Fs.setMaxInFlight(one, 1);
+            AtomicReference<DirStream> stream = new AtomicReference<>();
+            CountDownLatch drained = new CountDownLatch(1);
+            CountDownLatch fetchNext = new CountDownLatch(1);
+            Task<Object> owner = one.spawn(() -> {
+                DirStream s = Fs.list(dir);
+                stream.set(s);
+                for (int i = 0; i < DirStream.BATCH; i++) {
+                    assertTrue(s.nextEntry() != null, "entry " + i);
+                }
+                assertEquals(0, s.buffered(), "the first batch is used up");
+                drained.countDown();
+                fetchNext.await();
+                try {
+                    return s.nextEntry();   // parks for the second batch
+                } catch (IllegalStateException e) {
+                    return e;
+                }
+            });
+            assertTrue(drained.await(30, TimeUnit.SECONDS), "owner did not read the first batch");
+            Task<Void> holder = one.spawn(() -> {
+                Fs.write(fifo, new byte[] {1});   // blocks in the open until the FIFO has a reader
+                return null;
+            });
+            FsTesting.await("the slot taken", Duration.ofSeconds(10), () -> Fs.stats(one).inFlight() == 1);
+            fetchNext.countDown();
+            FsTesting.await("the owner's fetch queued", Duration.ofSeconds(10), () -> Fs.stats(one).queued() == 1);
+            stream.get().close();   // a plain thread: closes right here
+            try (java.io.FileInputStream in = new java.io.FileInputStream(fifo.toFile())) {
+                in.readAllBytes();
+            }
+            holder.join();
+            Object outcome = owner.join();
+            IllegalStateException e = assertInstanceOf(IllegalStateException.class, outcome,
+                    "the owner's nextEntry after a concurrent close returned " + outcome + " (null reads as the end)");
+            assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        } finally {
+            one.shutdown(Duration.ofSeconds(5));
+        }
     }
 }

@@ -28,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** {@link FileHandle} edge cases: setLength in append mode, transferTo of a write-only handle, end of file, holes. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -121,5 +122,83 @@ class FileHandleEdgeTest {
             }
             return null;
         });
+    }
+
+    /**
+     * A regular file renamed over the path while the open waits (here the path was a FIFO, whose
+     * open waits for a writer) is never mixed with the file opened: the handle reads the FIFO it
+     * opened. The check compared the path's attributes, taken after the open, with those of a
+     * second descriptor opened by the path, so both named the new file: reads went to the
+     * renamed file through the io_uring or carrier-side descriptor while the channel had the FIFO.
+     */
+    @Test
+    void aFileRenamedOverThePathDuringTheOpenIsNeverMixedWithTheOneOpened() throws Exception {
+        FsTesting.assumeFifoOpenVisible(dir);
+        Path path = FsTesting.fifo(dir.resolve("swapped"));
+        Path alias = Files.createLink(dir.resolve("fifo-alias"), path);   // the FIFO, after the rename
+        Path other = dir.resolve("other");
+        Files.writeString(other, "the regular file renamed over the path");
+        Task<String> reader = rt.spawn(() -> {
+            try (FileHandle h = FileHandle.open(path)) {
+                return new String(h.inputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            }
+        });
+        FsTesting.awaitThreadInFifoOpen(Duration.ofSeconds(10));
+        Files.move(other, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        try (java.io.FileOutputStream w = new java.io.FileOutputStream(alias.toFile())) {
+            w.write("the FIFO's bytes".getBytes(StandardCharsets.US_ASCII));
+        }
+        assertEquals("the FIFO's bytes", reader.join());
+    }
+
+    /**
+     * A read of a FIFO returns the bytes there are, as documented ("parks until at least one byte
+     * is read"), also when they fill a whole chunk of a larger read: it went on to read a second
+     * chunk and waited, holding 256 KiB, until the writer wrote more or closed. The FIFO's pipe
+     * is grown to 1 MiB (F_SETPIPE_SZ) so one read can return a whole chunk.
+     */
+    @Test
+    void aFifoReadReturnsAWholeChunkWithoutWaitingForMore() throws Throwable {
+        Path fifo = FsTesting.fifo(dir.resolve("big-pipe"));
+        Task<FileHandle> opening = rt.spawn(() -> FileHandle.open(fifo));
+        try (java.io.FileOutputStream w = new java.io.FileOutputStream(fifo.toFile())) {
+            FileHandle h = opening.join();
+            try {
+                assumeTrue(pipeSize(fifo, 1 << 20) >= 1 << 20, "the pipe could not be grown to 1 MiB");
+                byte[] chunk = new byte[dev.weft.fs.internal.ChunkIo.CHUNK];
+                Arrays.fill(chunk, (byte) 7);
+                w.write(chunk);   // fits in the pipe: the writer does not wait
+                Task<Integer> read = rt.spawn(() -> h.read(new byte[2 * chunk.length], 0, 2 * chunk.length));
+                int n;
+                try {
+                    n = read.join(Duration.ofSeconds(10));
+                } catch (java.util.concurrent.TimeoutException e) {
+                    throw new AssertionError("the read holds a whole chunk and waits for more", e);
+                }
+                assertEquals(chunk.length, n);
+            } finally {
+                w.close();
+                rt.run(() -> {
+                    h.close();
+                    return null;
+                });
+            }
+        }
+    }
+
+    /** Sets the pipe size of an open FIFO ({@code fcntl(F_SETPIPE_SZ)}); returns the size it got, or -1. */
+    private static int pipeSize(Path fifo, int bytes) throws Throwable {
+        int fd = dev.weft.fs.internal.Posix.open(fifo, dev.weft.fs.internal.Posix.O_RDWR);   // a FIFO's O_RDWR does not wait
+        try {
+            java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
+            java.lang.invoke.MethodHandle fcntl = linker.downcallHandle(linker.defaultLookup().find("fcntl").orElseThrow(),
+                    java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT,
+                            java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.JAVA_INT,
+                            java.lang.foreign.ValueLayout.JAVA_INT),
+                    java.lang.foreign.Linker.Option.firstVariadicArg(2));
+            return (int) fcntl.invokeExact(fd, 1031 /* F_SETPIPE_SZ */, bytes);
+        } finally {
+            dev.weft.fs.internal.Posix.close(fd);
+        }
     }
 }

@@ -30,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Cancellation: a task cancelled during a file operation wakes promptly with
@@ -274,5 +275,78 @@ class FsCancellationTest {
         assertTrue(all.length >= 1 && all.length % ChunkIo.CHUNK == 1, "whole chunks then the second write: " + all.length);
         assertEquals(0, all[all.length - 1], "the second write came after the first one's bytes");
         assertArrayEquals(Arrays.copyOf(first, all.length - 1), Arrays.copyOf(all, all.length - 1));
+    }
+
+    /**
+     * Two operations of one handle cancelled while their jobs wait for the blocking pool (its one
+     * thread held): a size() and a setLength(0). The next operation, a read answered on the
+     * carrier, waits for both, so it sees the truncation that was asked for before it. The handle
+     * remembered only the last one cancelled (the size, whose job ended first), so the read ran
+     * while the truncation was still queued and returned the old bytes.
+     */
+    @Test
+    void theNextOperationWaitsForEveryCancelledOneStillRunning() throws Exception {
+        Path f = dir.resolve("ordered");
+        Files.write(f, pattern(100));
+        WeftRuntime one = WeftRuntime.builder().name("fs-cancel-order").carriers(1).blockingThreads(1).build();
+        try {
+            FileHandle h = one.run(() -> FileHandle.open(f, java.nio.file.StandardOpenOption.READ,
+                    java.nio.file.StandardOpenOption.WRITE));
+            assumeTrue(one.run(() -> h.backendHere()) == FsBackend.IO_URING || dev.weft.fs.internal.NoWait.READ_AVAILABLE,
+                    "reads would take the blocking pool too, which keeps them in order anyway");
+            CountDownLatch firstHeld = new CountDownLatch(1);
+            CountDownLatch releaseFirst = new CountDownLatch(1);
+            CountDownLatch releaseSecond = new CountDownLatch(1);
+            one.spawnBlocking(() -> {
+                firstHeld.countDown();
+                releaseFirst.await();
+                return null;
+            });
+            assertTrue(firstHeld.await(10, TimeUnit.SECONDS));
+            Task<Long> size = one.spawn(h::size);
+            awaitPoolQueue(one, 1);
+            one.spawnBlocking(() -> {
+                releaseSecond.await();
+                return null;
+            });
+            awaitPoolQueue(one, 2);
+            Task<Void> truncate = one.spawn(() -> {
+                h.setLength(0);
+                return null;
+            });
+            awaitPoolQueue(one, 3);
+            cancelAndTime(truncate);   // queued: its job truncates when it runs
+            cancelAndTime(size);       // the handle's last cancelled operation
+            releaseFirst.countDown();  // the size job runs and ends; the second blocker holds the thread
+            awaitPoolQueue(one, 1);
+            AtomicReference<Thread> readerThread = new AtomicReference<>();
+            Task<Integer> read = one.spawn(() -> {
+                readerThread.set(Thread.currentThread());
+                return h.readAt(0, new byte[100], 0, 100);
+            });
+            await("the read ended or waits for the cancelled operations", Duration.ofSeconds(10),
+                    () -> read.isDone() || waitsIn(readerThread.get(), "awaitPending"));
+            releaseSecond.countDown();
+            assertEquals(-1, read.join(), "the read ran before the truncation cancelled ahead of it");
+            one.run(() -> {
+                h.close();
+                return null;
+            });
+        } finally {
+            one.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    private static void awaitPoolQueue(WeftRuntime rt, int queued) {
+        await("blocking pool queue of " + queued, Duration.ofSeconds(10),
+                () -> dev.weft.core.spi.RuntimeAccess.stats(rt).blockingQueued() == queued);
+    }
+
+    /** Whether {@code t} is parked with {@code method} on its stack. */
+    private static boolean waitsIn(Thread t, String method) {
+        if (t == null || t.getState() != Thread.State.WAITING) {
+            return false;
+        }
+        return Arrays.stream(t.getStackTrace()).anyMatch(e -> e.getMethodName().equals(method));
     }
 }

@@ -738,4 +738,60 @@ class FsUringTest {
         }
         assertReaderLetsOthersRun(rt);
     }
+
+    /**
+     * A whole-file read of a file over 2 GiB throws the documented OutOfMemoryError having read
+     * about a megabyte, not after growing its array towards 2 GiB (a sparse file of 3 GiB whose
+     * first 32 MiB are in the page cache, so the carrier-side calls read them). A watchdog cancels
+     * a read that makes more than 64 calls (16 MiB), so a failing run stays small too.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"IO_URING", "EPOLL"})
+    void readAllBytesOfAFileOverTwoGiBThrowsBeforeGrowingItsArray(Transport transport) throws Exception {
+        if (transport == Transport.IO_URING) {
+            assumeUring();
+        } else {
+            assumeTrue(dev.weft.fs.internal.NoWait.READ_AVAILABLE, "no preadv2 here");
+        }
+        WeftRuntime rt;
+        try {
+            rt = WeftRuntime.builder().name("fs-huge-" + transport).transport(transport).carriers(1).build();
+        } catch (RuntimeException unavailable) {
+            assumeTrue(false, transport + " unavailable: " + unavailable);
+            return;
+        }
+        try {
+            Path f = dir.resolve("sparse-3g");
+            try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(f.toFile(), "rw")) {
+                raf.setLength(3L << 30);
+            }
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f)) {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1 << 20);
+                for (long at = 0; at < 32 << 20; ) {
+                    at += ch.read(b.clear(), at);
+                }
+            }
+            FsStats before = Fs.stats(rt);
+            Task<byte[]> t = rt.spawn(() -> Fs.readAllBytes(f));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!t.isDone() && calls(Fs.stats(rt)) - calls(before) <= 64) {
+                assertTrue(System.nanoTime() < deadline, "the read neither ended nor read on");
+                Thread.yield();
+            }
+            if (!t.isDone()) {
+                t.cancel();
+                throw new AssertionError("read on past 16 MiB of a 3 GiB file instead of refusing it: "
+                        + (calls(Fs.stats(rt)) - calls(before)) + " calls");
+            }
+            dev.weft.core.TaskFailedException e = assertThrows(dev.weft.core.TaskFailedException.class, t::join);
+            OutOfMemoryError oom = assertInstanceOf(OutOfMemoryError.class, e.getCause());
+            assertTrue(oom.getMessage().contains("too large"), oom.getMessage());
+        } finally {
+            rt.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    private static long calls(FsStats s) {
+        return s.noWaitOps() + s.uringOps() + s.poolOps();
+    }
 }

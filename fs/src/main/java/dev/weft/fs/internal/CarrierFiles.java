@@ -141,15 +141,25 @@ public final class CarrierFiles {
         }
         byte[] out = new byte[8192];
         int total = 0;
+        boolean probed = false;
         try {
             while (true) {
-                long got = here.tryRead(fd, path, total, ChunkIo.CHUNK);
+                // As Uring.readAllBytes: whether the file fits in one array, before the array grows large.
+                boolean probing = !probed && Uring.mustProbe(out.length, total);
+                long got = probing ? here.tryRead(fd, path, Uring.MAX_ARRAY, 1) : here.tryRead(fd, path, total, ChunkIo.CHUNK);
                 if (got == NoWait.WOULD_BLOCK || got == NoWait.NOT_SEEKABLE) {
                     // Not in the page cache, or a pipe or device: the pool reads the file whole,
                     // while this descriptor stays open (a FIFO's writer must not see its reader go).
                     int handed = fd;
                     fd = -1;
                     return here.readOnPool(handed, path);
+                }
+                if (probing) {
+                    probed = true;
+                    if (got > 0) {
+                        throw Uring.tooLarge(path);
+                    }
+                    continue;
                 }
                 if (got == 0) {
                     break;

@@ -53,8 +53,9 @@ public final class ChunkIo {
 
     /**
      * Reads up to {@code len} bytes into {@code dst[off..]}: at {@code position}, or at the
-     * channel's own position when {@code position < 0} (pipes, devices). Stops at the first short
-     * read, at end of file, or when the caller abandons the op; a chunk read but not delivered is
+     * channel's own position when {@code position < 0} (pipes, devices: one read, which waits only
+     * for the first bytes). Stops at the first short read, at end of file, or when the caller
+     * abandons the op; a chunk read but not delivered is
      * dropped (and, at the channel's position, the position is moved back over it where it can be).
      *
      * @return bytes delivered into {@code dst}, or -1 at end of file with nothing delivered
@@ -93,8 +94,8 @@ public final class ChunkIo {
                     op.exit();
                 }
                 op.countRead(n);
-                if (n < want) {
-                    break;
+                if (n < want || position < 0) {
+                    break;   // a stream's next read would wait for more than there is: return what came
                 }
             }
         } finally {

@@ -16,12 +16,13 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 
 /**
- * The two libc calls the io_uring backend needs that neither the JDK nor Netty offers publicly:
- * {@code open(2)} for a read-only or read-write descriptor of an existing file (never Netty's
- * {@code FileDescriptor.from}, which opens write-only and truncates), and {@code close(2)}.
+ * The libc calls the io_uring backend needs that neither the JDK nor Netty offers publicly:
+ * {@code open(2)} for a read-only or read-write descriptor (never Netty's
+ * {@code FileDescriptor.from}, which opens write-only and truncates), {@code fcntl(2)} to clear
+ * {@code O_NONBLOCK}, and {@code close(2)}.
  * Linux only; {@link #AVAILABLE} is false elsewhere or when native access is refused.
  *
- * <p>Thread-safe (stateless). Both calls may block (a slow file system): callers run them on the
+ * <p>Thread-safe (stateless). {@code open} and {@code close} may block (a slow file system): callers run them on the
  * blocking pool or on a platform thread, never on a carrier.
  */
 public final class Posix {
@@ -30,6 +31,12 @@ public final class Posix {
     public static final int O_RDWR = 2;
     /** The same value on x86_64 and aarch64 (02000000). */
     static final int O_CLOEXEC = 0x80000;
+    /** These four have the same values on x86_64 and aarch64 (the generic ones). */
+    public static final int O_CREAT = 0x40;
+    public static final int O_EXCL = 0x80;
+    public static final int O_TRUNC = 0x200;
+    public static final int O_NONBLOCK = 0x800;
+    private static final int F_SETFL = 4;
 
     public static final int ENOENT = 2;
     public static final int EACCES = 13;
@@ -39,6 +46,7 @@ public final class Posix {
 
     private static final MethodHandle OPEN;
     private static final MethodHandle CLOSE;
+    private static final MethodHandle FCNTL;
     private static final MethodHandle STRERROR;
     /** Whether this is Linux, the one system whose calls this package makes itself. */
     static final boolean LINUX = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux");
@@ -54,6 +62,7 @@ public final class Posix {
     static {
         MethodHandle open = null;
         MethodHandle close = null;
+        MethodHandle fcntl = null;
         MethodHandle strerror = null;
         MemoryLayout state = null;
         VarHandle errno = null;
@@ -71,6 +80,9 @@ public final class Posix {
                     Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(2));
             close = linker.downcallHandle(lookup.find("close").orElseThrow(),
                     FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+            fcntl = linker.downcallHandle(lookup.find("fcntl").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
+                    Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(2));
             strerror = linker.downcallHandle(lookup.find("strerror").orElseThrow(),
                     FunctionDescriptor.of(ValueLayout.ADDRESS.withTargetLayout(MemoryLayout.sequenceLayout(256, ValueLayout.JAVA_BYTE)),
                             ValueLayout.JAVA_INT));
@@ -79,6 +91,7 @@ public final class Posix {
         }
         OPEN = open;
         CLOSE = close;
+        FCNTL = fcntl;
         STRERROR = strerror;
         CALL_STATE = state;
         ERRNO = errno;
@@ -96,10 +109,22 @@ public final class Posix {
      * @throws IOException the JDK exception type for the errno, with the path
      */
     public static int open(Path path, int flags) throws IOException {
+        return open(path, flags, 0);
+    }
+
+    /**
+     * Opens {@code path} with {@code flags} (any of this class's {@code O_} constants;
+     * close-on-exec is added) and, where {@link #O_CREAT} creates the file, {@code mode} (less
+     * the umask).
+     *
+     * @return the descriptor
+     * @throws IOException the JDK exception type for the errno, with the path
+     */
+    public static int open(Path path, int flags, int mode) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cpath = arena.allocateFrom(path.toString());
             MemorySegment st = arena.allocate(CALL_STATE);
-            int fd = (int) OPEN.invokeExact(st, cpath, flags | O_CLOEXEC, 0);
+            int fd = (int) OPEN.invokeExact(st, cpath, flags | O_CLOEXEC, mode);
             if (fd < 0) {
                 throw exception(path, (int) ERRNO.get(st, 0L));
             }
@@ -108,6 +133,25 @@ public final class Posix {
             throw e;
         } catch (Throwable t) {
             throw new IOException(path + ": open(2) failed: " + t, t);
+        }
+    }
+
+    /**
+     * Clears the file status flags of {@code fd}'s open file description ({@code O_NONBLOCK}
+     * among them; {@code fcntl(F_SETFL, 0)}).
+     *
+     * @throws IOException if the call failed
+     */
+    public static void clearStatusFlags(int fd) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = arena.allocate(CALL_STATE);
+            if ((int) FCNTL.invokeExact(st, fd, F_SETFL, 0) < 0) {
+                throw new IOException("fcntl(F_SETFL) failed: " + strerror((int) ERRNO.get(st, 0L)));
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IOException("fcntl(F_SETFL) failed: " + t, t);
         }
     }
 

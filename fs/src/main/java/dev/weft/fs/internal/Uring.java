@@ -314,9 +314,15 @@ public final class Uring {
         int total = 0;
         ByteBuffer buf = null;   // pooled, for read requests only
         boolean handedOff = false;   // an abandoned read's clean-up owns the buffer and the descriptor
+        boolean probed = false;
         try {
             while (true) {
-                long got = here.tryRead(file, path, total, ChunkIo.CHUNK);
+                // Before the array grows large, one byte at MAX_ARRAY says whether the file fits at
+                // all: growing by doubling would otherwise allocate up to 2 GiB before the limit is met.
+                boolean probing = !probed && mustProbe(out.length, total);
+                long at = probing ? MAX_ARRAY : total;
+                int want = probing ? 1 : ChunkIo.CHUNK;
+                long got = here.tryRead(file, path, at, want);
                 if (got == NoWait.NOT_SEEKABLE) {
                     if (total == 0) {
                         // A pipe or device: both opens above are non-blocking (io_uring's inline
@@ -334,7 +340,7 @@ public final class Uring {
                         buf = ChunkIo.take();
                     }
                     final ByteBuffer b = buf;
-                    Ring.Req read = new Ring.Req(Ring.OP_READ, file, total, NoWait.segment(b).address(), ChunkIo.CHUNK, 0, b, r -> {
+                    Ring.Req read = new Ring.Req(Ring.OP_READ, file, at, NoWait.segment(b).address(), want, 0, b, r -> {
                         if (!r.orphaned) {   // else the kernel may still write it: the graveyard keeps it
                             ChunkIo.give(b);
                         }
@@ -354,6 +360,13 @@ public final class Uring {
                 if (n < 0) {
                     throw Posix.exception(path, -n);
                 }
+                if (probing) {
+                    probed = true;
+                    if (n > 0) {
+                        throw tooLarge(path);
+                    }
+                    continue;
+                }
                 if (n == 0) {
                     break;
                 }
@@ -372,13 +385,32 @@ public final class Uring {
         return total == out.length ? out : java.util.Arrays.copyOf(out, total);
     }
 
+    /** The largest array a whole-file read returns (as the JDK's {@code Files.readAllBytes}). */
+    static final int MAX_ARRAY = Integer.MAX_VALUE - 16;
+    /** An array that must grow beyond this first has the file's size checked ({@link #mustProbe}). */
+    private static final int PROBE_FROM = 1 << 20;
+
+    /**
+     * Whether a whole-file read must check that the file fits in one array (a byte at
+     * {@link #MAX_ARRAY} means it does not) before reading on: once, as soon as the next chunk
+     * may need an array of more than {@link #PROBE_FROM} bytes. Small files never pay for it.
+     */
+    static boolean mustProbe(int capacity, int total) {
+        return (long) total + ChunkIo.CHUNK > capacity && (long) total + ChunkIo.CHUNK > PROBE_FROM;
+    }
+
+    /** The documented error of a whole-file read of a file over {@link #MAX_ARRAY} bytes. */
+    static OutOfMemoryError tooLarge(Path path) {
+        return new OutOfMemoryError("file too large for one array: " + path);
+    }
+
     /** {@code out} with {@code src[0..n)} put at {@code total}, grown (doubling) if it has no room. */
     static byte[] append(byte[] out, int total, ByteBuffer src, int n, Path path) {
-        if ((long) total + n > Integer.MAX_VALUE - 16) {
-            throw new OutOfMemoryError("file too large for one array: " + path);
+        if ((long) total + n > MAX_ARRAY) {
+            throw tooLarge(path);
         }
         if (total + n > out.length) {
-            out = java.util.Arrays.copyOf(out, Math.max(total + n, (int) Math.min(Integer.MAX_VALUE - 16, 2L * out.length)));
+            out = java.util.Arrays.copyOf(out, Math.max(total + n, (int) Math.min(MAX_ARRAY, 2L * out.length)));
         }
         src.get(0, out, total, n);
         return out;

@@ -6,8 +6,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The descriptor a {@code FileHandle} hands to io_uring: a second descriptor of the same open
- * file, opened read-only or read-write with {@link Posix#open} (never created, never truncated).
+ * The descriptor a {@code FileHandle} hands to io_uring: the raw descriptor of its file, opened
+ * read-only, write-only or read-write with {@link Posix#open}; the handle's channel is opened
+ * through it ({@code /proc/self/fd}), so both are always the same file.
  *
  * <p>Reference-counted so that the number is never closed while a request that names it may
  * still be queued for submission: a reused descriptor number would make the kernel read or write
