@@ -1,5 +1,6 @@
 package dev.weft.core;
 
+import dev.weft.core.internal.RuntimeCore;
 import dev.weft.core.internal.TaskImpl;
 
 import java.util.Optional;
@@ -63,7 +64,8 @@ public final class Weft {
 
     /**
      * An {@link ExecutorService} whose tasks are Weft tasks: on the current runtime when called
-     * inside one, else on {@link WeftRuntime#shared()}. A drop-in for
+     * inside one (from one of its tasks or on one of its carriers' threads, as
+     * {@link WeftRuntime#current()}), else on {@link WeftRuntime#shared()}. A drop-in for
      * {@code Executors.newFixedThreadPool} and friends with the full contract. Its futures are
      * {@code FutureTask}s whose {@code get} on a platform thread spins for up to 50 µs before it
      * blocks, as {@link Task#join()} does.
@@ -81,8 +83,13 @@ public final class Weft {
         return runtimeHere().newExecutor(maxConcurrency);
     }
 
+    /** As {@link WeftRuntime#current()} (a task's runtime, or a carrier thread's), else the shared one. */
     private static WeftRuntime runtimeHere() {
         TaskImpl<?> t = TaskImpl.currentOrNull();
-        return t != null ? t.runtime().api() : WeftRuntime.shared();
+        if (t != null) {
+            return t.runtime().api();
+        }
+        RuntimeCore onCarrier = RuntimeCore.ofCurrentCarrierThread();
+        return onCarrier != null ? onCarrier.api() : WeftRuntime.shared();
     }
 }

@@ -122,8 +122,9 @@ public final class WeftRuntime implements AutoCloseable {
      * a worker that may run other tasks of the same carrier before and after this one (never at
      * the same time), as a thread pool's threads do: a task that never parks then costs no thread
      * start. Each task starts with a clear interrupt status, no thread-local values, the thread
-     * named after the task (empty when unnamed) and the worker's context class loader, so code
-     * that keeps state in {@code ThreadLocal}s sees none of another task's. Code must not rely on
+     * named after the task (empty when unnamed), the default uncaught exception handler and the
+     * worker's context class loader, so code that keeps state in {@code ThreadLocal}s sees none
+     * of another task's. Code must not rely on
      * {@code Thread.currentThread()} or {@code threadId()} being unique to one task; use
      * {@link Task#id()} and {@link TaskLocal}. Decision and measurements: {@code docs/adr/0003-task-workers.md}.
      *

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -208,6 +209,32 @@ class WeftExecutorServiceTest {
         }
     }
 
+    /**
+     * An exception from an executed command goes to its own thread's handler, not to one that an
+     * earlier command installed on the worker thread it ran on (the default handler gets it here).
+     */
+    @RepeatedTest(5)
+    void executeExceptionDoesNotReachAnEarlierCommandsHandler() throws Exception {
+        try (WeftRuntime one = WeftRuntime.builder().name("exec-handlers").carriers(1).build()) {
+            List<Throwable> misrouted = java.util.Collections.synchronizedList(new ArrayList<>());
+            try (ExecutorService ex = one.newExecutor()) {
+                ex.submit(() -> Thread.currentThread().setUncaughtExceptionHandler((t, e) -> misrouted.add(e)))
+                        .get(10, TimeUnit.SECONDS);
+                ex.execute(() -> {
+                    throw new QuietFailure("thrown by the second command (expected on stderr)");
+                });
+            } // close(): the second command and its handler call have finished
+            assertEquals(List.of(), misrouted, "the first command's handler got the second command's exception");
+        }
+    }
+
+    /** A failure without a stack trace, so the default handler's report is one line. */
+    private static final class QuietFailure extends RuntimeException {
+        QuietFailure(String message) {
+            super(message, null, false, false);
+        }
+    }
+
     /** close() waits for submitted work; the runtime stays open. */
     @Test
     void closeWaits() throws Exception {
@@ -235,6 +262,32 @@ class WeftExecutorServiceTest {
         try (ExecutorService ex = Weft.newExecutor()) {
             assertEquals("weft-shared", ex.submit(() -> WeftRuntime.current().name()).get());
         }
+    }
+
+    /**
+     * Weft.newExecutor called on a carrier's own thread (a Netty handler on the runtime's event
+     * loop) makes an executor of that runtime, as Weft.spawn and WeftRuntime.current() take it
+     * there; not one of the shared runtime.
+     */
+    @Test
+    void newExecutorOnACarrierThreadRunsOnThatRuntime() throws Exception {
+        CompletableFuture<String> unbounded = new CompletableFuture<>();
+        CompletableFuture<String> bounded = new CompletableFuture<>();
+        dev.weft.core.spi.RuntimeAccess.eventLoopGroup(rt).next().execute(() -> {
+            try {
+                ExecutorService ex = Weft.newExecutor();
+                ex.execute(() -> unbounded.complete(WeftRuntime.current().name()));
+                ex.shutdown();
+                ExecutorService ex2 = Weft.newExecutor(2);
+                ex2.execute(() -> bounded.complete(WeftRuntime.current().name()));
+                ex2.shutdown();
+            } catch (Throwable e) {
+                unbounded.completeExceptionally(e);
+                bounded.completeExceptionally(e);
+            }
+        });
+        assertEquals("exec", unbounded.get(10, TimeUnit.SECONDS), "Weft.newExecutor() on a carrier thread");
+        assertEquals("exec", bounded.get(10, TimeUnit.SECONDS), "Weft.newExecutor(2) on a carrier thread");
     }
 
     /** An executor whose runtime closed rejects new work. */

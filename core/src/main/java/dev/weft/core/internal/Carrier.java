@@ -246,7 +246,7 @@ public final class Carrier extends CarrierPad2 implements Executor {
      * next task waiting at the head of the carrier's queue, within the turn's budget. A task that
      * parks keeps its worker until it ends; the carrier starts or wakes another worker for the
      * next task. Between tasks the worker clears what a task could leave on its thread:
-     * interrupt status, thread-locals, name and context class loader.
+     * interrupt status, thread-locals, name, uncaught exception handler and context class loader.
      */
     private final class TaskWorker implements Runnable {
         Thread thread;
@@ -302,8 +302,12 @@ public final class Carrier extends CarrierPad2 implements Executor {
                 // No local holds the task while the worker waits for the next one: an ended
                 // task's handle must stay collectable (an unjoined failure is logged when it is).
                 task = null;
-                if (name != null) {
+                // Not only when the task had a name: an unnamed task may have renamed the thread.
+                if (!thread.getName().isEmpty()) {
                     thread.setName("");
+                }
+                if (thread.getUncaughtExceptionHandler() != thread.getThreadGroup()) {
+                    thread.setUncaughtExceptionHandler(null); // else the next task's failures go to it
                 }
                 CarrierScheduler.clearThreadLocals(thread);
                 if (thread.getContextClassLoader() != workerLoader) {

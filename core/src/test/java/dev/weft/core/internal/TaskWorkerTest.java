@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * What a task may rely on when its worker thread ran another task before it (ADR 0003): no
- * thread-local values, a clear interrupt status, its own name, the worker's class loader; and a
+ * thread-local values, a clear interrupt status, its own name, the worker's class loader, the
+ * default uncaught exception handler; and a
  * burst of short tasks really shares workers.
  */
 class TaskWorkerTest {
@@ -111,6 +112,47 @@ class TaskWorkerTest {
             assertEquals("alpha", names[0]);
             assertEquals("", names[1]);
             assertEquals("beta", names[2]);
+        }
+    }
+
+    /**
+     * A name an unnamed task gives its thread is not the next task's: an unnamed task sees an
+     * empty name (as the task that ran before it on the worker was also unnamed, the worker had
+     * nothing of its own to put back, and kept the name).
+     */
+    @RepeatedTest(5)
+    void aNameAnUnnamedTaskSetsIsNotTheNextTasks() throws Exception {
+        try (WeftRuntime rt = oneCarrier()) {
+            String seen = rt.run(() -> {
+                rt.spawn(() -> {
+                    Thread.currentThread().setName("renamed by the first task");
+                    return null;
+                }).join();
+                return rt.spawn(() -> Thread.currentThread().getName()).join();
+            });
+            assertEquals("", seen, "the second (unnamed) task saw the first task's thread name");
+        }
+    }
+
+    /**
+     * An uncaught exception handler a task installs on its thread is not the next task's: what
+     * the next task (an executor's command, say) throws must not go to the first task's handler.
+     */
+    @RepeatedTest(5)
+    void anUncaughtExceptionHandlerIsNotTheNextTasks() throws Exception {
+        try (WeftRuntime rt = oneCarrier()) {
+            Thread.UncaughtExceptionHandler installed = (t, e) -> { };
+            boolean[] seen = rt.run(() -> {
+                Thread first = rt.spawn(() -> {
+                    Thread.currentThread().setUncaughtExceptionHandler(installed);
+                    return Thread.currentThread();
+                }).join();
+                return rt.spawn(() -> new boolean[] {
+                        Thread.currentThread().getUncaughtExceptionHandler() == installed,
+                        Thread.currentThread() == first}).join();
+            });
+            assertFalse(seen[0], "the second task's thread kept the first task's uncaught exception handler"
+                    + " (same worker: " + seen[1] + ")");
         }
     }
 
