@@ -228,7 +228,11 @@ public final class WeftRuntime implements AutoCloseable {
      * never run: a {@link java.util.concurrent.Future} for one (as {@code submit} returns) is
      * cancelled, so {@code get()} throws {@link CancellationException}; running ones are
      * interrupted by the shutdown's cancellation. After {@code shutdown()} the executor then
-     * terminates, so {@code close()} and {@code awaitTermination} return.
+     * terminates, so {@code close()} and {@code awaitTermination} return. Only the dropped command
+     * itself is cancelled: the task that {@code CompletableFuture.supplyAsync(s, executor)} submits
+     * does not pass that on, so its {@code CompletableFuture} never completes (as after a
+     * {@code ThreadPoolExecutor}'s {@code shutdownNow}); close the executor, or join what it runs,
+     * before the runtime.
      */
     public ExecutorService newExecutor() {
         return new WeftExecutorService(core, Integer.MAX_VALUE);
