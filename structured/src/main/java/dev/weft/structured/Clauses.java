@@ -32,7 +32,8 @@ public final class Clauses {
      * A clause that commits once {@code delay} has passed on the runtime's clock (of the caller's
      * runtime, or the shared one outside any), counted from when the select registers it; its
      * result is {@code delay}. A zero or negative delay is ready at once. The timer sits on the
-     * carrier's wheel and is disarmed when another clause wins.
+     * carrier's wheel and is disarmed when another clause wins. A select waiting for it waits with a
+     * time limit, so under a test clock's auto-advance virtual time moves on to the timer.
      *
      * @param delay how long to wait
      * @return the clause
@@ -55,6 +56,8 @@ public final class Clauses {
             long now = RuntimeAccess.nanoTime(rt);
             long deadline = now + nanos < now ? Long.MAX_VALUE : now + nanos;
             TimerHandle h = RuntimeAccess.schedule(rt, deadline, () -> waiter.tryWin(index, delay));
+            // The select then parks with a time limit: under a test clock it waits for time.
+            waiter.timerAt(deadline);
             return h::cancel;
         };
     }

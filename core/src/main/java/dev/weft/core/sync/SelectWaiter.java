@@ -48,6 +48,11 @@ public final class SelectWaiter {
     }
 
     private final Thread thread;
+    /**
+     * The earliest time, on {@link Parking#nanoTime()}'s clock, at which a clause's timer decides
+     * this waiter ({@code Long.MAX_VALUE}: none); the waiting thread's own field (see {@link #timerAt}).
+     */
+    private long timerDeadline = Long.MAX_VALUE;
     /** {@code null} while waiting, then a {@link Won} or {@link #CANCELLED}, never changed again. */
     @SuppressWarnings("unused") // accessed through STATE
     private volatile Object state;
@@ -81,6 +86,23 @@ public final class SelectWaiter {
             return true;
         }
         return false;
+    }
+
+    /**
+     * Tells the waiter that a clause's timer will decide it at {@code deadlineNanos} on the
+     * runtime's clock (the clock of {@link Parking#nanoTime()}) unless another clause wins first,
+     * so that the waiting thread parks with that time limit rather than without one: a test
+     * clock's auto-advance then sees a task that waits only for time, and moves time to the
+     * timer. Only a hint: the timer must still {@link #tryWin} the waiter itself. Call it from
+     * {@link SelectClause#register}, in the selecting thread (calls from other threads are
+     * ignored); never parks.
+     *
+     * @param deadlineNanos when the timer fires
+     */
+    public void timerAt(long deadlineNanos) {
+        if (thread == Thread.currentThread() && deadlineNanos < timerDeadline) {
+            timerDeadline = deadlineNanos;
+        }
     }
 
     /** Whether some clause won or the waiter gave up; once true it stays true. */
@@ -121,7 +143,14 @@ public final class SelectWaiter {
                 }
                 Parking.parkNanos(this, remaining);
             } else {
-                Parking.park(this);
+                // Timed until a clause's timer, so that a test clock sees a wait for time (see
+                // timerAt); that timer decides the waiter itself, so after its time a plain park.
+                long toTimer = timerDeadline == Long.MAX_VALUE ? 0 : timerDeadline - Parking.nanoTime();
+                if (toTimer > 0) {
+                    Parking.parkNanos(this, toTimer);
+                } else {
+                    Parking.park(this);
+                }
             }
         }
     }

@@ -49,10 +49,14 @@ final class ForkNames {
     }
 
     /** The default name of fork number {@code index} (from 0). */
-    String name(int index) {
+    String name(long index) {
         if (!shared || index >= MAX_INDEX) {
             return build(index);
         }
+        return kept((int) index);
+    }
+
+    private String kept(int index) {
         String[] kept = names;
         if (kept == null || index >= kept.length) {
             int size = Math.max(16, kept == null ? 0 : kept.length);
@@ -79,7 +83,7 @@ final class ForkNames {
      * those compiles several times larger (the C2 compile of {@link #name} alone took 18 ms, on
      * the compiler thread a cold fan-out waits for).
      */
-    private String build(int index) {
-        return prefix.concat(Integer.toString(index));
+    private String build(long index) {
+        return prefix.concat(Long.toString(index));
     }
 }

@@ -154,7 +154,8 @@ public final class ScopeCore {
     private volatile int state = OPEN;
     private boolean stsJoinStarted;
     private ForkImpl<?> pendingFork;
-    private int forkCount;
+    /** Forks started (a long: a join set may outlive {@code Integer.MAX_VALUE} tasks). */
+    private long forkCount;
     private boolean daemonForked;
 
     private ScopeCore(String name, Policy policy, WeftRuntime runtime, ScopeCore parent, ForkImpl<?> ownerFork, long deadline,
@@ -386,7 +387,7 @@ public final class ScopeCore {
         if (state != OPEN) {
             throw new IllegalStateException("scope '" + name + "' was already joined; fork before join");
         }
-        int n = forkCount++;
+        long n = forkCount++;
         ForkImpl<T> f = new ForkImpl<>(this, forkName != null ? forkName : forkNames.name(n), daemon, body);
         if (!daemon) {
             userForked++;
@@ -795,10 +796,17 @@ public final class ScopeCore {
             if (timer != null) {
                 timer.cancel();
             }
-            if (previouslyOwned == null) {
+            // Closed out of order (a structure violation: the JDK closed the inner scopes with the
+            // outer one), the scope that was innermost when this one opened may be closed already,
+            // and cancelled by its close: the scopes the thread opens later must not nest in it.
+            ScopeCore enclosing = previouslyOwned;
+            while (enclosing != null && enclosing.state == CLOSED) {
+                enclosing = enclosing.previouslyOwned;
+            }
+            if (enclosing == null) {
                 OWNED.remove();
             } else {
-                OWNED.set(previouslyOwned);
+                OWNED.set(enclosing);
             }
             if (parent != null) {
                 parent.children.remove(this);
