@@ -312,6 +312,10 @@ public final class Structured {
      * Runs {@code body} as a fork of a scope named {@code "timeout"} with deadline {@code timeout}
      * (or an enclosing scope's earlier one) and returns its result. When the deadline passes first,
      * the body is cancelled (interrupted), its end awaited, and {@link TimeoutException} thrown.
+     * A body that returns after the deadline passed with its interrupt status still set never saw
+     * the interrupt, so it finished on its own: its value is returned (what it took, such as a
+     * received message, is not lost). One that returns after clearing the interrupt (catching
+     * {@code InterruptedException} and returning a fallback) timed out.
      *
      * @param timeout the time limit, on the runtime's clock
      * @param body    what to run
@@ -327,13 +331,14 @@ public final class Structured {
         Objects.requireNonNull(body, "body");
         ScopeCore scope = ScopeCore.open("timeout", ScopeCore.Policy.FAIL_FAST, timeout, null);
         try {
-            // Whether the body returned before the deadline cancelled the scope: a body that returns
-            // only in reaction to the deadline's interrupt (a swallowed interrupt, a fallback
-            // value) did not finish in time.
+            // Whether the body returned on its own: before the deadline cancelled the scope, or
+            // with the deadline's interrupt still pending (it never saw it: a value it took, such
+            // as a message, must not be lost to the timeout). A body that returns only in reaction
+            // to the interrupt (swallowed, a fallback value) did not finish in time.
             java.util.concurrent.atomic.AtomicBoolean inTime = new java.util.concurrent.atomic.AtomicBoolean();
             ForkImpl<? extends T> f = scope.fork("timeout-body", () -> {
                 T v = body.call();
-                inTime.set(!scope.isCancelled());
+                inTime.set(!scope.isCancelled() || Thread.currentThread().isInterrupted());
                 return v;
             }, false);
             try {

@@ -43,6 +43,34 @@ class TimeoutSwallowedInterruptTest {
         });
     }
 
+    /**
+     * A body that took a message and returns it without ever seeing the deadline's interrupt
+     * (its interrupt status is still set) returns it: the deadline did not make it return, and a
+     * timeout would lose the message (it did).
+     */
+    @RepeatedTest(5)
+    void bodyThatNeverSawItsInterruptReturnsItsValue() throws Exception {
+        rt.run(() -> {
+            dev.weft.core.sync.Channel<String> ch = dev.weft.core.sync.Channel.bounded(1);
+            ch.send("message");
+            String got = Structured.timeout(Duration.ofMillis(20), () -> {
+                String m = ch.receive();
+                // The deadline passes while the body holds the message (yielding lets the carrier
+                // fire it); the body returns without clearing its interrupt status.
+                long end = System.nanoTime() + 10_000_000_000L;
+                while (!Thread.currentThread().isInterrupted()) {
+                    if (System.nanoTime() > end) {
+                        throw new AssertionError("the deadline's interrupt never came in 10 s");
+                    }
+                    Thread.yield();
+                }
+                return m;
+            });
+            assertEquals("message", got, "the message the body took must not be lost to the timeout");
+            return null;
+        });
+    }
+
     /** A body that finished in time still returns its value (also null). */
     @Test
     void bodyInTimeStillReturns() throws Exception {
