@@ -81,7 +81,9 @@ public final class Clauses {
                 waiter.tryWin(index, task);
                 return SelectClause.Registration.NONE;
             }
-            Task<Void> watcher = runtimeHere().spawn("select-watch-" + task.name(), () -> {
+            WeftRuntime rt = runtimeHere();
+            waiter.waitsForTasksOf(rt);   // for the watcher below, a task of this runtime
+            Task<Void> watcher = rt.spawn("select-watch-" + task.name(), () -> {
                 try {
                     task.join();
                 } catch (InterruptedException e) {

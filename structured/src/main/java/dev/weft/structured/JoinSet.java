@@ -229,12 +229,27 @@ public final class JoinSet<T> implements AutoCloseable {
 
     /**
      * A select clause that commits when a task of this set has ended, taking its result (the
-     * result is taken only if this clause wins). It never commits while the set is empty.
+     * result is taken only if this clause wins). It never commits while the set is empty. A
+     * select of only such clauses (and timers) waits as {@link #joinNext()} does under a test
+     * clock: virtual time moves for the set's tasks.
      *
      * @return the clause
      */
     public SelectClause<JoinResult<T>> onJoinNext() {
-        return completed.onReceive().map(f -> {
+        SelectClause<ForkImpl<?>> receive = completed.onReceive();
+        SelectClause<ForkImpl<?>> counted = new SelectClause<>() {
+            @Override
+            public Registration register(SelectWaiter waiter, int index) {
+                waiter.waitsForTasksOf(core.runtime());   // a wait for this set's tasks, as joinNext's
+                return receive.register(waiter, index);
+            }
+
+            @Override
+            public ForkImpl<?> complete(Object value) {
+                return receive.complete(value);
+            }
+        };
+        return counted.map(f -> {
             taken();
             return toResult(f);
         });

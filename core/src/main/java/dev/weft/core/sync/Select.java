@@ -128,6 +128,7 @@ public final class Select {
         Timeouts.checkInterrupt();
         long deadline = timed ? Timeouts.deadline(Duration.ofNanos(nanos)) : 0;
         SelectWaiter waiter = new SelectWaiter();
+        waiter.expectClauses(n);
         SelectClause.Registration[] regs = new SelectClause.Registration[n];
         int start = biased || n == 1 ? 0 : ThreadLocalRandom.current().nextInt(n);
         SelectWaiter.Won won;

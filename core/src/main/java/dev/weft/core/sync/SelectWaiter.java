@@ -53,6 +53,13 @@ public final class SelectWaiter {
      * this waiter ({@code Long.MAX_VALUE}: none); the waiting thread's own field (see {@link #timerAt}).
      */
     private long timerDeadline = Long.MAX_VALUE;
+    /** How many clauses the select registers (0: a single operation, not a select); the waiting thread's. */
+    private int clauses;
+    /** How many of them wait only for time ({@link #timerAt}) or for tasks ({@link #waitsForTasksOf}). */
+    private int quietClauses;
+    /** The runtime whose tasks completion clauses wait for, or {@link #MIXED}; null: none. */
+    private Object tasksOf;
+    private static final Object MIXED = new Marker("MIXED");
     /** {@code null} while waiting, then a {@link Won} or {@link #CANCELLED}, never changed again. */
     @SuppressWarnings("unused") // accessed through STATE
     private volatile Object state;
@@ -100,9 +107,41 @@ public final class SelectWaiter {
      * @param deadlineNanos when the timer fires
      */
     public void timerAt(long deadlineNanos) {
-        if (thread == Thread.currentThread() && deadlineNanos < timerDeadline) {
-            timerDeadline = deadlineNanos;
+        if (thread == Thread.currentThread()) {
+            quietClauses++;
+            if (deadlineNanos < timerDeadline) {
+                timerDeadline = deadlineNanos;
+            }
         }
+    }
+
+    /**
+     * Tells the waiter that a clause waits for the end of tasks of {@code runtime} (a fork, a join
+     * set's tasks, a task): a select whose clauses all wait for such tasks or for timers then
+     * waits as {@code Task.join} does, so a test clock's auto-advance may still move time for the
+     * tasks waited for. Only a hint; call it from {@link SelectClause#register}, in the selecting
+     * thread (calls from other threads are ignored); never parks.
+     *
+     * @param runtime the runtime the awaited tasks run in
+     */
+    public void waitsForTasksOf(dev.weft.core.WeftRuntime runtime) {
+        if (thread == Thread.currentThread()) {
+            quietClauses++;
+            tasksOf = tasksOf == null || tasksOf == runtime ? runtime : MIXED;
+        }
+    }
+
+    /** Called by {@link Select} before it registers its {@code n} clauses. */
+    void expectClauses(int n) {
+        clauses = n;
+    }
+
+    /**
+     * The runtime whose tasks this select waits for, if every clause waits only for them or for
+     * time; else null.
+     */
+    private dev.weft.core.WeftRuntime waitsOnlyForTasksOf() {
+        return quietClauses == clauses && tasksOf instanceof dev.weft.core.WeftRuntime rt ? rt : null;
     }
 
     /** Whether some clause won or the waiter gave up; once true it stays true. */
@@ -147,10 +186,27 @@ public final class SelectWaiter {
                 // timerAt); that timer decides the waiter itself, so after its time a plain park.
                 long toTimer = timerDeadline == Long.MAX_VALUE ? 0 : timerDeadline - Parking.nanoTime();
                 if (toTimer > 0) {
-                    Parking.parkNanos(this, toTimer);
+                    Parking.parkNanos(this, toTimer);   // counted as a wait for time
                 } else {
-                    Parking.park(this);
+                    parkCounted();
                 }
+            }
+        }
+    }
+
+    /**
+     * Parks with no time limit, counted as a wait for other tasks if that is all this select
+     * waits for (see {@link #waitsForTasksOf}); a timed park is counted as a wait for time instead,
+     * and counting one wait twice would let a test clock move while another task waits on I/O.
+     */
+    private void parkCounted() {
+        dev.weft.core.WeftRuntime rt = waitsOnlyForTasksOf();
+        boolean internal = rt != null && dev.weft.core.spi.RuntimeAccess.beginInternalWait(rt);
+        try {
+            Parking.park(this);
+        } finally {
+            if (internal) {
+                dev.weft.core.spi.RuntimeAccess.endInternalWait(rt);
             }
         }
     }

@@ -220,18 +220,13 @@ public final class ForkImpl<T> implements Fork<T>, Callable<Object>, Cancellatio
         return resultNow();
     }
 
-    /** Parks until the fork has ended; see {@link #join()} for interruption. */
+    /**
+     * Parks until the fork has ended; see {@link #join()} for interruption. A wait for a task of
+     * the runtime: the test clock may still move time for it (see {@link #onComplete()}).
+     */
     private void awaitDone() throws InterruptedException {
         if (outcome == null) {
-            // Waiting for a task of the runtime: the test clock may still move time for it.
-            boolean internal = RuntimeAccess.beginInternalWait(scope.runtime());
-            try {
-                awaitDoneUncounted();
-            } finally {
-                if (internal) {
-                    RuntimeAccess.endInternalWait(scope.runtime());
-                }
-            }
+            Select.select(onComplete());
         }
     }
 
@@ -241,7 +236,7 @@ public final class ForkImpl<T> implements Fork<T>, Callable<Object>, Cancellatio
      */
     void awaitDoneUncounted() throws InterruptedException {
         if (outcome == null) {
-            Select.select(onComplete());
+            Select.select(completion(false));
         }
     }
 
@@ -289,9 +284,18 @@ public final class ForkImpl<T> implements Fork<T>, Callable<Object>, Cancellatio
         cancel();
     }
 
+    /** {@inheritDoc} A select waiting for it waits as {@code Task.join} does under a test clock. */
     @Override
     public SelectClause<Fork<T>> onComplete() {
+        return completion(true);
+    }
+
+    /** @param counted whether a select of only such clauses counts as a wait for tasks (see SelectWaiter.waitsForTasksOf) */
+    private SelectClause<Fork<T>> completion(boolean counted) {
         return (waiter, index) -> {
+            if (counted) {
+                waiter.waitsForTasksOf(scope.runtime());
+            }
             Node node;
             synchronized (this) {
                 if (outcome == null) {
