@@ -81,9 +81,9 @@ import java.util.function.ToDoubleFunction;
  * allocation where it is submitted; with the default period, W1 spawn and W5 echo ran within
  * noise of the unbound runtime (see {@code docs/BENCHMARKS.md}, "Metrics overhead").
  * The meters hold the runtime weakly, as Micrometer's function meters do: a runtime that is gone
- * reads {@code NaN}. Slow slices are logged from the runtime's one slow-slice listener, at most
- * once a minute per task name, by a background thread (the listener runs on the carrier and
- * only queues). Pinning comes from a JFR {@code RecordingStream} on {@code jdk.VirtualThreadPinned},
+ * reads {@code NaN}. Slow slices are logged from one slow-slice listener per runtime (added
+ * beside its other listeners), at most once a minute per task name, by a background thread (the
+ * listener runs on the carrier and only queues). Pinning comes from a JFR {@code RecordingStream} on {@code jdk.VirtualThreadPinned},
  * shared by every binder in the JVM; events are attributed to a runtime by their carrier thread.
  * In {@link SchedulerMode#FALLBACK} the carrier is a JDK scheduler thread, so a fallback
  * runtime counts every pinned park on the JDK's scheduler.
@@ -91,7 +91,13 @@ import java.util.function.ToDoubleFunction;
  * <h2>Binding twice, closing, failing registries</h2>
  * Binding the same runtime twice to one registry (with this binder or another) registers nothing
  * new: Micrometer returns the meters already there, which read the same counters, and the pinning
- * events and scheduling samples are recorded once per registry. Two live runtimes with the same
+ * events and scheduling samples are recorded once per registry. This holds for binders with the
+ * same settings: a binder with other {@linkplain Builder#tags tags} (or another
+ * {@linkplain Builder#schedulingPerCarrier per-carrier} choice) gets meters of its own, histograms
+ * and pinning timers included, recording the same events (so summing across those tags counts
+ * them twice). Binders that differ only in {@linkplain Builder#pinnedThreshold pinning threshold}
+ * share the pinning timer, which records from the smallest threshold of those bound; when a binder
+ * closes, the threshold goes back up to what the others ask. Two live runtimes with the same
  * name collide the same way (the second binder's meters read the first runtime): give them
  * different names or an extra tag. {@link #close()} removes the meters this binder registered
  * from its registries ({@link MeterRegistry#remove(Meter)}), so a runtime closed and built again
@@ -197,13 +203,13 @@ public final class WeftRuntimeMetrics implements MeterBinder, AutoCloseable {
             hub.addSchedulingRegistry(registry, tags, schedulingPerCarrier, schedulingPeriod);
             return null;
         })) {
-            keep(scheduled, registry, hub::removeSchedulingRegistry);
+            keep(scheduled, registry, this::unschedule);
         }
         if (pinning && guard.register("weft.threads.virtual.pinned", () -> {
             hub.addPinningRegistry(registry, tags, pinnedThreshold);
             return null;
         })) {
-            keep(pinned, registry, hub::removePinningRegistry);
+            keep(pinned, registry, this::unpin);
         }
     }
 
@@ -216,6 +222,14 @@ public final class WeftRuntimeMetrics implements MeterBinder, AutoCloseable {
             }
         }
         undo.accept(registry);
+    }
+
+    private void unschedule(MeterRegistry registry) {
+        hub.removeSchedulingRegistry(registry, tags, schedulingPerCarrier);
+    }
+
+    private void unpin(MeterRegistry registry) {
+        hub.removePinningRegistry(registry, tags, pinnedThreshold);
     }
 
     private void bindCarrier(MeterRegistry registry, int index) {
@@ -306,7 +320,8 @@ public final class WeftRuntimeMetrics implements MeterBinder, AutoCloseable {
     }
 
     /**
-     * Stops what this binder started: its part in the slow-slice log, in the scheduling probe
+     * Stops what this binder started: its part in the slow-slice log (the runtime's other
+     * slow-slice listeners stay), in the scheduling probe
      * (removed from the carriers with the runtime's last binder that wanted it, and its
      * histograms from the registries with it) and in the JFR pinning stream (which stops when no
      * binder in the JVM needs it; a registry's pinning timers leave with the runtime's last binder
@@ -327,8 +342,8 @@ public final class WeftRuntimeMetrics implements MeterBinder, AutoCloseable {
             scheds = List.copyOf(scheduled);
             log = logStarted;
         }
-        pins.forEach(hub::removePinningRegistry);
-        scheds.forEach(hub::removeSchedulingRegistry);
+        pins.forEach(this::unpin);
+        scheds.forEach(this::unschedule);
         if (log) {
             hub.stopSlowSliceLog();
         }

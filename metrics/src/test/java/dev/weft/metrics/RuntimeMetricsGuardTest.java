@@ -6,6 +6,7 @@ import dev.weft.metrics.internal.RuntimeHub;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.cumulative.CumulativeTimer;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
@@ -131,6 +132,38 @@ class RuntimeMetricsGuardTest {
             long after = sliceHistogram(reg);
             WeftRuntimeMetricsBadInputTest.spawnAndJoin(rt, 10);
             Await.until("a's histogram still records", () -> sliceHistogram(reg) > after);
+            a.close();
+            assertEquals(0, RuntimeHub.of(rt).schedulingPeriod(), "no binder left: the probe is removed");
+            assertTrue(reg.getMeters().isEmpty(), () -> "the last binder's close removes the meters: " + reg.getMeters());
+        }
+    }
+
+    /**
+     * A second binder of the runtime with other tags and per-carrier histograms, on a registry
+     * the first bound, gets histograms of its own with its tags; closing it removes only those.
+     */
+    @Test
+    void aBinderWithOtherTagsGetsHistogramsOfItsOwn() throws Exception {
+        SimpleMeterRegistry reg = new SimpleMeterRegistry();
+        try (WeftRuntime rt = WeftRuntime.builder().name("tags-hist").carriers(2).build();
+             WeftRuntimeMetrics a = WeftRuntimeMetrics.builder(rt).schedulingSamplePeriod(1).slowSliceLog(false).build();
+             WeftRuntimeMetrics b = WeftRuntimeMetrics.builder(rt).tags(Tags.of("team", "b")).schedulingPerCarrier(true)
+                     .schedulingSamplePeriod(1).slowSliceLog(false).build()) {
+            a.bindTo(reg);
+            b.bindTo(reg);
+            List<Timer> bs = List.copyOf(reg.find("weft.scheduling.slice").tag("team", "b").timers());
+            assertEquals(rt.carriers(), bs.size(), () -> "b's per-carrier slice histograms: " + reg.find("weft.scheduling.slice").timers());
+            assertTrue(bs.stream().allMatch(t -> t.getId().getTag("carrier") != null), "tagged with the carrier");
+            assertEquals(1, reg.find("weft.scheduling.slice").timers().stream().filter(t -> t.getId().getTag("team") == null).count(),
+                    "a's one histogram");
+            if (rt.schedulerMode() == SchedulerMode.CARRIER) {
+                WeftRuntimeMetricsBadInputTest.spawnAndJoin(rt, 50);
+                Await.until("b's histograms record", () -> reg.find("weft.scheduling.slice").tag("team", "b").timers().stream()
+                        .mapToLong(Timer::count).sum() > 0);
+            }
+            b.close();
+            assertTrue(reg.find("weft.scheduling.slice").tag("team", "b").timers().isEmpty(), "b's histograms left with b");
+            assertEquals(1, reg.find("weft.scheduling.slice").timers().size(), "a's histogram stays");
             a.close();
             assertEquals(0, RuntimeHub.of(rt).schedulingPeriod(), "no binder left: the probe is removed");
             assertTrue(reg.getMeters().isEmpty(), () -> "the last binder's close removes the meters: " + reg.getMeters());

@@ -44,6 +44,13 @@ import java.util.Objects;
  * when receivers fall behind. Datagrams longer than {@link Builder#maxDatagramSize} (default
  * 65,507 bytes, the largest IPv4 UDP payload) are truncated by the operating system.
  *
+ * <h2>Zero-length datagrams</h2>
+ * Only the {@code IO_URING} transport sends them: on the others Netty's channel would drop one
+ * unsent while reporting success, so {@code send} of an empty datagram throws
+ * {@link SocketException} there. They are received (as an empty {@link Datagram}) on every
+ * transport, except by a {@linkplain #connect connected} socket on {@code EPOLL}, whose Netty
+ * channel reads them as "nothing read" and drops them.
+ *
  * <h2>Cancellation, timeouts, closing</h2>
  * A task interrupted (cancelled) while parked in {@code receive} wakes at once with
  * {@link InterruptedIOException}, interrupt status left set, and nothing queued is lost.
@@ -92,7 +99,9 @@ public final class UdpSocket implements AutoCloseable {
      * Sends {@code data[off..off+len)} as one datagram to {@code to}. Parks until the datagram was
      * handed to the operating system (UDP: not that it arrived).
      *
-     * @throws SocketException        if the socket is closed, or the send failed (e.g. message too long, network unreachable)
+     * @throws SocketException        if the socket is closed, or the send failed (e.g. message too long, network
+     *                                unreachable), or {@code len} is 0 on a transport that cannot send an empty
+     *                                datagram (see the class description; nothing was sent)
      * @throws IllegalStateException  if the socket is {@linkplain #connect connected} to another address
      * @throws InterruptedIOException if interrupted while parked (the datagram may still be sent)
      * @throws IndexOutOfBoundsException if {@code off}/{@code len} do not fit {@code data}

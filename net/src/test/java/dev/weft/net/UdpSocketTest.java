@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import static dev.weft.net.NetTesting.ANY_LOCAL;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -172,6 +173,83 @@ class UdpSocketTest {
             assertThrows(IllegalArgumentException.class, () -> UdpSocket.builder(rt).receiveQueueCapacity(0));
             assertThrows(IllegalArgumentException.class, () -> UdpSocket.builder(rt).maxDatagramSize(70_000));
             assertThrows(IllegalArgumentException.class, () -> a.setReceiveTimeout(Duration.ZERO));
+        }
+    }
+
+    /**
+     * A zero-length datagram is a datagram: received as an empty one, in order, from a plain JDK
+     * socket, by a bound socket and by one connected to the sender (except on EPOLL, whose Netty
+     * channel drops it on a connected socket: see UdpSocket's class description).
+     */
+    @AllTransports
+    void zeroLengthDatagramIsReceived(Transport t) throws Exception {
+        try (WeftRuntime rt = TcpTransportConformanceTest.runtime(t);
+             UdpSocket open = UdpSocket.bind(rt, ANY_LOCAL);
+             UdpSocket connected = UdpSocket.bind(rt, ANY_LOCAL);
+             java.net.DatagramSocket jdk = new java.net.DatagramSocket(ANY_LOCAL)) {
+            InetSocketAddress jdkAddress = (InetSocketAddress) jdk.getLocalSocketAddress();
+            rt.run(() -> {
+                connected.connect(jdkAddress);
+                return null;
+            });
+            UdpSocket[] receivers = t == Transport.EPOLL ? new UdpSocket[] {open} : new UdpSocket[] {open, connected};
+            for (UdpSocket receiver : receivers) {
+                jdk.send(new java.net.DatagramPacket(new byte[0], 0, receiver.localAddress()));
+                jdk.send(new java.net.DatagramPacket("after".getBytes(), 5, receiver.localAddress()));
+                receiver.setReceiveTimeout(Duration.ofSeconds(10));
+                Datagram first = rt.run(receiver::receive);
+                assertEquals("", text(first), (receiver == open ? "unconnected" : "connected") + " socket skipped the empty datagram");
+                assertEquals(jdkAddress, first.sender());
+                assertEquals("after", text(rt.run(receiver::receive)));
+            }
+        }
+    }
+
+    /**
+     * An empty datagram is sent where the transport can (IO_URING); elsewhere send throws instead
+     * of returning as if it had sent it (Netty's channel completes the write without sending).
+     */
+    @AllTransports
+    void zeroLengthDatagramIsSentOrRefused(Transport t) throws Exception {
+        try (WeftRuntime rt = TcpTransportConformanceTest.runtime(t);
+             UdpSocket open = UdpSocket.bind(rt, ANY_LOCAL);
+             UdpSocket connected = UdpSocket.bind(rt, ANY_LOCAL);
+             java.net.DatagramSocket jdk = new java.net.DatagramSocket(ANY_LOCAL)) {
+            InetSocketAddress jdkAddress = (InetSocketAddress) jdk.getLocalSocketAddress();
+            jdk.setSoTimeout(10_000);
+            boolean sends = t == Transport.IO_URING;
+            rt.run(() -> {
+                connected.connect(jdkAddress);
+                if (sends) {
+                    open.send(new byte[0], jdkAddress);
+                    open.send("after".getBytes(), jdkAddress);
+                    connected.send(new byte[0]);
+                    connected.send("after".getBytes());
+                } else {
+                    SocketException e = assertThrows(SocketException.class, () -> open.send(new byte[0], jdkAddress),
+                            "send of an empty datagram returned though nothing is sent");
+                    assertTrue(e.getMessage().contains("zero-length"), e.getMessage());
+                    assertThrows(SocketException.class, () -> connected.send(new byte[0]));
+                    assertThrows(SocketException.class, () -> open.send(new byte[4], 2, 0, jdkAddress));
+                    open.send("after".getBytes(), jdkAddress);
+                    connected.send("after".getBytes());
+                }
+                return null;
+            });
+            for (UdpSocket sender : new UdpSocket[] {open, connected}) {
+                java.net.DatagramPacket p;
+                if (sends) {
+                    p = new java.net.DatagramPacket(new byte[16], 16);
+                    jdk.receive(p);
+                    assertEquals(0, p.getLength(), (sender == open ? "unconnected" : "connected") + " socket did not send the empty datagram");
+                    assertEquals(sender.localAddress(), p.getSocketAddress());
+                }
+                p = new java.net.DatagramPacket(new byte[16], 16);
+                jdk.receive(p);
+                assertEquals("after", new String(p.getData(), 0, p.getLength(), StandardCharsets.US_ASCII));
+                assertEquals(sender.localAddress(), p.getSocketAddress());
+            }
+            assertFalse(open.isClosed() || connected.isClosed(), "a refused send leaves the socket usable");
         }
     }
 }

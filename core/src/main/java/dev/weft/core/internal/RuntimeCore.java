@@ -83,7 +83,13 @@ public final class RuntimeCore {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition quiet = lock.newCondition();
     private volatile ShutdownReport report;
-    private volatile dev.weft.core.spi.RuntimeAccess.SlowSliceListener sliceListener;
+    private static final dev.weft.core.spi.RuntimeAccess.SlowSliceListener[] NO_SLICE_LISTENERS = {};
+    // The listener of RuntimeAccess.onSlowSlice and those added beside it, each removed alone;
+    // carriers read only the volatile array, rebuilt under the lock on every change.
+    private final Object sliceListenerLock = new Object();
+    private dev.weft.core.spi.RuntimeAccess.SlowSliceListener slotSliceListener;
+    private final List<dev.weft.core.spi.RuntimeAccess.SlowSliceListener> addedSliceListeners = new ArrayList<>();
+    private volatile dev.weft.core.spi.RuntimeAccess.SlowSliceListener[] sliceListeners = NO_SLICE_LISTENERS;
     private final Thread.Builder.OfVirtual fallbackBuilder = Thread.ofVirtual();
 
     public RuntimeCore(String name, int carriers, Transport transport, int blockingThreads,
@@ -347,8 +353,44 @@ public final class RuntimeCore {
         return out;
     }
 
+    /** Sets the listener of {@code RuntimeAccess.onSlowSlice} (null removes it); the added ones stay. */
     public void setSliceListener(dev.weft.core.spi.RuntimeAccess.SlowSliceListener l) {
-        this.sliceListener = l;
+        synchronized (sliceListenerLock) {
+            slotSliceListener = l;
+            publishSliceListeners();
+        }
+    }
+
+    /** Adds {@code l} beside the other slow-slice listeners. */
+    public void addSliceListener(dev.weft.core.spi.RuntimeAccess.SlowSliceListener l) {
+        Objects.requireNonNull(l, "listener");
+        synchronized (sliceListenerLock) {
+            addedSliceListeners.add(l);
+            publishSliceListeners();
+        }
+    }
+
+    /** Removes one addition of {@code l} (compared by identity); false if it was not added. */
+    public boolean removeSliceListener(dev.weft.core.spi.RuntimeAccess.SlowSliceListener l) {
+        synchronized (sliceListenerLock) {
+            for (int i = 0; i < addedSliceListeners.size(); i++) {
+                if (addedSliceListeners.get(i) == l) {
+                    addedSliceListeners.remove(i);
+                    publishSliceListeners();
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private void publishSliceListeners() {
+        List<dev.weft.core.spi.RuntimeAccess.SlowSliceListener> all = new ArrayList<>(addedSliceListeners.size() + 1);
+        if (slotSliceListener != null) {
+            all.add(slotSliceListener);
+        }
+        all.addAll(addedSliceListeners);
+        sliceListeners = all.toArray(NO_SLICE_LISTENERS);
     }
 
     // ---- spawning -----------------------------------------------------------------------------
@@ -599,7 +641,7 @@ public final class RuntimeCore {
 
     /** Whether a slow-slice listener is installed (then every slice is timed, see {@code Carrier}). */
     boolean hasSliceListener() {
-        return sliceListener != null;
+        return sliceListeners.length != 0;
     }
 
     /**
@@ -609,8 +651,8 @@ public final class RuntimeCore {
      */
     void reportSlowSlice(Carrier carrier, Runnable continuation, long nanos) {
         carrier.stats.slowSlices++;
-        dev.weft.core.spi.RuntimeAccess.SlowSliceListener l = sliceListener;
-        if (l != null && continuation != null) {
+        dev.weft.core.spi.RuntimeAccess.SlowSliceListener[] ls = sliceListeners;
+        if (ls.length != 0 && continuation != null) {
             TaskImpl<?> lastEnded = carrier.lastEndedTask;
             String taskName = lastEnded != null && continuation == carrier.lastEndedContinuation
                     ? lastEnded.name() : "unknown task";
@@ -620,10 +662,12 @@ public final class RuntimeCore {
                     break;
                 }
             }
-            try {
-                l.slowSlice(carrier.index, nanos, taskName);
-            } catch (Throwable e) {
-                log.log(System.Logger.Level.WARNING, "slice listener failed", e);
+            for (dev.weft.core.spi.RuntimeAccess.SlowSliceListener l : ls) {
+                try {
+                    l.slowSlice(carrier.index, nanos, taskName);
+                } catch (Throwable e) {
+                    log.log(System.Logger.Level.WARNING, "slice listener failed", e);
+                }
             }
         }
     }

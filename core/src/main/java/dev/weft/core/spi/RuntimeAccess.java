@@ -239,8 +239,31 @@ public final class RuntimeAccess {
         CoreBridge.core(rt).carriers().forEach(c -> c.setSchedulingProbe(probe));
     }
 
-    /** Installs the runtime's one slow-slice listener (null removes it). */
+    /**
+     * Sets the slow-slice listener of this method (null removes it), replacing the one it set
+     * before; listeners added with {@link #addSlowSliceListener} are not affected.
+     */
     public static void onSlowSlice(WeftRuntime rt, SlowSliceListener listener) {
         CoreBridge.core(rt).setSliceListener(listener);
+    }
+
+    /**
+     * Adds a slow-slice listener beside the others (each is told of every slow slice), so that
+     * several users do not displace one another. Undo with {@link #removeSlowSliceListener}.
+     *
+     * @throws NullPointerException if {@code listener} is null
+     */
+    public static void addSlowSliceListener(WeftRuntime rt, SlowSliceListener listener) {
+        CoreBridge.core(rt).addSliceListener(listener);
+    }
+
+    /**
+     * Removes one {@link #addSlowSliceListener} of {@code listener} (compared by identity); the
+     * other listeners stay.
+     *
+     * @return false if it was not added
+     */
+    public static boolean removeSlowSliceListener(WeftRuntime rt, SlowSliceListener listener) {
+        return CoreBridge.core(rt).removeSliceListener(listener);
     }
 }

@@ -84,9 +84,9 @@ public final class OnceCell<T> {
      * @throws InterruptedException if interrupted before or while waiting, or if {@code init} threw
      *                              it; a value already set is returned even to an interrupted
      *                              caller, whose interrupt status stays set (as {@code FutureTask.get})
-     * @throws ExecutionException   if {@code init} threw any other exception (the cause), or
-     *                              returned null (cause: {@link NullPointerException}); the cell
-     *                              stays empty
+     * @throws ExecutionException   if {@code init} threw any other exception (the cause, even
+     *                              when it is itself an {@code ExecutionException}), or returned
+     *                              null (cause: {@link NullPointerException}); the cell stays empty
      */
     public T getOrInit(Callable<? extends T> init) throws InterruptedException, ExecutionException {
         return doGetOrInit(Objects.requireNonNull(init, "init"), false, 0).orElseThrow();
@@ -185,13 +185,10 @@ public final class OnceCell<T> {
         T v = null;
         try {
             v = init.call();
-            if (v == null) {
-                throw new ExecutionException(new NullPointerException("initialiser returned null"));
-            }
-            return v;
-        } catch (InterruptedException | ExecutionException e) {
+        } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
+            // an ExecutionException of init's own is wrapped too: the cause is always what init threw
             throw new ExecutionException(e);
         } finally {
             lock.lock();
@@ -207,6 +204,10 @@ public final class OnceCell<T> {
                 lock.unlock();
             }
         }
+        if (v == null) {
+            throw new ExecutionException(new NullPointerException("initialiser returned null"));
+        }
+        return v;
     }
 
     private void wakeAll() {

@@ -16,14 +16,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * }
  *
  * <p>Fairness: a waiter asking for many permits holds back later, smaller requests (no barging),
- * and {@code tryAcquire} fails while anyone is waiting.
+ * and {@code tryAcquire} fails while anyone is waiting. A waiter that no longer waits (its
+ * {@link Select} committed another clause, it timed out or was interrupted) holds back no one,
+ * even before its own thread has withdrawn it.
  *
  * <p><b>Thread safety and memory consistency:</b> thread-safe; actions before releasing a permit
  * happen-before the actions after an acquire that obtains it.
  *
  * <p><b>Implementation overview.</b> A short lock guards the count and a FIFO of parked waiters;
  * a release hands permits to waiters at the head in order by winning each waiter's
- * {@link SelectWaiter} cell, so a waiter that gave up is skipped and never absorbs permits.
+ * {@link SelectWaiter} cell, so a waiter that gave up is skipped and never absorbs permits; a
+ * decided waiter found at the head is dropped from the FIFO there and then.
  */
 public final class Semaphore implements AutoCloseable {
     /**
@@ -116,6 +119,7 @@ public final class Semaphore implements AutoCloseable {
             if (closed) {
                 throw new SemaphoreClosedException();
             }
+            grant(); // drops decided heads, so that only waiters still waiting come first
             if (waiters.isEmpty() && available >= n) {
                 available -= n;
                 return Optional.of(new SemaphorePermit(this, n));
@@ -135,6 +139,7 @@ public final class Semaphore implements AutoCloseable {
             if (closed) {
                 throw new SemaphoreClosedException();
             }
+            grant(); // drops decided heads, so that only waiters still waiting come first
             if (waiters.isEmpty() && available >= n) {
                 available -= n;
                 return Optional.of(new SemaphorePermit(this, n));
@@ -192,6 +197,7 @@ public final class Semaphore implements AutoCloseable {
                         waiter.tryWin(index, CLOSED);
                         return Registration.NONE;
                     }
+                    grant();
                     if (waiters.isEmpty() && available >= n) {
                         if (waiter.tryWin(index, null)) {
                             available -= n;
@@ -350,12 +356,25 @@ public final class Semaphore implements AutoCloseable {
         return closed;
     }
 
+    /**
+     * Serves waiters from the head while the permits suffice. A head already decided (its select
+     * won on another branch, or it gave up) is dropped whatever it asked for: it no longer waits,
+     * and until its owner gets round to removing it, it would hold back the smaller waiters behind
+     * it and make {@code tryAcquire} fail.
+     */
     private void grant() {
         if (closed) {
             return;
         }
         WaitNode head;
-        while ((head = waiters.peek()) != null && available >= (Integer) head.payload) {
+        while ((head = waiters.peek()) != null) {
+            if (head.waiter.isDecided()) {
+                waiters.poll();
+                continue;
+            }
+            if (available < (Integer) head.payload) {
+                return;
+            }
             waiters.poll();
             if (head.waiter.tryWin(head.index, null)) {
                 available -= (Integer) head.payload;

@@ -95,4 +95,20 @@ class OnceCellInitTest {
         release.countDown();
         assertEquals("v", init.get());
     }
+
+    /**
+     * An ExecutionException thrown by the initialiser itself is the cause of the one getOrInit
+     * throws, like any other exception (an initialiser calling Future.get, say): the caller can
+     * tell the initialiser's failure from its cause.
+     */
+    @Test
+    void initialisersOwnExecutionExceptionIsTheCause() throws Exception {
+        OnceCell<String> cell = new OnceCell<>();
+        ExecutionException own = new ExecutionException("from a future", new java.io.IOException("disk"));
+        ExecutionException e = assertThrows(ExecutionException.class, () -> cell.getOrInit(() -> { throw own; }));
+        assertNotSame(own, e, "the initialiser's exception came back unwrapped");
+        assertSame(own, e.getCause());
+        assertFalse(cell.isInitialized());
+        assertEquals("ok", cell.getOrInit(() -> "ok"));
+    }
 }

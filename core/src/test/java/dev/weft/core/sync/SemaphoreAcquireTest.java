@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -131,5 +133,86 @@ class SemaphoreAcquireTest {
         }
         assertTrue(max.get() <= 3, "at most 3 holders, saw " + max.get());
         assertEquals(3, s.availablePermits());
+    }
+
+    /**
+     * A select whose acquire lost to another clause but has not yet withdrawn from the FIFO (its
+     * thread is still cancelling registrations) holds back no one: a release serves the smaller
+     * waiter behind it, and tryAcquire succeeds when it is the only one left.
+     */
+    @Test
+    void decidedSelectWaiterHoldsBackNoOne() throws Exception {
+        Semaphore s = new Semaphore(0);
+        CountDownLatch cancelling = new CountDownLatch(1);
+        CountDownLatch letCancel = new CountDownLatch(1);
+        // clause 0 holds the selecting thread in its cancel, clause 1 queues for 5 permits,
+        // clause 2 wins at once: the acquire node stays in the FIFO, decided, until letCancel
+        SelectClause<String> holdInCancel = (waiter, index) -> () -> {
+            cancelling.countDown();
+            try {
+                letCancel.await(Threads.LONG.toSeconds(), TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        SelectClause<String> winNow = (waiter, index) -> {
+            waiter.tryWin(index, "other");
+            return SelectClause.Registration.NONE;
+        };
+        Threads.Task<String> selector = Threads.start(() ->
+                Select.selectBiased(holdInCancel, s.onAcquire(5).map(p -> "permits"), winNow));
+        try {
+            assertTrue(cancelling.await(Threads.LONG.toSeconds(), TimeUnit.SECONDS), "select did not decide");
+            assertEquals(1, s.waiterCount(), "the decided acquire is still queued");
+
+            Threads.Task<SemaphorePermit> small = Threads.start(() -> s.acquire(1));
+            Threads.awaitParked(small);
+            s.release(1);
+            assertEquals(0, s.waiterCount(), "release served the waiter behind the decided one");
+            assertEquals(0, s.availablePermits());
+            small.get().close();
+
+            assertEquals(1, s.availablePermits());
+            SemaphorePermit p = s.tryAcquire().orElseThrow(() -> new AssertionError(
+                    "tryAcquire failed though no one waits; waiters " + s.waiterCount()));
+            p.close();
+        } finally {
+            letCancel.countDown();
+        }
+        assertEquals("other", selector.get());
+        assertEquals(0, s.waiterCount());
+        assertEquals(1, s.availablePermits());
+    }
+
+    /** The same decided waiter left alone in the FIFO does not make tryAcquire fail. */
+    @Test
+    void tryAcquireIgnoresDecidedWaiter() throws Exception {
+        Semaphore s = new Semaphore(1);
+        CountDownLatch cancelling = new CountDownLatch(1);
+        CountDownLatch letCancel = new CountDownLatch(1);
+        SelectClause<String> holdInCancel = (waiter, index) -> () -> {
+            cancelling.countDown();
+            try {
+                letCancel.await(Threads.LONG.toSeconds(), TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        SelectClause<String> winNow = (waiter, index) -> {
+            waiter.tryWin(index, "other");
+            return SelectClause.Registration.NONE;
+        };
+        Threads.Task<String> selector = Threads.start(() ->
+                Select.selectBiased(holdInCancel, s.onAcquire(2).map(p -> "permits"), winNow));
+        try {
+            assertTrue(cancelling.await(Threads.LONG.toSeconds(), TimeUnit.SECONDS), "select did not decide");
+            Optional<SemaphorePermit> p = s.tryAcquire();
+            assertTrue(p.isPresent(), "tryAcquire failed behind a waiter that no longer waits");
+            p.get().close();
+        } finally {
+            letCancel.countDown();
+        }
+        assertEquals("other", selector.get());
+        assertEquals(1, s.availablePermits());
     }
 }

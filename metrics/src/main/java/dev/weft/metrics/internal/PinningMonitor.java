@@ -20,12 +20,14 @@ final class PinningMonitor {
 
     // guarded by PinningMonitor.class
     private static final Map<RuntimeHub, Integer> HUBS = new IdentityHashMap<>();
+    private static final Thresholds THRESHOLDS = new Thresholds();
     private static RecordingStream stream;
     private static Duration threshold;
     private static volatile List<RuntimeHub> hubs = List.of();
 
     private PinningMonitor() {}
 
+    /** One more user of the stream for {@code hub}, wanting events of at least {@code min}. */
     static synchronized void add(RuntimeHub hub, Duration min) {
         if (stream == null) {
             RecordingStream rs = new RecordingStream();
@@ -44,11 +46,17 @@ final class PinningMonitor {
             stream.enable(EVENT).withThreshold(min);
             threshold = min;
         }
+        THRESHOLDS.add(min);
         HUBS.merge(hub, 1, Integer::sum);
         hubs = List.copyOf(HUBS.keySet());
     }
 
-    static synchronized void remove(RuntimeHub hub) {
+    /**
+     * Undoes one {@link #add} with these arguments: the stream closes with the last user, and
+     * otherwise its threshold goes back up to the smallest one still asked for (a low threshold
+     * left behind would make JFR record and deliver events nobody wants).
+     */
+    static synchronized void remove(RuntimeHub hub, Duration min) {
         Integer n = HUBS.get(hub);
         if (n == null) {
             return;
@@ -58,11 +66,18 @@ final class PinningMonitor {
         } else {
             HUBS.put(hub, n - 1);
         }
+        THRESHOLDS.remove(min);
         hubs = List.copyOf(HUBS.keySet());
         if (HUBS.isEmpty() && stream != null) {
             stream.close();
             stream = null;
             threshold = null;
+        } else if (stream != null) {
+            Duration wanted = THRESHOLDS.min();
+            if (wanted != null && wanted.compareTo(threshold) > 0) {
+                stream.enable(EVENT).withThreshold(wanted);
+                threshold = wanted;
+            }
         }
     }
 

@@ -10,7 +10,7 @@ import io.micrometer.core.instrument.Timer;
 
 import java.lang.ref.WeakReference;
 import java.time.Duration;
-import java.util.IdentityHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,25 +29,41 @@ public final class RuntimeHub {
     private final boolean carrierMode;
     private final Set<String> carrierThreads;
     private int logUsers;
-    /** Registries pinning is recorded into, with how many binders asked; guarded by this. */
-    private final Map<MeterRegistry, PinTarget> pinTargets = new IdentityHashMap<>();
+    /** The listener startSlowSliceLog added, null while none; guarded by this. */
+    private SlowSliceLog slowSliceLog;
+    /** Where pinning is recorded (a registry and tags), with what its binders asked; guarded by this. */
+    private final Map<PinKey, PinTarget> pinTargets = new HashMap<>();
     private volatile List<PinTarget> pinSnapshot = List.of();
     private final SchedulingRecorder scheduling;
+
+    /** A registry by identity (as everywhere here) and the tags of its pinning timers by value. */
+    private record PinKey(MeterRegistry registry, Tags tags) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof PinKey k && k.registry == registry && k.tags.equals(tags);
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(registry) * 31 + tags.hashCode();
+        }
+    }
 
     private static final class PinTarget {
         final MeterRegistry registry;
         final Tags tags;
-        Duration threshold;
-        int refs;
+        /** The smallest of {@link #thresholds}: what the binders still bound want recorded. */
+        volatile Duration threshold;
+        /** The threshold each binder asked for, counted; guarded by the hub. */
+        final Thresholds thresholds = new Thresholds();
         /** The timers registered so far, per reason, each holding one reference; guarded by this target. */
         final Map<String, Timer> timers = new java.util.HashMap<>();
         /** Set when the last binder left: no more timers; guarded by this target. */
         boolean removed;
 
-        PinTarget(MeterRegistry registry, Tags tags, Duration threshold) {
+        PinTarget(MeterRegistry registry, Tags tags) {
             this.registry = registry;
             this.tags = tags;
-            this.threshold = threshold;
         }
     }
 
@@ -65,8 +81,8 @@ public final class RuntimeHub {
 
     /**
      * Records the scheduling histograms (wake-up delay, slice, timer lateness) of this runtime into
-     * {@code registry} from now on, once however many binders ask, installing the runtime's
-     * scheduling probe if none was.
+     * {@code registry} from now on, once per registry, tags and {@code perCarrier} however many
+     * binders ask, installing the runtime's scheduling probe if none was.
      *
      * @param period record about one event in this many (a power of two)
      * @throws RuntimeException whatever the registry threw
@@ -75,9 +91,9 @@ public final class RuntimeHub {
         scheduling.add(registry, tags, perCarrier, period);
     }
 
-    /** Undoes one {@link #addSchedulingRegistry}; the probe is removed with the last registry. */
-    public void removeSchedulingRegistry(MeterRegistry registry) {
-        scheduling.remove(registry);
+    /** Undoes one {@link #addSchedulingRegistry} with these arguments; the probe is removed with the last. */
+    public void removeSchedulingRegistry(MeterRegistry registry, Tags tags, boolean perCarrier) {
+        scheduling.remove(registry, tags, perCarrier);
     }
 
     /** The sample period of the installed scheduling probe, 0 when none. */
@@ -92,25 +108,33 @@ public final class RuntimeHub {
         }
     }
 
-    /** Installs the slow-slice log as the runtime's slow-slice listener, once for all binders. */
+    /**
+     * Adds the slow-slice log to the runtime's slow-slice listeners, once for all binders; the
+     * runtime's other listeners stay.
+     */
     public synchronized void startSlowSliceLog() {
         WeftRuntime r = rt.get();
         if (logUsers++ == 0 && r != null) {
-            RuntimeAccess.onSlowSlice(r, new SlowSliceLog(name, SlowSliceLog.INTERVAL_NANOS));
+            slowSliceLog = new SlowSliceLog(name, SlowSliceLog.INTERVAL_NANOS);
+            RuntimeAccess.addSlowSliceListener(r, slowSliceLog);
         }
     }
 
-    /** Removes the slow-slice listener when the last binder that wanted it stops. */
+    /** Removes the slow-slice log (and no other listener) when the last binder that wanted it stops. */
     public synchronized void stopSlowSliceLog() {
         WeftRuntime r = rt.get();
-        if (logUsers > 0 && --logUsers == 0 && r != null) {
-            RuntimeAccess.onSlowSlice(r, null);
+        if (logUsers > 0 && --logUsers == 0 && slowSliceLog != null) {
+            if (r != null) {
+                RuntimeAccess.removeSlowSliceListener(r, slowSliceLog);
+            }
+            slowSliceLog = null;
         }
     }
 
     /**
-     * Records this runtime's pinned parks into {@code registry} from now on (once, however many
-     * binders ask), starting the JVM's JFR stream if needed.
+     * Records this runtime's pinned parks of at least {@code threshold} into {@code registry},
+     * tagged {@code tags}, from now on (once per registry and tags, however many binders ask:
+     * then the smallest threshold asked applies), starting the JVM's JFR stream if needed.
      *
      * @throws IllegalStateException if JFR streaming is not available here
      */
@@ -123,30 +147,34 @@ public final class RuntimeHub {
             throw new IllegalStateException("JFR streaming of jdk.VirtualThreadPinned is not available: " + e, e);
         }
         synchronized (this) {
-            PinTarget t = pinTargets.computeIfAbsent(registry, r -> new PinTarget(r, tags, threshold));
-            t.refs++;
-            if (threshold.compareTo(t.threshold) < 0) {
-                t.threshold = threshold;
-            }
+            PinTarget t = pinTargets.computeIfAbsent(new PinKey(registry, tags), k -> new PinTarget(registry, tags));
+            t.thresholds.add(threshold);
+            t.threshold = t.thresholds.min();
             pinSnapshot = List.copyOf(pinTargets.values());
         }
     }
 
-    /** Undoes one {@link #addPinningRegistry}; with the last, the registry's pinning timers leave it. */
-    public void removePinningRegistry(MeterRegistry registry) {
+    /**
+     * Undoes one {@link #addPinningRegistry} with these arguments: the registry's threshold goes
+     * back to what the binders left ask for; with the last, its pinning timers leave it.
+     */
+    public void removePinningRegistry(MeterRegistry registry, Tags tags, Duration threshold) {
         PinTarget gone = null;
         synchronized (this) {
-            PinTarget t = pinTargets.get(registry);
-            if (t == null) {
+            PinKey key = new PinKey(registry, tags);
+            PinTarget t = pinTargets.get(key);
+            if (t == null || !t.thresholds.remove(threshold)) {
                 return;
             }
-            if (--t.refs == 0) {
-                pinTargets.remove(registry);
+            if (t.thresholds.isEmpty()) {
+                pinTargets.remove(key);
                 gone = t;
+            } else {
+                t.threshold = t.thresholds.min();
             }
             pinSnapshot = List.copyOf(pinTargets.values());
         }
-        PinningMonitor.remove(this);
+        PinningMonitor.remove(this, threshold);
         if (gone != null) {
             List<Timer> timers;
             synchronized (gone) {

@@ -9,7 +9,7 @@ import io.micrometer.core.instrument.Timer;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +18,9 @@ import java.util.concurrent.TimeUnit;
  * The scheduling histograms of one runtime ({@code weft.scheduling.wake.delay},
  * {@code weft.scheduling.slice}, {@code weft.timers.lateness}): the runtime's one
  * {@link SchedulingProbe}, recording its samples into Micrometer timers of every registry that
- * asked, once per registry however many binders asked. Installed while at least one registry
+ * asked, once per registry and meter tags (tags, and whether there is one histogram per carrier)
+ * however many binders asked: binders that ask for other tags on the same registry get timers of
+ * their own, as their function meters are their own. Installed while at least one registry
  * wants it, removed with the last, so a runtime with none pays one volatile read per turn and per
  * submission.
  *
@@ -38,10 +40,23 @@ final class SchedulingRecorder {
     private final java.lang.ref.WeakReference<WeftRuntime> rt;   // the hub that owns this holds it weakly too
     private final int carriers;
     /** guarded by this */
-    private final Map<MeterRegistry, Target> targets = new IdentityHashMap<>();
+    private final Map<Key, Target> targets = new HashMap<>();
     private int installedPeriod;
 
-    /** Every registry's timers, one per carrier (index = carrier index). */
+    /** What a set of timers is for: the registry by identity (as everywhere here), the tags by value. */
+    private record Key(MeterRegistry registry, Tags tags, boolean perCarrier) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.registry == registry && k.tags.equals(tags) && k.perCarrier == perCarrier;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(registry) * 31 + tags.hashCode() * 2 + (perCarrier ? 1 : 0);
+        }
+    }
+
+    /** The timers of one {@link Key}, one per carrier (index = carrier index). */
     private record Target(Timer[] wake, Timer[] slice, Timer[] lateness, int period, int[] refs) {}
 
     SchedulingRecorder(WeftRuntime rt) {
@@ -50,18 +65,21 @@ final class SchedulingRecorder {
     }
 
     /**
-     * Records into {@code registry} from now on (a second call for the same registry only counts
-     * a reference). The samples are one event in {@code period} (the smallest period any
-     * registry asked for, so a registry may get more samples than it asked for).
+     * Records into {@code registry}, with timers tagged {@code tags} (and {@code carrier} if
+     * {@code perCarrier}), from now on; a second call with the same registry, tags and
+     * {@code perCarrier} only counts a reference. The samples are one event in {@code period}
+     * (the smallest period any registry asked for, so a registry may get more samples than it
+     * asked for).
      *
      * @throws RuntimeException whatever the registry threw while the timers were registered
      */
     synchronized void add(MeterRegistry registry, Tags tags, boolean perCarrier, int period) {
-        Target t = targets.get(registry);
+        Key key = new Key(registry, tags, perCarrier);
+        Target t = targets.get(key);
         if (t != null) {
             t.refs[0]++;
             if (period < t.period) {   // the smallest period wins, whichever binder came first
-                targets.put(registry, new Target(t.wake, t.slice, t.lateness, period, t.refs));
+                targets.put(key, new Target(t.wake, t.slice, t.lateness, period, t.refs));
                 reinstall();
             }
             return;
@@ -86,17 +104,18 @@ final class SchedulingRecorder {
             acquired.forEach(m -> OwnedMeters.release(registry, m));
             throw e;
         }
-        targets.put(registry, new Target(wake, slice, late, period, new int[] {1}));
+        targets.put(key, new Target(wake, slice, late, period, new int[] {1}));
         reinstall();
     }
 
-    /** Undoes one {@link #add} for {@code registry}; with the last, its timers leave the registry. */
-    synchronized void remove(MeterRegistry registry) {
-        Target t = targets.get(registry);
+    /** Undoes one {@link #add} with these arguments; with the last, its timers leave the registry. */
+    synchronized void remove(MeterRegistry registry, Tags tags, boolean perCarrier) {
+        Key key = new Key(registry, tags, perCarrier);
+        Target t = targets.get(key);
         if (t == null || --t.refs[0] > 0) {
             return;
         }
-        targets.remove(registry);
+        targets.remove(key);
         reinstall();
         // Each carrier's slot took one reference (with the carrier tag off they share one timer).
         for (Timer[] timers : List.of(t.wake, t.slice, t.lateness)) {

@@ -66,12 +66,14 @@ public final class AcceptQueue extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         Channel child = (Channel) msg;
         Conduit c = new Conduit(runtime, child, counters);
+        boolean counted = false;
         try {
             Sockets.configureStream(child);
             child.pipeline().addLast(Conduit.NAME, c);
             synchronized (this) {
                 registering++;
             }
+            counted = true;
             Sockets.register(runtime, child).addListener(f -> {
                 Thread w;
                 boolean drop;
@@ -90,8 +92,12 @@ public final class AcceptQueue extends ChannelInboundHandlerAdapter {
                 wake(w);
             });
         } catch (RuntimeException e) {
-            synchronized (this) {
-                registering = Math.max(0, registering - 1);
+            // Only a registration this call counted: a child that failed before (configuring it
+            // threw) must not take back another child's count, which its listener takes back later.
+            if (counted) {
+                synchronized (this) {
+                    registering--;
+                }
             }
             child.unsafe().closeForcibly();
         }

@@ -251,6 +251,13 @@ public final class DatagramQueue extends ChannelInboundHandlerAdapter {
             throw new SocketException("socket closed");
         }
         int n = data.readableBytes();
+        if (n == 0 && !ch.getClass().getName().startsWith("io.netty.channel.uring.")) {
+            // Netty's epoll, kqueue and NIO datagram channels complete the write of an empty
+            // datagram without sending it: fail rather than report a send that did not happen.
+            data.release();
+            throw new SocketException("cannot send a zero-length datagram on the " + runtime.transport()
+                    + " transport: its Netty channel drops it unsent (only IO_URING sends it)");
+        }
         ChannelFuture f = ch.writeAndFlush(to == null ? data : new DatagramPacket(data, to));
         Futures.await(f, Conduit.NO_DEADLINE, to == null ? "send" : "send to " + to);
         counters.datagramsSent.increment();
