@@ -38,63 +38,65 @@ class WeftRuntimeMetricsSlowSliceTest {
         }
     }
 
+    /** What WeftRuntimeMetrics logs while this is open. */
+    static final class LogLines extends Handler implements AutoCloseable {
+        private static final Logger JUL = Logger.getLogger("dev.weft.metrics.WeftRuntimeMetrics");
+        final List<String> lines = new CopyOnWriteArrayList<>();
+
+        LogLines() {
+            JUL.addHandler(this);
+        }
+
+        @Override
+        public void publish(LogRecord r) {
+            lines.add(r.getMessage());
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {
+            JUL.removeHandler(this);
+        }
+    }
+
     /** A task that spins past the threshold moves weft.carrier.slow.slices and gets one log line. */
     @Test
     void slowSliceCountedAndLoggedOnce() throws Exception {
-        Logger jul = Logger.getLogger("dev.weft.metrics.WeftRuntimeMetrics");
-        List<String> lines = new CopyOnWriteArrayList<>();
-        Handler h = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                lines.add(r.getMessage());
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        };
-        jul.addHandler(h);
-        try (WeftRuntime rt = WeftRuntime.builder().name("slow").carriers(1).slowSliceThreshold(Duration.ofMillis(5)).build();
+        try (LogLines log = new LogLines();
+             WeftRuntime rt = WeftRuntime.builder().name("slow").carriers(1).slowSliceThreshold(Duration.ofMillis(5)).build();
              WeftRuntimeMetrics m = WeftRuntimeMetrics.of(rt)) {
             assumeTrue(rt.schedulerMode() == SchedulerMode.CARRIER, "slices are timed by the carrier scheduler");
             SimpleMeterRegistry reg = new SimpleMeterRegistry();
             m.bindTo(reg);
             for (int i = 0; i < 3; i++) {
-                rt.spawn("hog", () -> {
-                    spin(30);
-                    Thread.sleep(1);   // park: a slice that ends the task is reported after the task left the live set
-                    return null;
-                }).join();
+                hog(rt, "hog");
             }
             Await.until("slow slices counted", () -> reg.get("weft.carrier.slow.slices").functionCounters().stream()
                     .mapToDouble(FunctionCounter::count).sum() >= 3);
             try {
-                Await.until("a log line", () -> lines.stream().anyMatch(l -> l.contains("'hog'")));
+                Await.until("a log line", () -> log.lines.stream().anyMatch(l -> l.contains("'hog'")));
             } catch (AssertionError e) {
-                throw new AssertionError(e.getMessage() + "; lines: " + lines, e);
+                throw new AssertionError(e.getMessage() + "; lines: " + log.lines, e);
             }
             // One carrier reports in order and one thread writes the lines in order: once a later
             // slow task's line is out, any second 'hog' line would be out too.
-            rt.spawn("marker", () -> {
-                spin(30);
-                Thread.sleep(1);
-                return null;
-            }).join();
+            hog(rt, "marker");
             try {
-                Await.until("the marker's line", () -> lines.stream().anyMatch(l -> l.contains("'marker'")));
+                Await.until("the marker's line", () -> log.lines.stream().anyMatch(l -> l.contains("'marker'")));
             } catch (AssertionError e) {
-                throw new AssertionError(e.getMessage() + "; lines: " + lines, e);
+                throw new AssertionError(e.getMessage() + "; lines: " + log.lines, e);
             }
-            assertEquals(1, lines.stream().filter(l -> l.contains("'hog'")).count(), "once a minute per task name: " + lines);
+            assertEquals(1, log.lines.stream().filter(l -> l.contains("'hog'")).count(), "once a minute per task name: " + log.lines);
             assertTrue(reg.get("weft.carrier.slice.max").timeGauge().value(java.util.concurrent.TimeUnit.MILLISECONDS) >= 25);
-        } finally {
-            jul.removeHandler(h);
         }
     }
 
-    /** Runs a task named {@code name} that spins past a 5 ms threshold, then parks (so the slice is reported by name). */
+    /**
+     * Runs a task named {@code name} that spins past a 5 ms threshold, then parks: a slice that
+     * ends the task is reported after the task left the live set, so not by name.
+     */
     static void hog(WeftRuntime rt, String name) throws Exception {
         rt.spawn(name, () -> {
             spin(30);
@@ -134,22 +136,8 @@ class WeftRuntimeMetricsSlowSliceTest {
     /** A listener set after the binder bound, and removed again, leaves the slow-slice log in place. */
     @Test
     void otherListenerComingAndGoingLeavesTheLogInPlace() throws Exception {
-        Logger jul = Logger.getLogger("dev.weft.metrics.WeftRuntimeMetrics");
-        List<String> lines = new CopyOnWriteArrayList<>();
-        Handler h = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                lines.add(r.getMessage());
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        };
-        jul.addHandler(h);
-        try (WeftRuntime rt = WeftRuntime.builder().name("slow-coming").carriers(1).slowSliceThreshold(Duration.ofMillis(5)).build();
+        try (LogLines log = new LogLines();
+             WeftRuntime rt = WeftRuntime.builder().name("slow-coming").carriers(1).slowSliceThreshold(Duration.ofMillis(5)).build();
              WeftRuntimeMetrics m = WeftRuntimeMetrics.of(rt)) {
             assumeTrue(rt.schedulerMode() == SchedulerMode.CARRIER, "slices are timed by the carrier scheduler");
             m.bindTo(new SimpleMeterRegistry());
@@ -158,13 +146,11 @@ class WeftRuntimeMetricsSlowSliceTest {
             hog(rt, "both-hear");
             Await.until("the other listener hears", () -> heard.contains("both-hear"));
             Await.until("the log still writes while another listener is set",
-                    () -> lines.stream().anyMatch(l -> l.contains("'both-hear'")));
+                    () -> log.lines.stream().anyMatch(l -> l.contains("'both-hear'")));
             RuntimeAccess.onSlowSlice(rt, null);
             hog(rt, "log-alone");
             Await.until("the log still writes after the other listener left",
-                    () -> lines.stream().anyMatch(l -> l.contains("'log-alone'")));
-        } finally {
-            jul.removeHandler(h);
+                    () -> log.lines.stream().anyMatch(l -> l.contains("'log-alone'")));
         }
     }
 

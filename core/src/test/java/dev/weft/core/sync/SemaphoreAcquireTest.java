@@ -136,6 +136,42 @@ class SemaphoreAcquireTest {
     }
 
     /**
+     * A select that queues an acquire of {@code n} permits and then commits another clause, its
+     * thread held in cancelling its registrations: the acquire stays in the FIFO, decided, until
+     * {@link #close()}.
+     */
+    private static final class DecidedAcquire implements AutoCloseable {
+        final CountDownLatch letCancel = new CountDownLatch(1);
+        final Threads.Task<String> selector;
+
+        DecidedAcquire(Semaphore s, int n) throws InterruptedException {
+            CountDownLatch cancelling = new CountDownLatch(1);
+            // clause 0 holds the selecting thread in its cancel, clause 1 queues for n permits,
+            // clause 2 wins at once
+            SelectClause<String> holdInCancel = (waiter, index) -> () -> {
+                cancelling.countDown();
+                try {
+                    letCancel.await(Threads.LONG.toSeconds(), TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            };
+            SelectClause<String> winNow = (waiter, index) -> {
+                waiter.tryWin(index, "other");
+                return SelectClause.Registration.NONE;
+            };
+            selector = Threads.start(() -> Select.selectBiased(holdInCancel, s.onAcquire(n).map(p -> "permits"), winNow));
+            assertTrue(cancelling.await(Threads.LONG.toSeconds(), TimeUnit.SECONDS), "select did not decide");
+        }
+
+        @Override
+        public void close() throws Exception {
+            letCancel.countDown();
+            assertEquals("other", selector.get());
+        }
+    }
+
+    /**
      * A select whose acquire lost to another clause but has not yet withdrawn from the FIFO (its
      * thread is still cancelling registrations) holds back no one: a release serves the smaller
      * waiter behind it, and tryAcquire succeeds when it is the only one left.
@@ -143,26 +179,7 @@ class SemaphoreAcquireTest {
     @Test
     void decidedSelectWaiterHoldsBackNoOne() throws Exception {
         Semaphore s = new Semaphore(0);
-        CountDownLatch cancelling = new CountDownLatch(1);
-        CountDownLatch letCancel = new CountDownLatch(1);
-        // clause 0 holds the selecting thread in its cancel, clause 1 queues for 5 permits,
-        // clause 2 wins at once: the acquire node stays in the FIFO, decided, until letCancel
-        SelectClause<String> holdInCancel = (waiter, index) -> () -> {
-            cancelling.countDown();
-            try {
-                letCancel.await(Threads.LONG.toSeconds(), TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        };
-        SelectClause<String> winNow = (waiter, index) -> {
-            waiter.tryWin(index, "other");
-            return SelectClause.Registration.NONE;
-        };
-        Threads.Task<String> selector = Threads.start(() ->
-                Select.selectBiased(holdInCancel, s.onAcquire(5).map(p -> "permits"), winNow));
-        try {
-            assertTrue(cancelling.await(Threads.LONG.toSeconds(), TimeUnit.SECONDS), "select did not decide");
+        try (DecidedAcquire decided = new DecidedAcquire(s, 5)) {
             assertEquals(1, s.waiterCount(), "the decided acquire is still queued");
 
             Threads.Task<SemaphorePermit> small = Threads.start(() -> s.acquire(1));
@@ -176,10 +193,7 @@ class SemaphoreAcquireTest {
             SemaphorePermit p = s.tryAcquire().orElseThrow(() -> new AssertionError(
                     "tryAcquire failed though no one waits; waiters " + s.waiterCount()));
             p.close();
-        } finally {
-            letCancel.countDown();
         }
-        assertEquals("other", selector.get());
         assertEquals(0, s.waiterCount());
         assertEquals(1, s.availablePermits());
     }
@@ -188,31 +202,11 @@ class SemaphoreAcquireTest {
     @Test
     void tryAcquireIgnoresDecidedWaiter() throws Exception {
         Semaphore s = new Semaphore(1);
-        CountDownLatch cancelling = new CountDownLatch(1);
-        CountDownLatch letCancel = new CountDownLatch(1);
-        SelectClause<String> holdInCancel = (waiter, index) -> () -> {
-            cancelling.countDown();
-            try {
-                letCancel.await(Threads.LONG.toSeconds(), TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        };
-        SelectClause<String> winNow = (waiter, index) -> {
-            waiter.tryWin(index, "other");
-            return SelectClause.Registration.NONE;
-        };
-        Threads.Task<String> selector = Threads.start(() ->
-                Select.selectBiased(holdInCancel, s.onAcquire(2).map(p -> "permits"), winNow));
-        try {
-            assertTrue(cancelling.await(Threads.LONG.toSeconds(), TimeUnit.SECONDS), "select did not decide");
+        try (DecidedAcquire decided = new DecidedAcquire(s, 2)) {
             Optional<SemaphorePermit> p = s.tryAcquire();
             assertTrue(p.isPresent(), "tryAcquire failed behind a waiter that no longer waits");
             p.get().close();
-        } finally {
-            letCancel.countDown();
         }
-        assertEquals("other", selector.get());
         assertEquals(1, s.availablePermits());
     }
 }
