@@ -60,7 +60,9 @@ public sealed interface ByteOutput permits NetStream, NetStream.WriteHalf {
      *
      * @throws InterruptedIOException if interrupted while parked; the bytes are still sent
      * @throws SocketTimeoutException if the write timeout passed first
-     * @throws SocketException        if the stream is closed or the connection failed before they were written
+     * @throws SocketException        if the stream is closed or the connection failed before they were written;
+     *                                a close by another task wakes this one at once (the close then lets the
+     *                                bytes drain, as {@link NetStream#close()} says)
      */
     void flush() throws IOException;
 
@@ -75,7 +77,8 @@ public sealed interface ByteOutput permits NetStream, NetStream.WriteHalf {
      * @throws InterruptedIOException if interrupted while parked (the shutdown goes on)
      * @throws SocketTimeoutException if the write timeout passed while flushing (the shutdown goes on,
      *                                after the bytes, once the peer takes them)
-     * @throws SocketException        if the stream is closed or the connection failed
+     * @throws SocketException        if the stream is closed or the connection failed; a close by
+     *                                another task wakes this one at once
      */
     void shutdownOutput() throws IOException;
 

@@ -70,18 +70,36 @@ public final class LineReader {
      * A reader of lines in {@code charset} from {@code in}.
      *
      * @param maxLength the longest line, in bytes, without its terminator
-     * @throws IllegalArgumentException if {@code maxLength} is not positive
+     * @param charset   a charset that encodes {@code '\n'} and {@code '\r'} as the single bytes
+     *                  {@code 0x0A} and {@code 0x0D}, as UTF-8, ASCII and ISO-8859-1 do (lines are
+     *                  split on those bytes, before decoding)
+     * @throws IllegalArgumentException if {@code maxLength} is not positive, or {@code charset}
+     *                                  encodes the terminators otherwise (UTF-16, UTF-32, EBCDIC)
      * @throws NullPointerException     if an argument is null
      */
     public LineReader(InputStream in, int maxLength, Charset charset) {
         this.in = Objects.requireNonNull(in, "in");
-        this.charset = Objects.requireNonNull(charset, "charset");
+        this.charset = checkCharset(charset);
         if (maxLength <= 0) {
             throw new IllegalArgumentException("maxLength must be > 0, was " + maxLength);
         }
         this.maxLength = maxLength;
         this.buf = new byte[8192];
         this.line = new byte[Math.min(maxLength, 256)];
+    }
+
+    /**
+     * {@code charset}, if it encodes the terminators as the single bytes that lines are split on;
+     * in UTF-16 a {@code '\n'} is two bytes, and the byte {@code 0x0A} is also half of other
+     * characters: such lines were cut in the middle of a character.
+     */
+    static Charset checkCharset(Charset charset) {
+        Objects.requireNonNull(charset, "charset");
+        if (!Arrays.equals("\n\r".getBytes(charset), new byte[] {'\n', '\r'})) {
+            throw new IllegalArgumentException("lines in " + charset
+                    + " cannot be split on the bytes '\\n' and '\\r': use a charset that encodes them as single bytes (UTF-8, ASCII, ISO-8859-1)");
+        }
+        return charset;
     }
 
     /** The longest line accepted, in bytes. */

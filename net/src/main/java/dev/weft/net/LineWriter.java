@@ -2,6 +2,7 @@ package dev.weft.net;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +47,12 @@ public final class LineWriter {
         this(Objects.requireNonNull(stream, "stream").outputStream(), maxLength, StandardCharsets.UTF_8);
     }
 
-    /** A writer of lines of any length in {@code charset} to {@code out}. @throws NullPointerException if an argument is null */
+    /**
+     * A writer of lines of any length in {@code charset} to {@code out}.
+     *
+     * @throws IllegalArgumentException if {@code charset} is not one {@link LineReader} reads
+     * @throws NullPointerException     if an argument is null
+     */
     public LineWriter(OutputStream out, Charset charset) {
         this(out, Integer.MAX_VALUE, charset);
     }
@@ -55,12 +61,16 @@ public final class LineWriter {
      * A writer of lines in {@code charset} to {@code out}.
      *
      * @param maxLength the longest line, in bytes, without its terminator
-     * @throws IllegalArgumentException if {@code maxLength} is not positive
+     * @param charset   one that encodes {@code '\n'} and {@code '\r'} as single bytes, as
+     *                  {@link LineReader#LineReader(InputStream, int, Charset)} requires
+     * @throws IllegalArgumentException if {@code maxLength} is not positive, or {@code charset}
+     *                                  encodes the terminators otherwise (UTF-16: each line would
+     *                                  also start with a byte-order mark)
      * @throws NullPointerException     if an argument is null
      */
     public LineWriter(OutputStream out, int maxLength, Charset charset) {
         this.out = Objects.requireNonNull(out, "out");
-        this.charset = Objects.requireNonNull(charset, "charset");
+        this.charset = LineReader.checkCharset(charset);
         if (maxLength <= 0) {
             throw new IllegalArgumentException("maxLength must be > 0, was " + maxLength);
         }

@@ -162,7 +162,8 @@ public final class MessageStream<I> implements AutoCloseable {
      *
      * @throws InterruptedIOException if interrupted while parked (the messages are still sent)
      * @throws SocketTimeoutException if the write timeout passed first
-     * @throws SocketException        if the stream is closed or the connection failed before they were written
+     * @throws SocketException        if the stream is closed (also by another task while this one waits)
+     *                                or the connection failed before they were written
      */
     public void flush() throws IOException {
         conduit.drain();

@@ -294,7 +294,8 @@ public abstract sealed class NetStream implements ByteInput, ByteOutput, AutoClo
      * @param codec adds handlers with {@code pipeline.addLast}; runs on the connection's loop
      * @throws IllegalStateException  if a task is reading or writing this stream now, or it was split
      * @throws InterruptedIOException if interrupted while waiting for the change (it still happens)
-     * @throws SocketException        if this stream is closed
+     * @throws SocketException        if this stream is closed, or {@code codec} threw (the cause): the
+     *                                connection is then closed, since the pipeline is half changed
      */
     public <I> MessageStream<I> messages(Class<I> type, Consumer<ChannelPipeline> codec) throws IOException {
         Objects.requireNonNull(type, "type");
@@ -338,7 +339,8 @@ public abstract sealed class NetStream implements ByteInput, ByteOutput, AutoClo
     }
 
     /**
-     * Sets how long {@link #close()} lets unsent bytes drain before closing anyway (default 30 s).
+     * Sets how long {@link #close()} lets unsent bytes drain before closing anyway (default 30 s;
+     * beyond ~292 years, e.g. {@code ChronoUnit.FOREVER}, means until they are sent).
      *
      * @throws IllegalArgumentException if negative
      */
@@ -347,7 +349,7 @@ public abstract sealed class NetStream implements ByteInput, ByteOutput, AutoClo
         if (linger.isNegative()) {
             throw new IllegalArgumentException("linger must be >= 0, was " + linger);
         }
-        conduit.lingerNanos(linger.toNanos());
+        conduit.lingerNanos(linger.isZero() ? 0 : positiveNanos("linger", linger));
     }
 
     /** The local address (null if the connection was never established). */
@@ -371,8 +373,9 @@ public abstract sealed class NetStream implements ByteInput, ByteOutput, AutoClo
     }
 
     /**
-     * Closes the stream: drops buffered input, wakes tasks parked on it (they throw
-     * {@link SocketException} "socket closed"), flushes what was written and then closes the
+     * Closes the stream: drops buffered input, wakes tasks parked on it (in a read, write,
+     * {@link #flush()} or {@link #shutdownOutput()}: they throw {@link SocketException} "socket
+     * closed"), flushes what was written and then closes the
      * socket; if the peer does not take the unsent bytes within the close linger
      * ({@link #setCloseLinger}, 30 s), the socket is closed anyway. Never parks. Idempotent.
      * After a {@link #split()} this closes both halves too.

@@ -1,11 +1,15 @@
 package dev.weft.net;
 
+import dev.weft.core.Transport;
 import dev.weft.core.WeftRuntime;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.OutputStream;
+import java.net.Socket;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static dev.weft.net.NetTesting.ANY_LOCAL;
@@ -43,6 +47,31 @@ class LongTimeoutTest {
                 assertEquals("d", UdpSocketTest.text(rx.receive()));
                 return null;
             });
+        }
+    }
+
+    /**
+     * A close linger beyond the clock's range means "until the bytes are sent": it is accepted
+     * (FOREVER threw ArithmeticException) and the close does not force the socket shut at once
+     * (a linger just under Long.MAX_VALUE ns overflowed the deadline into the past, and epoll
+     * dropped the queued bytes): the peer, reading late, gets every byte handed over.
+     */
+    @AllTransports
+    void closeLingerBeyondTheClockWaitsForTheBytes(Transport t) throws Exception {
+        try (WeftRuntime rt = TcpTransportConformanceTest.runtime(t); TcpListener l = TcpListener.bind(rt, ANY_LOCAL)) {
+            for (Duration linger : List.of(Duration.ofNanos(Long.MAX_VALUE), FOREVER)) {
+                try (Socket peer = new Socket()) {
+                    peer.setReceiveBufferSize(16 * 1024);
+                    peer.connect(l.localAddress());
+                    peer.setSoTimeout(20_000);
+                    TcpStream s = rt.run(() -> l.accept(Duration.ofSeconds(5)));
+                    long handedOver = TcpTransportConformanceTest.fillUntilPending(rt, s);
+                    s.setCloseLinger(linger);
+                    s.close();
+                    assertEquals(handedOver, peer.getInputStream().transferTo(OutputStream.nullOutputStream()),
+                            "linger " + linger + ": the peer reads every byte handed over, then end of stream");
+                }
+            }
         }
     }
 }

@@ -90,4 +90,34 @@ class MessageStreamTest {
             assertEquals(List.of("ok", "error: TooLongFrameException", "after"), server.join(Duration.ofSeconds(10)));
         }
     }
+
+    /**
+     * A codec that throws while it changes the pipeline leaves no socket behind: the call throws
+     * with the codec's exception as the cause, and the connection is closed (the peer reads end
+     * of stream, the stream says it is closed, NetStats no longer counts it open). It stayed
+     * open before, with nothing in its pipeline to read or close it: even closing the stream did
+     * nothing, as it counted as moved to the message stream.
+     */
+    @Test
+    void codecThatThrowsClosesTheConnection() throws Exception {
+        try (WeftRuntime own = WeftRuntime.builder().name("msg-codec-throws").carriers(1).closeTimeout(Duration.ofSeconds(2)).build();
+             TcpListener l = TcpListener.bind(own, ANY_LOCAL);
+             java.net.Socket peer = new java.net.Socket()) {
+            peer.connect(l.localAddress());
+            peer.setSoTimeout(10_000);
+            TcpStream s = own.run(() -> l.accept(Duration.ofSeconds(5)));
+            IllegalArgumentException boom = new IllegalArgumentException("boom");
+            IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                    () -> s.messages(String.class, p -> {
+                        NetTesting.lines(p);
+                        throw boom;
+                    }));
+            assertEquals(boom, e.getCause(), "the codec's exception is the cause: " + e);
+            org.junit.jupiter.api.Assertions.assertTrue(s.isClosed(), "the stream is closed");
+            s.close();
+            assertEquals(-1, peer.getInputStream().read(), "the peer reads end of stream");
+            dev.weft.core.testsupport.Eventually.eventually(Duration.ofSeconds(5), "no connection counted open",
+                    () -> NetStats.of(own).connectionsOpen() == 0);
+        }
+    }
 }

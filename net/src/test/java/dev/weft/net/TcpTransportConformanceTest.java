@@ -637,6 +637,73 @@ class TcpTransportConformanceTest {
     }
 
     /**
+     * Close wakes a task parked in flush or shutdownOutput (waiting for a peer that does not read)
+     * at once with "socket closed", as it wakes a reader or writer, instead of leaving it parked
+     * for the whole close linger (30 s); the close still lets the pending bytes drain, so the peer
+     * reads every byte that was handed over, then end of stream.
+     */
+    @AllTransports
+    void closeWakesTasksParkedInFlushAndShutdownOutput(Transport t) throws Exception {
+        try (WeftRuntime rt = runtime(t); TcpListener l = TcpListener.bind(rt, ANY_LOCAL)) {
+            for (String op : List.of("flush", "shutdownOutput")) {
+                try (Socket peer = new Socket()) {
+                    peer.setReceiveBufferSize(16 * 1024);
+                    peer.connect(l.localAddress());
+                    peer.setSoTimeout(20_000);
+                    TcpStream s = rt.run(() -> l.accept(Duration.ofSeconds(5)));
+                    long handedOver = fillUntilPending(rt, s);
+                    String name = "parked-in-" + op;
+                    Task<Void> waiter = rt.spawn(name, () -> {
+                        if (op.equals("flush")) {
+                            s.flush();
+                        } else {
+                            s.shutdownOutput();
+                        }
+                        return null;
+                    });
+                    NetTesting.parkedIn(rt, name, "Futures.awaitDone");
+                    s.close();
+                    try {
+                        waiter.join(Duration.ofSeconds(5));
+                        fail(op + " returned normally after close, with bytes still pending");
+                    } catch (java.util.concurrent.TimeoutException e) {
+                        fail(op + " still parked 5 s after close (it waited for the close linger)");
+                    } catch (TaskFailedException e) {
+                        assertInstanceOf(SocketException.class, e.getCause(), op + ": " + e.getCause());
+                        assertEquals("socket closed", e.getCause().getMessage());
+                    }
+                    assertEquals(handedOver, peer.getInputStream().transferTo(OutputStream.nullOutputStream()),
+                            op + ": the peer reads every byte handed over, then end of stream");
+                }
+            }
+        }
+    }
+
+    /**
+     * Writes to {@code s}, whose peer does not read, until a write times out: the kernel's
+     * buffers are full and bytes stay queued in the process. Returns how many bytes were handed over.
+     */
+    static long fillUntilPending(WeftRuntime rt, TcpStream s) throws Exception {
+        return rt.run(() -> {
+            s.setWriteTimeout(Duration.ofMillis(100));
+            long handedOver = 0;
+            byte[] chunk = new byte[1 << 20];
+            for (;;) {
+                try {
+                    s.writeAll(chunk);
+                    handedOver += chunk.length;
+                } catch (SocketTimeoutException e) {
+                    handedOver += e.bytesTransferred;
+                    break;
+                }
+            }
+            s.setWriteTimeout(null);
+            assertTrue(s.pendingWriteBytes() > 0, "bytes stay queued");
+            return handedOver;
+        });
+    }
+
+    /**
      * A shutdownOutput woken early, by cancellation or by the write timeout, while the peer does
      * not read: the shutdown goes on, so the peer reads every byte that was handed over and then
      * end of stream, and the stream behaves as after a completed shutdown.

@@ -104,6 +104,11 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
     private Throwable failure;
     private Thread readWaiter;
     private Thread writeWaiter;
+    /**
+     * Tasks parked in {@link #drain} or {@link #shutdownOutput}, which {@link #close} wakes: their
+     * futures complete only once the peer took the bytes or the close linger ended.
+     */
+    private final java.util.ArrayList<Thread> outputWaiters = new java.util.ArrayList<>(1);
     private volatile long readTimeoutNanos;
     private volatile long writeTimeoutNanos;
     private volatile long lingerNanos = 30_000_000_000L;
@@ -740,7 +745,37 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
             }
         }
         ChannelFuture f = ch.writeAndFlush(Unpooled.EMPTY_BUFFER);
-        Futures.await(f, deadline(writeTimeoutNanos), "flush");
+        awaitOutput(f, deadline(writeTimeoutNanos), "flush");
+    }
+
+    /**
+     * {@link Futures#await} for {@link #drain} and {@link #shutdownOutput}, also woken by
+     * {@link #close}: a peer that does not read would otherwise hold the caller for the whole
+     * close linger, although the stream was closed under it.
+     *
+     * @throws SocketException "socket closed" if closed before {@code f} completed (it goes on)
+     */
+    private void awaitOutput(ChannelFuture f, long deadline, String what) throws IOException {
+        if (f.isDone()) {
+            Futures.checkSuccess(f, what);
+            return;
+        }
+        Thread me = Thread.currentThread();
+        synchronized (this) {
+            outputWaiters.add(me);
+        }
+        boolean done;
+        try {
+            done = Futures.awaitDone(f, deadline, what, this::isClosed);
+        } finally {
+            synchronized (this) {
+                outputWaiters.remove(me);
+            }
+        }
+        if (!done) {
+            throw new SocketException("socket closed");
+        }
+        Futures.checkSuccess(f, what);
     }
 
     /** Flushes what was written without waiting. */
@@ -785,7 +820,7 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
                 }
             }
         });
-        Futures.await(shut, deadline, "shutdownOutput");
+        awaitOutput(shut, deadline, "shutdownOutput");
     }
 
     /**
@@ -891,6 +926,7 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
     public void close() {
         Thread r;
         Thread w;
+        Thread[] flushers;
         Object[] dropped;
         boolean wasMoved;
         synchronized (this) {
@@ -904,10 +940,14 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
             dropped = takeInbound();
             r = takeReader();
             w = takeWriter();
+            flushers = outputWaiters.toArray(new Thread[0]);
         }
         releaseAll(dropped);
         wake(r);
         wake(w);
+        for (Thread t : flushers) {
+            wake(t);
+        }
         if (wasMoved) {
             return;   // the channel belongs to the message stream now
         }
@@ -916,8 +956,14 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
             return;
         }
         try {
-            TimerHandle force = RuntimeAccess.schedule(runtime, Parking.nanoTime() + lingerNanos, ch::close);
-            ch.closeFuture().addListener(f -> force.cancel());
+            long now = RuntimeAccess.nanoTime(runtime);
+            long linger = lingerNanos;
+            // A linger so long that its end overflows the clock (~292 years) has no end: no timer
+            // (an overflowed deadline would lie in the past and close at once, dropping the bytes).
+            if (now + linger >= now) {
+                TimerHandle force = RuntimeAccess.schedule(runtime, now + linger, ch::close);
+                ch.closeFuture().addListener(f -> force.cancel());
+            }
         } catch (RejectedExecutionException e) {
             ch.close();
             return;
@@ -928,7 +974,8 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
     /**
      * Replaces this conduit by the handlers {@code codec} adds followed by a new conduit, on the
      * channel's loop; bytes already buffered here are fed through the new handlers, end of input
-     * too, so nothing is lost. Parks until done. This conduit is unusable afterwards.
+     * too, so nothing is lost. Parks until done. This conduit is unusable afterwards; if
+     * {@code codec} throws, the channel is closed (and this conduit with it).
      */
     public Conduit moveTo(Consumer<ChannelPipeline> codec) throws IOException {
         synchronized (this) {
@@ -946,11 +993,17 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
             boolean pending;
             boolean eof;
             boolean dead;
+            Thread r;
+            Thread w;
             synchronized (this) {
                 if (userClosed) {
                     return false;   // closed after the check above: close() closes the channel
                 }
                 moved = true;
+                // A read or write begun after the check above parked here; what it waits for now
+                // reaches the next conduit, so it is woken to fail as any later call does.
+                r = takeReader();
+                w = takeWriter();
                 carried = new ArrayDeque<>(inbound);
                 inbound.clear();
                 pending = readPending;
@@ -962,6 +1015,8 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
                 next.countedOpen = countedOpen;
                 countedOpen = false;
             }
+            wake(r);
+            wake(w);
             ChannelPipeline p = ch.pipeline();
             p.remove(this);
             // Where this conduit counted bytes, in front of the codec (see MessageByteCounter).
@@ -970,6 +1025,16 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
                 codec.accept(p);
             } catch (RuntimeException e) {
                 carried.forEach(ReferenceCountUtil::release);
+                // This conduit left the pipeline and the next never joins it: nobody would read,
+                // close or count the channel any more, so it is closed here, and this stream with it.
+                synchronized (this) {
+                    userClosed = true;
+                }
+                if (next.countedOpen) {
+                    next.countedOpen = false;
+                    counters.open.decrement();
+                }
+                ch.close();
                 throw e;
             }
             synchronized (next) {
@@ -985,6 +1050,12 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
                 synchronized (next) {
                     next.readPending = pending;
                 }
+            }
+            if (pending && !eof && !dead) {
+                // The pending read may be a request of this conduit still queued on the loop,
+                // which now sees 'moved' and skips it: ask again, or the next conduit would wait
+                // for a read nobody asked for (a second request for a read in flight is harmless).
+                ch.read();
             }
             if (eof) {
                 p.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);

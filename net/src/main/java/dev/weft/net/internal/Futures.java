@@ -6,6 +6,7 @@ import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
+import java.util.function.BooleanSupplier;
 
 /** Parks the calling task (or thread) until a Netty future completes. */
 public final class Futures {
@@ -21,6 +22,15 @@ public final class Futures {
      */
     public static void await(Future<?> f, long deadline, String what) throws IOException {
         awaitDone(f, deadline, what);
+        checkSuccess(f, what);
+    }
+
+    /**
+     * Throws if the done future {@code f} failed.
+     *
+     * @throws IOException a {@code SocketException} whose cause is the failure
+     */
+    static void checkSuccess(Future<?> f, String what) throws IOException {
         if (!f.isSuccess()) {
             Throwable c = f.cause();
             java.net.SocketException e = new java.net.SocketException(what + " failed: " + Sockets.describe(c));
@@ -31,10 +41,23 @@ public final class Futures {
 
     /** Parks until {@code f} is done (success or failure); see {@link #await}. */
     public static void awaitDone(Future<?> f, long deadline, String what) throws IOException {
+        awaitDone(f, deadline, what, () -> false);
+    }
+
+    /**
+     * Parks until {@code f} is done or {@code abandon} says to stop waiting (it is asked before
+     * every park; whoever makes it true must unpark the caller); see {@link #await}.
+     *
+     * @return whether {@code f} is done ({@code false}: abandoned first)
+     */
+    static boolean awaitDone(Future<?> f, long deadline, String what, BooleanSupplier abandon) throws IOException {
         if (!f.isDone()) {
             Thread me = Thread.currentThread();
             f.addListener(x -> Parking.unpark(me));
             while (!f.isDone()) {
+                if (abandon.getAsBoolean()) {
+                    return false;
+                }
                 if (me.isInterrupted()) {
                     throw new InterruptedIOException(what + " interrupted");
                 }
@@ -49,5 +72,6 @@ public final class Futures {
                 }
             }
         }
+        return true;
     }
 }
