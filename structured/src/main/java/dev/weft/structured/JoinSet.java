@@ -327,6 +327,8 @@ public final class JoinSet<T> implements AutoCloseable {
      * results not taken are dropped. Idempotent.
      *
      * @throws WrongThreadException if the caller does not own the set
+     * @throws IllegalStateException if a scope its owner opened after this set is still open: it
+     *                               is cancelled and closed with this one
      */
     @Override
     public void close() {

@@ -106,7 +106,11 @@ public final class Scope implements AutoCloseable {
      * @param body what the fork runs
      * @return the fork's handle; its result is available after {@link #join()}
      * @throws WrongThreadException         if the caller does not own the scope
-     * @throws IllegalStateException        if the scope is closed or already joined
+     * @throws IllegalStateException        if the scope is closed or already joined, or the caller
+     *                                      is inside a {@code TaskLocal} (or {@code ScopedValue})
+     *                                      binding made after the scope was opened: forks see the
+     *                                      bindings the scope was opened with, so open it inside the
+     *                                      binding instead
      * @throws java.util.concurrent.RejectedExecutionException if the runtime is closed
      */
     public <T> Fork<T> fork(Callable<? extends T> body) {
@@ -120,7 +124,9 @@ public final class Scope implements AutoCloseable {
      * @param body what the fork runs
      * @return the fork's handle
      * @throws WrongThreadException  if the caller does not own the scope
-     * @throws IllegalStateException if the scope is closed or already joined
+     * @throws IllegalStateException if the scope is closed or already joined, or the caller is
+     *                               inside a binding made after the scope was opened (see
+     *                               {@link #fork(Callable)})
      */
     public <T> Fork<T> fork(String name, Callable<? extends T> body) {
         return core.fork(Objects.requireNonNull(name, "name"), body, false);
@@ -133,7 +139,9 @@ public final class Scope implements AutoCloseable {
      * @param body what the fork runs
      * @return the fork's handle
      * @throws WrongThreadException  if the caller does not own the scope
-     * @throws IllegalStateException if the scope is closed or already joined
+     * @throws IllegalStateException if the scope is closed or already joined, or the caller is
+     *                               inside a binding made after the scope was opened (see
+     *                               {@link #fork(Callable)})
      */
     public <T> Fork<T> forkDaemon(Callable<? extends T> body) {
         return core.fork(null, body, true);
@@ -146,7 +154,9 @@ public final class Scope implements AutoCloseable {
      * @param body what the fork runs
      * @return the fork's handle
      * @throws WrongThreadException  if the caller does not own the scope
-     * @throws IllegalStateException if the scope is closed or already joined
+     * @throws IllegalStateException if the scope is closed or already joined, or the caller is
+     *                               inside a binding made after the scope was opened (see
+     *                               {@link #fork(Callable)})
      */
     public <T> Fork<T> forkDaemon(String name, Callable<? extends T> body) {
         return core.fork(Objects.requireNonNull(name, "name"), body, true);
@@ -159,7 +169,8 @@ public final class Scope implements AutoCloseable {
      * every fork (daemons too) to end, so that a fork failing in reaction to the cancellation (say,
      * one that catches the interrupt and throws its own exception) is among the suppressed
      * exceptions; a fork ended by the cancellation itself ({@code InterruptedException},
-     * {@code CancellationException} and the like) is cancelled, not failed, and not reported.
+     * {@code CancellationException}, a nested scope's {@link DeadlineExceededException} and the
+     * like) is cancelled, not failed, and not reported.
      * Once per scope.
      *
      * <p><b>Interruption:</b> interrupting the owner while it waits (or before) cancels the scope
@@ -229,6 +240,9 @@ public final class Scope implements AutoCloseable {
      * @throws ForkFailedException  for the first daemon fork that failed after a normal
      *                              {@code join} (the others suppressed); the scope is closed
      * @throws WrongThreadException if the caller does not own the scope
+     * @throws IllegalStateException if a scope opened inside this one by its owner is still open:
+     *                               it is cancelled and closed with this one (after the forks of
+     *                               both have ended)
      */
     @Override
     public void close() {

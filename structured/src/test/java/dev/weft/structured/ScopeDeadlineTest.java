@@ -95,6 +95,39 @@ class ScopeDeadlineTest {
         });
     }
 
+    /**
+     * A deadline that nested scopes inherit is reported by the scope whose deadline it is: the
+     * nested scope's own timer for it may fire before the enclosing one's (on another carrier),
+     * and the fork its DeadlineExceededException or TimeoutException then ends must not fail the
+     * enclosing scope first. The owner is a platform thread, whose timer runs on another carrier
+     * than the forks' own timers.
+     */
+    @Test
+    void inheritedDeadlineIsReportedByTheEnclosingScopeNotAsAForkFailure() throws Exception {
+        for (int i = 0; i < 30; i++) {
+            try (Scope outer = Scope.open("outer", Duration.ofMillis(5))) {
+                Fork<Object> worker = outer.fork("worker", () -> {
+                    try (Scope inner = Scope.open("inner")) {
+                        inner.fork(TestSupport::parkForever);
+                        inner.join();
+                    }
+                    return null;
+                });
+                Fork<Object> timed = outer.fork("timed",
+                        () -> Structured.timeout(Duration.ofHours(1), TestSupport::parkForever));
+                Fork<Object> joined = outer.fork("joined",
+                        () -> Structured.join(TestSupport::parkForever, () -> 1));
+                DeadlineExceededException e = assertThrows(DeadlineExceededException.class, outer::join,
+                        "round " + i);
+                assertEquals("outer", e.scopeName());
+                outer.close();
+                assertEquals(Fork.State.CANCELLED, worker.state(), "round " + i + ": " + worker);
+                assertEquals(Fork.State.CANCELLED, joined.state(), "round " + i + ": " + joined);
+                assertTrue(timed.isDone());
+            }
+        }
+    }
+
     /** A zero timeout is already past: forks do not run and join reports the deadline. */
     @Test
     void zeroTimeout() throws Exception {

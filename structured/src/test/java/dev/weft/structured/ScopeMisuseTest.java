@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,6 +38,84 @@ class ScopeMisuseTest {
                 assertInstanceOf(WrongThreadException.class, t);
                 assertTrue(t.getMessage().contains("'owned'"), t.getMessage());
                 scope.join();
+            }
+            return null;
+        });
+    }
+
+    /**
+     * The owner is named in the error even when it is an unnamed task (most are): by its id, so
+     * the message tells which thread owns the scope and which one tried.
+     */
+    @Test
+    void wrongThreadNamesAnUnnamedOwnerByItsId() throws Exception {
+        rt.spawn(() -> {
+            Thread owner = Thread.currentThread();
+            assertEquals("", owner.getName(), "the owner is an unnamed task");
+            try (Scope scope = Scope.open("owned")) {
+                CompletableFuture<Throwable> err = new CompletableFuture<>();
+                Thread.ofPlatform().name("intruder").start(() -> {
+                    try {
+                        scope.fork(() -> 1);
+                        err.complete(null);
+                    } catch (Throwable t) {
+                        err.complete(t);
+                    }
+                });
+                Throwable t = err.get(10, TimeUnit.SECONDS);
+                assertInstanceOf(WrongThreadException.class, t);
+                assertTrue(t.getMessage().contains("#" + owner.threadId()), t.getMessage());
+                assertTrue(t.getMessage().contains("'intruder'"), t.getMessage());
+                scope.join();
+            }
+            return null;
+        }).join();
+    }
+
+    /**
+     * A fork inside a task-local binding made after the scope was opened is refused (its forks
+     * see the bindings the scope was opened with) with the documented IllegalStateException
+     * naming the scope, not the JDK's preview StructureViolationException; the scope is
+     * unchanged and still joins.
+     */
+    @Test
+    void forkInsideALaterBindingIsAnIllegalStateNamingTheScope() throws Exception {
+        dev.weft.core.TaskLocal<String> user = dev.weft.core.TaskLocal.newInstance();
+        rt.run(() -> {
+            try (Scope scope = Scope.open("bound")) {
+                Fork<String> before = scope.fork(() -> user.orElse("none"));
+                IllegalStateException e = assertThrows(IllegalStateException.class,
+                        () -> dev.weft.core.TaskLocal.where(user, "bob").call(() -> scope.fork(() -> 1)));
+                assertTrue(e.getMessage().contains("'bound'"), e.getMessage());
+                Fork<String> after = scope.fork(() -> user.orElse("none"));
+                scope.join();
+                assertEquals("none", before.resultNow());
+                assertEquals("none", after.resultNow());
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Closing a scope before one opened inside it throws IllegalStateException naming it (not the
+     * JDK's preview StructureViolationException), and the scopes the thread opens afterwards are
+     * not nested in the closed, cancelled one: they run instead of starting cancelled.
+     */
+    @Test
+    void closingOutOfOrderLeavesLaterScopesOfTheThreadUnaffected() throws Exception {
+        rt.run(() -> {
+            Scope outer = Scope.open("outer-first");
+            Scope inner = Scope.open("inner-left-open");
+            inner.fork(() -> 1);
+            IllegalStateException e = assertThrows(IllegalStateException.class, outer::close);
+            assertTrue(e.getMessage().contains("'outer-first'"), e.getMessage());
+            assertThrows(java.util.concurrent.CancellationException.class, inner::join);
+            inner.close();
+            try (Scope later = Scope.open("later")) {
+                Fork<Integer> f = later.fork(() -> 1);
+                later.join();
+                assertEquals(1, f.resultNow());
+                assertFalse(later.isCancelled());
             }
             return null;
         });

@@ -59,4 +59,43 @@ class ScopeTaskLocalsTest {
             assertFalse(bound);
         }
     }
+
+    /**
+     * An owner that makes and leaves a binding after opening its scope (a library call that binds
+     * a task-local for a moment) still forks, on every kind of thread that never bound one before:
+     * a task, a platform thread, a plain virtual thread. The JDK's scope captured the thread's
+     * "never bound" marker at open, and the end of the binding replaced it with the empty
+     * bindings, which every later fork took for a binding made since.
+     */
+    @RepeatedTest(3)
+    void ownerForksAfterABindingItMadeSinceOpeningHasEnded() throws Exception {
+        try (WeftRuntime rt = TestSupport.runtime()) {
+            assertEquals("none r-2 none", rt.run(ScopeTaskLocalsTest::forkAfterEndedBinding));
+            String[] onThread = new String[2];
+            Thread platform = Thread.ofPlatform().start(() -> onThread[0] = forkAfterEndedBindingOrError());
+            Thread virtual = Thread.ofVirtual().start(() -> onThread[1] = forkAfterEndedBindingOrError());
+            platform.join();
+            virtual.join();
+            assertEquals("none r-2 none", onThread[0], "platform thread");
+            assertEquals("none r-2 none", onThread[1], "virtual thread");
+        }
+    }
+
+    private static String forkAfterEndedBinding() throws Exception {
+        try (Scope scope = Scope.open("after-binding")) {
+            Fork<String> before = scope.fork(() -> REQUEST.orElse("none"));
+            String inBinding = TaskLocal.where(REQUEST, "r-2").call(REQUEST::get);
+            Fork<String> after = scope.fork(() -> REQUEST.orElse("none"));
+            scope.join();
+            return before.resultNow() + " " + inBinding + " " + after.resultNow();
+        }
+    }
+
+    private static String forkAfterEndedBindingOrError() {
+        try {
+            return forkAfterEndedBinding();
+        } catch (Throwable t) {
+            return t.toString();
+        }
+    }
 }

@@ -5,6 +5,7 @@ import dev.weft.core.spi.RuntimeAccess;
 import dev.weft.core.sync.Select;
 import dev.weft.core.sync.SelectClause;
 import dev.weft.core.sync.SelectWaiter;
+import dev.weft.structured.DeadlineExceededException;
 import dev.weft.structured.Fork;
 import dev.weft.structured.ForkFailedException;
 
@@ -175,9 +176,15 @@ public final class ForkImpl<T> implements Fork<T>, Callable<Object>, Cancellatio
         }
     }
 
+    /**
+     * Whether {@code t} is how a cancellation ends a body: an interruption, or the exception of a
+     * scope it joined that the cancellation reached (a deadline passed for the enclosing scope
+     * reaches nested scopes as theirs).
+     */
     static boolean isCancellation(Throwable t) {
         return t instanceof InterruptedException || t instanceof CancellationException
-                || t instanceof ClosedByInterruptException || t instanceof InterruptedIOException;
+                || t instanceof ClosedByInterruptException || t instanceof InterruptedIOException
+                || t instanceof DeadlineExceededException;
     }
 
     /** Interrupts the fork's thread as part of a cancellation (not from the fork itself). */

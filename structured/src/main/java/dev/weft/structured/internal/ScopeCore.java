@@ -18,6 +18,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.StructureViolationException;
 import java.util.concurrent.StructuredTaskScope;
 import java.util.concurrent.StructuredTaskScope.Joiner;
 import java.util.concurrent.StructuredTaskScope.Subtask;
@@ -264,6 +265,9 @@ public final class ScopeCore {
             dl = Math.min(dl, parent.deadline);
         }
         ScopeCore s = new ScopeCore(name, policy, rt, parent, ownerFork, dl, onForkDone);
+        if (parent == null) {
+            settleBindings(); // a scope nested in another one finds them settled by it
+        }
         s.sts = StructuredTaskScope.open(new WeftJoiner(s),
                 cf -> cf.withThreadFactory(s::newThread).withName(name));
         OWNED.set(s);
@@ -283,10 +287,10 @@ public final class ScopeCore {
         }
         if (dl != Long.MAX_VALUE && !s.isCancelled()) {
             if (dl <= now) {
-                s.tryCancel(TIMED_OUT);
+                s.deadlinePassed();
             } else {
                 try {
-                    s.timer = RuntimeAccess.schedule(rt, dl, () -> s.tryCancel(TIMED_OUT));
+                    s.timer = RuntimeAccess.schedule(rt, dl, s::deadlinePassed);
                 } catch (RejectedExecutionException e) {
                     s.close();
                     throw e;
@@ -294,6 +298,37 @@ public final class ScopeCore {
             }
         }
         return s;
+    }
+
+    /**
+     * The deadline has passed (the timer's carrier, or the opening thread). A deadline inherited
+     * from the enclosing scope is that scope's too, whose own timer may fire a moment later, on
+     * another carrier: it is timed out first, so that the fork this scope's deadline exception
+     * ends finds its scope timed out, and that scope's join reports its deadline, not the fork's
+     * failure.
+     */
+    private void deadlinePassed() {
+        if (parent != null && parent.deadline == deadline) {
+            parent.deadlinePassed();
+        }
+        tryCancel(TIMED_OUT);
+    }
+
+    /** Bound only by {@link #settleBindings()}. */
+    private static final ScopedValue<Boolean> SETTLE = ScopedValue.newInstance();
+    private static final Runnable NOTHING = () -> { };
+
+    /**
+     * Works around the JDK 25 scope's check that a fork is started with the bindings its scope was
+     * opened with. A thread that never bound a scoped value holds a marker instead of bindings,
+     * which the JDK's scope captures at open as they are; the end of any binding (a
+     * {@code TaskLocal.where(...).run} the owner made and left after opening the scope) leaves the
+     * empty bindings in the marker's place, which the check takes for a binding made since: every
+     * later fork would throw StructureViolationException. An empty binding run here replaces the
+     * marker first. Forks need none of this: the scope starts them with its captured bindings.
+     */
+    private static void settleBindings() {
+        ScopedValue.where(SETTLE, Boolean.TRUE).run(NOTHING);
     }
 
     private static WeftRuntime runtimeHere() {
@@ -364,9 +399,16 @@ public final class ScopeCore {
 
     private void checkOwner(String what) {
         if (Thread.currentThread() != owner) {
-            throw new WrongThreadException("scope '" + name + "' is owned by thread '" + owner.getName()
-                    + "'; only its owner may " + what + " (open a scope in this thread instead)");
+            throw new WrongThreadException("scope '" + name + "' is owned by thread " + describe(owner)
+                    + ", not " + describe(Thread.currentThread()) + "; only its owner may " + what
+                    + " (open a scope in this thread instead)");
         }
+    }
+
+    /** A thread as errors name it: tasks and virtual threads are often unnamed, so with its id. */
+    private static String describe(Thread t) {
+        String n = t.getName();
+        return n.isEmpty() ? "#" + t.threadId() : "'" + n + "' (#" + t.threadId() + ")";
     }
 
     private void checkOpen(String what) {
@@ -403,6 +445,14 @@ public final class ScopeCore {
         pendingFork = f;
         try {
             sts.fork((Callable<Object>) f);
+        } catch (StructureViolationException e) {
+            // The JDK starts forks with the bindings the scope was opened with, so it refuses a
+            // fork inside a binding made since. Its exception is a preview type, which callers
+            // compiled without preview cannot name: report the misuse as the API documents it.
+            f.finishRejected();
+            throw new IllegalStateException("scope '" + name + "' cannot fork inside a TaskLocal or ScopedValue "
+                    + "binding made after it was opened (its forks see the bindings it was opened with): "
+                    + "open the scope inside the binding", e);
         } catch (RuntimeException | Error e) {
             // The caller gets the exception, never this fork: it must leave no trace (a JoinSet
             // would otherwise receive a result for a task nobody was handed).
@@ -785,7 +835,14 @@ public final class ScopeCore {
                         interrupted = true;
                     }
                 }
-                sts.close();
+                try {
+                    sts.close();
+                } catch (StructureViolationException e) {
+                    // The JDK has closed the scopes opened inside this one as well; its exception
+                    // is a preview type that callers compiled without preview cannot name.
+                    throw new IllegalStateException("scope '" + name + "' was closed before scopes opened inside it"
+                            + " (they were closed with it): close nested scopes first", e);
+                }
             } finally {
                 if (internal) {
                     RuntimeAccess.endInternalWait(runtime);
@@ -796,18 +853,7 @@ public final class ScopeCore {
             if (timer != null) {
                 timer.cancel();
             }
-            // Closed out of order (a structure violation: the JDK closed the inner scopes with the
-            // outer one), the scope that was innermost when this one opened may be closed already,
-            // and cancelled by its close: the scopes the thread opens later must not nest in it.
-            ScopeCore enclosing = previouslyOwned;
-            while (enclosing != null && enclosing.state == CLOSED) {
-                enclosing = enclosing.previouslyOwned;
-            }
-            if (enclosing == null) {
-                OWNED.remove();
-            } else {
-                OWNED.set(enclosing);
-            }
+            popOwned();
             if (parent != null) {
                 parent.children.remove(this);
             }
@@ -818,6 +864,26 @@ public final class ScopeCore {
         RuntimeException late = lateDaemonFailure();
         if (late != null) {
             throw late;
+        }
+    }
+
+    /**
+     * Takes this scope, and any scope opened inside it that is still open (closed out of order:
+     * the JDK closed them with this one), off the calling thread's open scopes. A scope no longer
+     * among them (closed after an enclosing one) changes nothing: putting back the scope that was
+     * open before it would make a closed scope the enclosing scope of every scope the thread opens
+     * later.
+     */
+    private void popOwned() {
+        for (ScopeCore o = OWNED.get(); o != null; o = o.previouslyOwned) {
+            if (o == this) {
+                if (previouslyOwned == null) {
+                    OWNED.remove();
+                } else {
+                    OWNED.set(previouslyOwned);
+                }
+                return;
+            }
         }
     }
 
