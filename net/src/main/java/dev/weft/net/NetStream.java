@@ -385,6 +385,15 @@ public abstract sealed class NetStream implements ByteInput, ByteOutput, AutoClo
         conduit.close();
     }
 
+    /**
+     * Closes the connection also when this stream was turned into a {@link MessageStream} (which
+     * {@link #close()} leaves alone): what a server does once the handler it gave the stream to
+     * has returned.
+     */
+    void closeConnection() {
+        conduit.closeConnection();
+    }
+
     @Override
     public String toString() {
         return getClass().getSimpleName() + "[" + localAddress() + " -> " + peerAddress() + (isClosed() ? ", closed" : "") + "]";

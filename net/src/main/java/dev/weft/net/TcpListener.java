@@ -127,7 +127,8 @@ public final class TcpListener implements AutoCloseable {
     /**
      * Accepts connections until this listener is closed, running {@code handler} for each in a
      * new task on the carrier that drives the connection; the stream is closed when the handler
-     * returns or throws. An {@link IOException} thrown by a handler (a peer that went away) ends
+     * returns or throws (also a {@link MessageStream} the handler turned it into and left open).
+     * An {@link IOException} thrown by a handler (a peer that went away) ends
      * its connection quietly; other exceptions are logged at {@code WARNING}. Parks in accept.
      *
      * @throws InterruptedIOException if the serving task is interrupted (cancelled); running connections go on
@@ -159,13 +160,15 @@ public final class TcpListener implements AutoCloseable {
             }
             try {
                 spawnOnCarrier(s, "conn " + s.peerAddress(), () -> {
-                    try (s) {
+                    try {
                         handler.handle(s);
                     } catch (IOException e) {
                         // The peer went away or the task was cancelled: this connection ends.
                     } catch (Exception | Error e) {
                         LOG.log(System.Logger.Level.WARNING, "connection handler failed for " + s, e);
                         throw e;
+                    } finally {
+                        s.closeConnection();   // also a message stream the handler made and left open
                     }
                     return null;
                 });

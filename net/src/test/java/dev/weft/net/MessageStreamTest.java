@@ -120,4 +120,42 @@ class MessageStreamTest {
                     () -> NetStats.of(own).connectionsOpen() == 0);
         }
     }
+
+    /**
+     * A serve handler that turns its stream into a message stream and returns without closing it
+     * has its connection closed all the same ("the stream is closed when the handler returns"):
+     * the client reads the reply, then end of stream. The socket stayed open before (closing the
+     * moved stream did nothing).
+     */
+    @Test
+    void serveClosesTheMessageStreamItsHandlerLeftOpen() throws Exception {
+        try (TcpListener l = TcpListener.bind(rt, ANY_LOCAL)) {
+            Task<Void> serving = rt.spawn(() -> {
+                l.serve(s -> {
+                    MessageStream<String> m = s.messages(String.class, p -> p.addLast(new LineBasedFrameDecoder(64),
+                            new StringDecoder(StandardCharsets.UTF_8), new StringEncoder(StandardCharsets.UTF_8)));
+                    if (m.receive() instanceof ReceiveResult.Value<String>(var line)) {
+                        m.send("echo " + line + "\n");
+                        m.flush();
+                    }
+                    // returns with the message stream open
+                });
+                return null;
+            });
+            try {
+                List<String> got = rt.run(() -> {
+                    try (TcpStream c = TcpStream.connect(rt, l.localAddress(), CONNECT)) {
+                        c.setReadTimeout(Duration.ofSeconds(10));
+                        LineReader in = new LineReader(c, 100);
+                        c.writeAll("hi\n".getBytes(StandardCharsets.UTF_8));
+                        return Arrays.asList(in.readLine(), in.readLine());
+                    }
+                });
+                assertEquals(Arrays.asList("echo hi", null), got,
+                        "the reply, then end of stream once the handler returned");
+            } finally {
+                serving.cancel();
+            }
+        }
+    }
 }

@@ -1066,6 +1066,25 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
         if (!f.getNow()) {
             throw new SocketException("socket closed");
         }
+        successor = next;
         return next;
+    }
+
+    /** The conduit {@link #moveTo} handed the channel to, or null. */
+    private volatile Conduit successor;
+
+    /**
+     * Closes the connection whoever holds it now: this conduit, or the one it was moved to (a
+     * message stream), with that conduit's {@link #close()} semantics. Never parks.
+     */
+    public void closeConnection() {
+        Conduit c = this;
+        for (Conduit next; (next = c.successor) != null; ) {
+            c = next;
+        }
+        close();
+        if (c != this) {
+            c.close();
+        }
     }
 }
