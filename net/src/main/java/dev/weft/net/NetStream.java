@@ -52,7 +52,8 @@ import java.util.function.Consumer;
  *
  * <h2>Thread safety and splitting</h2>
  * One task may read while another writes (the two directions are independent); two tasks reading
- * (or two writing) at once is an error ({@link IllegalStateException}). {@link #split()} makes
+ * (or two writing) at once is an error ({@link IllegalStateException}; a write refused so has sent
+ * nothing, and the other task's write arrives whole). {@link #split()} makes
  * that ownership explicit: a {@link ReadHalf} for the reading task and a {@link WriteHalf} for the
  * writing one, each closed on its own. Options and addresses may be used from any thread.
  * Actions of a writer before a write happen-before the peer's read returns the bytes.

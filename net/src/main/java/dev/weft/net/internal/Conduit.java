@@ -619,8 +619,38 @@ public final class Conduit extends ChannelInboundHandlerAdapter {
         writeChunks(null, 0, src.remaining(), src);
     }
 
+    /**
+     * The task in {@link #writeChunks} now, or null: a write of another task that starts meanwhile
+     * is refused before it sends a byte (two writes' chunks would interleave on the wire).
+     */
+    @SuppressWarnings("unused") // through WRITER
+    private volatile Thread writer;
+    private static final java.lang.invoke.VarHandle WRITER;
+
+    static {
+        try {
+            WRITER = java.lang.invoke.MethodHandles.lookup().findVarHandle(Conduit.class, "writer", Thread.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     /** The write loop of both sources, as {@link #readInto} for reads. */
     private void writeChunks(byte[] array, int off, int len, ByteBuffer buffer) throws IOException {
+        Thread me = Thread.currentThread();
+        Thread other = (Thread) WRITER.compareAndExchange(this, null, me);
+        if (other != null) {
+            throw new IllegalStateException("another task (" + (other.getName().isEmpty() ? "#" + other.threadId()
+                    : other.getName()) + ") is already writing this socket");
+        }
+        try {
+            writeChunksAlone(array, off, len, buffer);
+        } finally {
+            WRITER.setRelease(this, null);
+        }
+    }
+
+    private void writeChunksAlone(byte[] array, int off, int len, ByteBuffer buffer) throws IOException {
         long deadline = deadline(writeTimeoutNanos);
         int done = 0;
         while (done < len) {
