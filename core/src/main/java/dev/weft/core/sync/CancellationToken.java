@@ -33,6 +33,12 @@ public final class CancellationToken {
     private final ReentrantLock lock = new ReentrantLock();
     private final WaitList waiters = new WaitList();
     private Collection<Registration> callbacks = new LinkedHashSet<>();
+    /**
+     * The registrations of this token's children not yet cancelled; kept after this token is
+     * cancelled (each child removes itself once its own cancellation has marked its subtree), so
+     * that a cancel racing another one can still walk the subtree (see {@link #cancel()}).
+     */
+    private final Collection<Registration> children = new LinkedHashSet<>();
     private volatile boolean cancelled;
     /** This token's registration in its parent, removed when this token is cancelled. */
     private volatile Registration inParent;
@@ -48,15 +54,32 @@ public final class CancellationToken {
      */
     public CancellationToken child() {
         CancellationToken c = new CancellationToken();
-        c.inParent = onCancel(new Registration(this, c::cancel, c));
+        Registration r = new Registration(this, c::cancel, c);
+        // set before the child is reachable from this token: a cancel that finds it there detaches it
+        c.inParent = r;
+        lock.lock();
+        try {
+            if (!cancelled) {
+                children.add(r);
+                return c;
+            }
+        } finally {
+            lock.unlock();
+        }
+        c.cancel();
         return c;
     }
 
     /**
-     * Cancels this token and its descendants: wakes every waiter, then runs the registered
-     * callbacks in the calling thread, in registration order, then cancels its children the same
-     * way (depth first, without recursion: a chain of any depth is cancelled). Only the first call
-     * has an effect. Never parks (unless a callback does).
+     * Cancels this token and its descendants: marks this token and every descendant cancelled and
+     * wakes their waiters, then runs the registered callbacks in the calling thread: this token's
+     * in registration order, then its children's the same way (depth first, without recursion: a
+     * chain of any depth is cancelled). Only the first call on a token runs its callbacks. Never
+     * parks (unless a callback does).
+     *
+     * <p>When this method returns, this token and every descendant are cancelled, also when
+     * another thread's cancel of this token or of a descendant is still running callbacks; and a
+     * callback runs only once every descendant of its token is cancelled.
      *
      * @throws RuntimeException the first exception a callback threw, with later ones suppressed;
      *                          every callback runs regardless
@@ -65,26 +88,34 @@ public final class CancellationToken {
      */
     public void cancel() {
         // Descendants are cancelled from a work list, not by recursing through their callbacks: a
-        // deep chain of children (token = token.child() in a loop) would overflow the stack.
+        // deep chain of children (token = token.child() in a loop) would overflow the stack. Every
+        // descendant is marked before any callback runs, and the walk goes on through tokens that
+        // another thread marked first: that thread may still be running callbacks (user code)
+        // before it reaches their children, and this call must not return before they are marked.
         ArrayDeque<CancellationToken> work = new ArrayDeque<>();
+        List<CancellationToken> marked = new ArrayList<>();
+        List<Collection<Registration>> toRun = new ArrayList<>();
+        List<CancellationToken> kids = new ArrayList<>();
         work.push(this);
-        Throwable failure = null;
         CancellationToken t;
         while ((t = work.poll()) != null) {
-            Collection<Registration> toRun = t.markCancelled();
-            if (toRun == null) {
-                continue;
+            kids.clear();
+            Collection<Registration> own = t.markCancelled(kids);
+            if (own != null) {
+                marked.add(t);
+                toRun.add(own);
             }
-            Registration p = t.inParent;
+            for (int i = kids.size() - 1; i >= 0; i--) {
+                work.push(kids.get(i)); // the first child next: depth first, in registration order
+            }
+        }
+        Throwable failure = null;
+        for (int k = 0; k < marked.size(); k++) {
+            Registration p = marked.get(k).inParent;
             if (p != null) {
                 p.close();
             }
-            List<CancellationToken> children = new ArrayList<>();
-            for (Registration r : toRun) {
-                if (r.child != null) {
-                    children.add(r.child);
-                    continue;
-                }
+            for (Registration r : toRun.get(k)) {
                 try {
                     r.callback.run();
                 } catch (RuntimeException | Error e) {
@@ -97,9 +128,6 @@ public final class CancellationToken {
                     }
                 }
             }
-            for (int i = children.size() - 1; i >= 0; i--) {
-                work.push(children.get(i)); // the first child next: depth first, in registration order
-            }
         }
         if (failure instanceof Error e) {
             throw e;
@@ -109,10 +137,16 @@ public final class CancellationToken {
         }
     }
 
-    /** Marks this token cancelled and wakes its waiters; returns its callbacks, or null if it already was. */
-    private Collection<Registration> markCancelled() {
+    /**
+     * Adds this token's children to {@code kids}; marks this token cancelled and wakes its waiters.
+     * Returns its callbacks, or null if it already was cancelled.
+     */
+    private Collection<Registration> markCancelled(List<CancellationToken> kids) {
         lock.lock();
         try {
+            for (Registration r : children) {
+                kids.add(r.child);
+            }
             if (cancelled) {
                 return null;
             }
@@ -121,9 +155,9 @@ public final class CancellationToken {
             while ((n = waiters.poll()) != null) {
                 n.waiter.tryWin(n.index, Boolean.TRUE);
             }
-            Collection<Registration> toRun = callbacks;
+            Collection<Registration> own = callbacks;
             callbacks = null;
-            return toRun;
+            return own;
         } finally {
             lock.unlock();
         }
@@ -251,6 +285,9 @@ public final class CancellationToken {
     private boolean remove(Registration r) {
         lock.lock();
         try {
+            if (r.child != null) {
+                return children.remove(r);
+            }
             return callbacks != null && callbacks.remove(r);
         } finally {
             lock.unlock();

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -149,6 +151,65 @@ class CancellationTokenTest {
         parent.cancel();
         assertTrue(last.isCancelled());
         assertEquals(10_000, ran.get(), "cancelled children were not cancelled twice");
+    }
+
+    /**
+     * A cancel that returns has cancelled every descendant, also when another thread is cancelling
+     * a child (or the same token) and is still running its callbacks: cancel used to skip the
+     * token another thread had marked, whose children that thread cancels only after its
+     * callbacks, so the grandchild stayed uncancelled (and its waiters parked) after
+     * {@code parent.cancel()} returned.
+     */
+    @Test
+    void cancelReturnsWithEveryDescendantCancelledWhileAnotherThreadRunsCallbacks() throws Exception {
+        for (boolean sameToken : new boolean[] {false, true}) {
+            CancellationToken parent = new CancellationToken();
+            CancellationToken child = parent.child();
+            CancellationToken grandChild = child.child();
+            CancellationToken busy = sameToken ? parent : child;
+            CountDownLatch inCallback = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            busy.onCancel(() -> {
+                inCallback.countDown();
+                try {
+                    assertTrue(release.await(Threads.LONG.toSeconds(), TimeUnit.SECONDS), "never released");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            Threads.Task<Void> waiter = Threads.start(() -> {
+                grandChild.awaitCancelled();
+                return null;
+            });
+            Threads.awaitParked(waiter);
+            Threads.Task<Void> other = Threads.start(() -> {
+                busy.cancel();
+                return null;
+            });
+            try {
+                assertTrue(inCallback.await(Threads.LONG.toSeconds(), TimeUnit.SECONDS), "callback did not start");
+                parent.cancel();
+                assertTrue(child.isCancelled(), "child not cancelled after parent.cancel() returned (same token: " + sameToken + ")");
+                assertTrue(grandChild.isCancelled(), "grandchild not cancelled after parent.cancel() returned (same token: " + sameToken + ")");
+                waiter.get(); // its awaitCancelled returns while the other thread's callback still runs
+            } finally {
+                release.countDown();
+            }
+            other.get();
+        }
+    }
+
+    /** A token's callbacks run once its descendants are cancelled (a callback may wait for work that watches a child). */
+    @Test
+    void callbacksSeeDescendantsCancelled() {
+        CancellationToken parent = new CancellationToken();
+        CancellationToken child = parent.child();
+        CancellationToken grandChild = child.child();
+        List<Boolean> seen = new ArrayList<>();
+        parent.onCancel(() -> seen.add(child.isCancelled() && grandChild.isCancelled()));
+        child.onCancel(() -> seen.add(grandChild.isCancelled()));
+        parent.cancel();
+        assertEquals(List.of(true, true), seen);
     }
 
     /**
