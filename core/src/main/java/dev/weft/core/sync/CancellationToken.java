@@ -24,6 +24,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * }
  * shutdown.cancel();   // cancels request too; runs the callback if still registered
  * }
+ * A child whose work ends without cancellation is {@linkplain #detach() detached}, or its parent
+ * keeps it until one of them is cancelled.
  *
  * <p><b>Thread safety and memory consistency:</b> thread-safe; actions before {@link #cancel()}
  * happen-before a return of {@link #isCancelled()} that sees {@code true}, the return of
@@ -54,7 +56,7 @@ public final class CancellationToken {
      */
     public CancellationToken child() {
         CancellationToken c = new CancellationToken();
-        Registration r = new Registration(this, c::cancel, c);
+        Registration r = new Registration(this, null, c);   // cancelled by the walk in cancel(), no callback
         // set before the child is reachable from this token: a cancel that finds it there detaches it
         c.inParent = r;
         lock.lock();
@@ -160,6 +162,32 @@ public final class CancellationToken {
             return own;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Detaches this token from its parent: a later cancellation of the parent no longer reaches
+     * it (or its descendants), and the parent forgets it. Call it when the work a child token was
+     * made for ends without cancellation: a child stays registered in its parent until one of them
+     * is cancelled, so a long-lived parent (a server's shutdown token) with a child per request
+     * would otherwise keep every one of them. A cancellation of the parent already under way may
+     * still reach it. Does nothing for a token made by {@code new} or already detached or
+     * cancelled. Never parks.
+     *
+     * {@snippet :
+     * CancellationToken request = shutdown.child();
+     * try {
+     *     handle(request);
+     * } finally {
+     *     request.detach();
+     * }
+     * }
+     */
+    public void detach() {
+        Registration r = inParent;
+        if (r != null) {
+            inParent = null;
+            r.remove();
         }
     }
 

@@ -243,4 +243,34 @@ class CancellationTokenTest {
         assertTrue(leaf.isCancelled());
         assertEquals(1, ran.get());
     }
+
+    /**
+     * A detached child is no longer cancelled by its parent, and its parent no longer keeps it:
+     * with a child per request under a long-lived parent, every child stayed reachable.
+     */
+    @Test
+    void detachedChildIsForgottenByItsParent() throws Exception {
+        CancellationToken parent = new CancellationToken();
+        CancellationToken kept = parent.child();
+        CancellationToken detached = parent.child();
+        CancellationToken grandChild = detached.child();
+        detached.detach();
+        detached.detach();   // idempotent
+        java.lang.ref.WeakReference<CancellationToken> gone = new java.lang.ref.WeakReference<>(parent.child());
+        gone.get().detach();
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (gone.get() != null) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("a detached child is still reachable from its parent after 10 s of GC");
+            }
+            System.gc();
+            Thread.sleep(10);   // let the collector run; bounded by the deadline above
+        }
+        parent.cancel();
+        assertTrue(kept.isCancelled());
+        assertFalse(detached.isCancelled(), "a detached child is not cancelled by its parent");
+        assertFalse(grandChild.isCancelled(), "nor are its descendants");
+        detached.cancel();
+        assertTrue(grandChild.isCancelled(), "its own descendants stay attached to it");
+    }
 }
