@@ -41,7 +41,9 @@ public interface Sender<T> {
      * <p><b>Cancel safety:</b> as {@link #send(Object)}; {@code false} means the value was not sent.
      *
      * @param value   the value, not null
-     * @param timeout how long to wait; zero or negative behaves like {@link #trySend}
+     * @param timeout how long to wait; zero or negative sends only if there is room now, as
+     *                {@link #trySend}, except that an interrupt status already set throws (as
+     *                {@code BlockingQueue.offer(e, 0, unit)})
      * @return {@code true} if sent, {@code false} if the timeout elapsed first
      * @throws InterruptedException   if interrupted before or while waiting (value not sent)
      * @throws ChannelClosedException if the channel is or becomes closed first (carries the value)
