@@ -45,14 +45,17 @@ public final class TcpStream extends NetStream {
 
     /**
      * Connects to {@code address}, parking the calling task until the connection is established.
-     * A host name is resolved on the runtime's blocking pool (a lookup must not block a carrier).
+     * A host name is resolved on the runtime's blocking pool (a lookup must not block a carrier),
+     * and its addresses are tried in turn, in the resolver's order, until one accepts (as Tokio's
+     * {@code TcpStream::connect}); the timeout covers them all.
      *
      * @param rt      the runtime whose carriers drive the connection
      * @param address where to connect
      * @param timeout the longest the connect may take, resolution included (any length: it also
      *                sets the channel's connect timer, whose 30 s default would cut it short)
      * @return the connected stream (no-delay on)
-     * @throws ConnectException        if the connection was refused or failed
+     * @throws ConnectException        if the connection was refused or failed (for a host name, at
+     *                                 every address: the last failure, the earlier ones suppressed)
      * @throws SocketTimeoutException  if it took longer than {@code timeout} (connecting or resolving;
      *                                 a lookup given up on finishes in the background, its result dropped)
      * @throws InterruptedIOException  if the task was interrupted (cancelled); the attempt is abandoned and its socket closed

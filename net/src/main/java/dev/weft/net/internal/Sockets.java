@@ -72,11 +72,24 @@ public final class Sockets {
      */
     public static Conduit connect(WeftRuntime rt, InetSocketAddress address, long timeoutNanos) throws IOException {
         long deadline = Conduit.deadline(timeoutNanos);
-        if (address.isUnresolved()) {
-            address = resolve(rt, address, deadline);
+        if (!address.isUnresolved()) {
+            return connectStream(rt, newChannel(RuntimeAccess.transport(rt).socketChannel()), address,
+                    address.toString(), deadline);
         }
-        SocketChannel ch = newChannel(RuntimeAccess.transport(rt).socketChannel());
-        return connectStream(rt, ch, address, address.toString(), deadline);
+        // Every address the name resolves to, in turn, as Tokio's connect and browsers do: a name
+        // with an IPv6 and an IPv4 address, one of them not served, still connects.
+        ConnectException refused = null;
+        for (InetSocketAddress a : resolveAll(rt, address, deadline)) {
+            try {
+                return connectStream(rt, newChannel(RuntimeAccess.transport(rt).socketChannel()), a, a.toString(), deadline);
+            } catch (ConnectException e) {
+                if (refused != null) {
+                    e.addSuppressed(refused);
+                }
+                refused = e;   // the last one is thrown, the earlier ones suppressed in it
+            }
+        }
+        throw refused;
     }
 
     /**
@@ -168,10 +181,23 @@ public final class Sockets {
      * @throws SocketTimeoutException if the deadline passes first (a slow resolver, or a blocking pool busy with other jobs)
      */
     private static InetSocketAddress resolve(WeftRuntime rt, InetSocketAddress unresolved, long deadline) throws IOException {
+        return resolveAll(rt, unresolved, deadline).getFirst();
+    }
+
+    /** As {@link #resolve}, every address of the name, in the resolver's order (never empty). */
+    private static java.util.List<InetSocketAddress> resolveAll(WeftRuntime rt, InetSocketAddress unresolved, long deadline)
+            throws IOException {
         String host = unresolved.getHostString();
-        Task<InetSocketAddress> lookup = rt.spawnBlocking("resolve " + host,
-                () -> new InetSocketAddress(host, unresolved.getPort()));
-        InetSocketAddress r;
+        int port = unresolved.getPort();
+        Task<java.util.List<InetSocketAddress>> lookup = rt.spawnBlocking("resolve " + host, () -> {
+            try {
+                return java.util.Arrays.stream(java.net.InetAddress.getAllByName(host))
+                        .map(a -> new InetSocketAddress(a, port)).toList();
+            } catch (java.net.UnknownHostException e) {
+                return java.util.List.<InetSocketAddress>of();
+            }
+        });
+        java.util.List<InetSocketAddress> r;
         try {
             r = deadline == Conduit.NO_DEADLINE ? lookup.join()
                     : lookup.join(Duration.ofNanos(Math.max(1, deadline - Parking.nanoTime())));
@@ -183,7 +209,7 @@ public final class Sockets {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("resolving " + host + " interrupted");
         }
-        if (r.isUnresolved()) {
+        if (r.isEmpty()) {
             throw new java.net.UnknownHostException(host);
         }
         return r;
