@@ -60,6 +60,7 @@ import java.util.Map;
  *   <tr><td>a client that sends nothing, or takes nothing, for {@link HttpServer#IO_TIMEOUT}</td><td>close; 408 with {@code Connection: close} first if a request's head was cut short</td></tr>
  *   <tr><td>a response begun after the server began closing (draining)</td><td>{@code Connection: close}, then close</td></tr>
  * </table>
+ * A close after an answer is a lingering one, as in the {@code http} demo ({@link HttpServer}).
  * The body is read in chunks with {@link FileHandle#readAt} and written through the connection's
  * {@link MessageStream}, which parks while the client is slow (a copy loop; no zero-copy).
  *
@@ -130,7 +131,7 @@ public final class FilesServer {
                     ReferenceCountUtil.release(req);
                 }
                 if (!keep) {
-                    http.flush();
+                    HttpResponses.lingeringClose(http, conn);
                     return;
                 }
             }
@@ -503,14 +504,15 @@ public final class FilesServer {
         DemoServer server;
         DemoServer files = null;
         try {
-            files = start(rt, new InetSocketAddress(host, port), root);
+            InetSocketAddress at = new InetSocketAddress(host, port);
+            Path dir = root;
+            files = Main.bound(at, "", () -> start(rt, at, dir));
             DemoServer main = files;
             InetSocketAddress side = new InetSocketAddress(host, sidePort);
             server = sidePort == 0 ? files : Main.bound(side, " (metrics side port; --metrics-port N or 0 for none)",
                     () -> EchoServer.withSidePort(rt, main, side));
         } catch (BindException e) {
-            // the files port, or else the side port (whose message Main.bound wrote, naming it)
-            System.err.println("weft-demos: " + (files == null ? "cannot listen on " + host + ":" + port + ": " + e.getMessage() : e.getMessage()));
+            System.err.println("weft-demos: " + e.getMessage());   // Main.bound's line, naming the files port or the side port
             rt.shutdown(Duration.ofSeconds(1));
             System.exit(1);
             return;

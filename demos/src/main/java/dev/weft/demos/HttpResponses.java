@@ -24,10 +24,12 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
 
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /**
  * The response-building pieces the HTTP demos share (the {@code http} and {@code files} demos):
@@ -96,6 +98,43 @@ final class HttpResponses {
         }
         conn.idle(false);
         return next instanceof ReceiveResult.Value<HttpObject>(var m) ? m : null;
+    }
+
+    /** How long a connection being closed keeps dropping what the client sends: at most this since the last bytes... */
+    static final Duration LINGER_IDLE = Duration.ofSeconds(2);
+    /** ... and this in all. */
+    static final Duration LINGER_MAX = Duration.ofSeconds(5);
+
+    /**
+     * Ends a connection after an answer that said {@code Connection: close} (RFC 9112 §9.6): sends
+     * what was written and shuts the output down, so the client sees the end at once, then reads
+     * and drops what it still sends (the rest of a body the server did not read) until it closes,
+     * nothing comes for {@link #LINGER_IDLE}, {@link #LINGER_MAX} has passed, or the server drains.
+     * Closing the socket with input unread would make the kernel send a reset instead, and a
+     * client still sending can then lose the answer (it sees "connection reset"). The connection
+     * counts as idle meanwhile, so the server's close cancels the wait. Returns normally on an
+     * I/O failure (the connection is to close anyway); interrupted, it returns with the
+     * interrupt status set.
+     */
+    static void lingeringClose(MessageStream<HttpObject> http, Connections.Conn conn) {
+        try {
+            http.shutdownOutput();
+            conn.idle(true);   // then draining is read: the drain sees one or the other (see nextMessage)
+            long end = System.nanoTime() + LINGER_MAX.toNanos();
+            while (!conn.draining()) {
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                if (!(http.receive(Duration.ofNanos(Math.min(left, LINGER_IDLE.toNanos())))
+                        instanceof ReceiveResult.Value<HttpObject>(var m))) {
+                    return;   // the client closed, or sent nothing for a while
+                }
+                ReferenceCountUtil.release(m);
+            }
+        } catch (IOException e) {
+            // reset, closed, or cancelled by the server's drain: nothing more to do before the close
+        }
     }
 
     /** The answer to a request whose head was begun and not finished in time: 408, then close. */

@@ -55,7 +55,10 @@ import java.time.Duration;
  * without a flush while more requests are already decoded, and flushed with the last one, or
  * before the server waits for a request body that has not arrived yet (a client may hold it back
  * until it has its earlier answers). A pipelined request already decoded when the server is closed
- * is still answered (with {@code Connection: close}).
+ * is still answered (with {@code Connection: close}). Wherever an answer is followed by a close,
+ * the server shuts its output down and reads and drops what the client still sends (the rest of
+ * a body over the limit) until the client closes, for a few seconds at most: closing with input
+ * unread would reset the connection, and a client still sending could lose the answer.
  *
  * <p>Example (the demo tests start it this way, on port 0, and talk to it with {@code curl} and {@code wrk}):
  * {@snippet :
@@ -124,7 +127,7 @@ public final class HttpServer {
                     continue;
                 }
                 if (!exchange(http, req, conn, obs, demoRoutes)) {
-                    http.flush();
+                    HttpResponses.lingeringClose(http, conn);
                     return;
                 }
             }

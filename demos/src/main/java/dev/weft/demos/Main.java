@@ -5,10 +5,12 @@ import dev.weft.core.WeftRuntime;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 
 /**
- * {@code java -jar demos/target/weft-demos.jar <echo|http> [--port N] [--host H] [--carriers N] [--metrics-port N] [--transport auto|io_uring|epoll|kqueue|nio]}.
+ * {@code java -jar demos/target/weft-demos.jar <echo|http> [--port N] [--host H] [--carriers N] [--metrics-port N] [--transport auto|io_uring|epoll|kqueue|nio]},
+ * or {@code files --root DIR ...} (its options: {@link FilesServer#main}).
  *
  * <p>Example (as the README shows; {@code ./mvnw -Pdemo package -Ddemo.args="http --port 8080"}
  * builds and runs the same):
@@ -24,7 +26,7 @@ import java.time.Duration;
  * <p>Prints one line saying where the server listens; stops cleanly on SIGINT/SIGTERM (stop
  * accepting, finish in-flight requests, close the runtime with a bounded wait); exits with
  * status 1 and a one-line reason naming the address when a port (the demo's or the metrics side
- * port) is taken, 2 on bad arguments.
+ * port) is taken or the host name does not resolve, 2 on bad arguments.
  */
 public final class Main {
     private Main() {}
@@ -41,14 +43,14 @@ public final class Main {
 
         static Options parse(String[] args) {
             if (args.length == 0) {
-                throw new IllegalArgumentException("which demo? echo or http");
+                throw new IllegalArgumentException("which demo? echo, http or files");
             }
             String name = args[0];
             String host = "127.0.0.1";
             int port = switch (name) {
                 case "echo" -> 7000;
                 case "http" -> 8080;
-                default -> throw new IllegalArgumentException("unknown demo '" + name + "': echo or http");
+                default -> throw new IllegalArgumentException("unknown demo '" + name + "': echo, http or files");
             };
             int carriers = Runtime.getRuntime().availableProcessors();
             int metricsPort = DEFAULT_METRICS_PORT;
@@ -97,8 +99,8 @@ public final class Main {
      * Starts the named demo on {@code rt}.
      *
      * @throws BindException whose message is the one line {@link #main} prints, naming the address
-     *                       that could not be bound (the demo's, or its metrics side port's); nothing
-     *                       is left listening
+     *                       that could not be bound (the demo's, or its metrics side port's), also when
+     *                       its host name does not resolve; nothing is left listening
      */
     static DemoServer start(WeftRuntime rt, Options o) throws IOException {
         InetSocketAddress at = new InetSocketAddress(o.host(), o.port());
@@ -117,17 +119,22 @@ public final class Main {
         };
     }
 
-    /** A step of {@link #start} that binds {@code address}. */
-    interface BindStep {
-        DemoServer bind() throws IOException;
+    /** A step of {@link #start} that binds {@code address}; it may also fail with an {@code X}. */
+    interface BindStep<X extends Exception> {
+        DemoServer bind() throws IOException, X;
     }
 
-    /** Runs {@code step}; a {@link BindException} comes back as the one line that names {@code address}. */
-    static DemoServer bound(InetSocketAddress address, String role, BindStep step) throws IOException {
+    /**
+     * Runs {@code step}; a {@link BindException}, or an {@link UnknownHostException} for
+     * {@code address}'s host, comes back as a {@link BindException} whose message is the one line
+     * that names {@code address}.
+     */
+    static <X extends Exception> DemoServer bound(InetSocketAddress address, String role, BindStep<X> step) throws IOException, X {
         try {
             return step.bind();
-        } catch (BindException e) {
-            String reason = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getMessage();
+        } catch (BindException | UnknownHostException e) {
+            String reason = e instanceof UnknownHostException ? "unknown host"
+                    : e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getMessage();
             BindException named = new BindException("cannot listen on " + address.getHostString() + ":" + address.getPort()
                     + role + ": " + reason);
             named.initCause(e);
@@ -142,7 +149,7 @@ public final class Main {
             o = Options.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("weft-demos: " + e.getMessage());
-            System.err.println("usage: java -jar weft-demos.jar <echo|http> [--port N] [--host H] [--carriers N] [--metrics-port N] [--transport auto|io_uring|epoll|kqueue|nio]");
+            System.err.println("usage: java -jar weft-demos.jar <echo|http|files> [--port N] [--host H] [--carriers N] [--metrics-port N] [--transport auto|io_uring|epoll|kqueue|nio]");
             System.exit(2);
             return;
         }
