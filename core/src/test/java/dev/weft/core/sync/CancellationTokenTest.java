@@ -256,15 +256,15 @@ class CancellationTokenTest {
         CancellationToken grandChild = detached.child();
         detached.detach();
         detached.detach();   // idempotent
-        java.lang.ref.WeakReference<CancellationToken> gone = new java.lang.ref.WeakReference<>(parent.child());
+        java.lang.ref.ReferenceQueue<CancellationToken> collected = new java.lang.ref.ReferenceQueue<>();
+        java.lang.ref.WeakReference<CancellationToken> gone = new java.lang.ref.WeakReference<>(parent.child(), collected);
         gone.get().detach();
         long end = System.nanoTime() + 10_000_000_000L;
-        while (gone.get() != null) {
+        while (collected.remove(100) == null) {   // the collector enqueues it once only the parent could reach it
             if (System.nanoTime() > end) {
                 throw new AssertionError("a detached child is still reachable from its parent after 10 s of GC");
             }
             System.gc();
-            Thread.sleep(10);   // let the collector run; bounded by the deadline above
         }
         parent.cancel();
         assertTrue(kept.isCancelled());
