@@ -257,8 +257,10 @@ class CancellationTokenTest {
         detached.detach();
         detached.detach();   // idempotent
         java.lang.ref.ReferenceQueue<CancellationToken> collected = new java.lang.ref.ReferenceQueue<>();
-        java.lang.ref.WeakReference<CancellationToken> gone = new java.lang.ref.WeakReference<>(parent.child(), collected);
-        gone.get().detach();
+        CancellationToken child = parent.child();
+        java.lang.ref.WeakReference<CancellationToken> gone = new java.lang.ref.WeakReference<>(child, collected);
+        child.detach();
+        child = null;   // only the parent could still reach it
         long end = System.nanoTime() + 10_000_000_000L;
         while (collected.remove(100) == null) {   // the collector enqueues it once only the parent could reach it
             if (System.nanoTime() > end) {
@@ -266,6 +268,7 @@ class CancellationTokenTest {
             }
             System.gc();
         }
+        assertNull(gone.get());   // also keeps the reference object itself reachable until here
         parent.cancel();
         assertTrue(kept.isCancelled());
         assertFalse(detached.isCancelled(), "a detached child is not cancelled by its parent");
