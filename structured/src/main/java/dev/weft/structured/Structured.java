@@ -27,7 +27,12 @@ import java.util.concurrent.TimeoutException;
  *
  * <p><b>Cancellation:</b> interrupting the caller cancels every fork it started; the method
  * throws {@link InterruptedException} once they all ended. Deadlines of enclosing scopes apply:
- * the forks are cancelled when the enclosing scope's deadline passes.
+ * the forks are cancelled when the enclosing scope's deadline passes. A verb called in a scope
+ * that is cancelled, or whose deadline passes, throws (unchecked, not listed on each method)
+ * {@link java.util.concurrent.CancellationException} or {@link DeadlineExceededException}, naming
+ * the verb's own scope ({@code "join"}, {@code "race"}, ...), once all its forks ended
+ * ({@link #timeout} throws its {@link java.util.concurrent.TimeoutException} for an enclosing
+ * deadline too).
  *
  * <p><b>Memory consistency:</b> actions before the call happen-before each callable runs; actions
  * of each callable happen-before the call returns or throws.
