@@ -212,7 +212,10 @@ public final class FileHandle implements Closeable {
                 || !opts.contains(StandardOpenOption.WRITE) && !append;
         // A raw descriptor for io_uring requests, or for carrier-side reads on other transports.
         // Not with SYNC or DSYNC: the channel's descriptor carries them, and writes keep to it.
+        // Not for a path of another file system (a zip file's): open(2) would take its string as
+        // the name of a file of the default one.
         boolean wantUring = !append && !opts.contains(StandardOpenOption.SYNC) && !opts.contains(StandardOpenOption.DSYNC)
+                && path.getFileSystem() == java.nio.file.FileSystems.getDefault()
                 && (Uring.wantDescriptor() || CarrierFiles.wantDescriptor());
         Opened o = Offload.call(op -> {
             Opened withDescriptor = wantUring ? openWithDescriptor(path, opts) : null;

@@ -8,12 +8,16 @@ import dev.weft.fs.internal.Uring;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.CopyOption;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileSystemException;
+import java.nio.file.FileSystems;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -213,19 +217,25 @@ public final class Fs {
      */
     public static byte[] readAllBytes(Path path) throws IOException {
         Objects.requireNonNull(path, "path");
-        dev.weft.fs.internal.Ring ring = Uring.ringHere();
-        if (ring != null) {
-            return Uring.readAllBytes(ring, path);
-        }
-        byte[] cached = dev.weft.fs.internal.CarrierFiles.readAllBytes(path);   // epoll, NIO: the page cache first
-        if (cached != null) {
-            return cached;
-        }
-        return Offload.call(op -> {
-            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-                return ChunkIo.readAll(ch, op);
+        // The carrier-side and io_uring opens name the file by its string: only a path of the
+        // default file system means the same file to the kernel (a zip file's would not).
+        if (path.getFileSystem() == FileSystems.getDefault()) {
+            dev.weft.fs.internal.Ring ring = Uring.ringHere();
+            if (ring != null) {
+                return Uring.readAllBytes(ring, path);
             }
-        });
+            byte[] cached = dev.weft.fs.internal.CarrierFiles.readAllBytes(path);   // epoll, NIO: the page cache first
+            if (cached != null) {
+                return cached;
+            }
+        }
+        return Offload.call(op -> readAllOnPool(path, op));
+    }
+
+    private static byte[] readAllOnPool(Path path, dev.weft.fs.internal.Op op) throws IOException {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            return ChunkIo.readAll(ch, op);
+        }
     }
 
     /** Reads a whole file as UTF-8 text; as {@link #readString(Path, Charset)}. */
@@ -234,15 +244,24 @@ public final class Fs {
     }
 
     /**
-     * Reads a whole file as text. Parks until done.
+     * Reads a whole file as text. Parks until done; the bytes are read and decoded on the
+     * blocking pool. Cancelled: nothing changes, the text is dropped.
      *
      * @throws java.nio.charset.MalformedInputException if the bytes are not valid in {@code cs}
+     * @throws java.nio.charset.UnmappableCharacterException if they hold a character {@code cs}
+     *         cannot map
      * @throws IOException as {@link Files#readString(Path, Charset)}
      */
     public static String readString(Path path, Charset cs) throws IOException {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(cs, "cs");
-        return Offload.call(op -> Files.readString(path, cs));
+        // Read by the chunk loop rather than Files.readString: it stops when the caller walks
+        // away, and its bytes count in FsStats.bytesRead.
+        return Offload.call(op -> cs.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(readAllOnPool(path, op)))
+                .toString());
     }
 
     // ------------------------------------------------------------------ writing
@@ -276,11 +295,22 @@ public final class Fs {
     /**
      * Writes {@code text} encoded with {@code cs} (encoded by the caller before the hand-off);
      * as {@link #write(Path, byte[], OpenOption...)}.
+     *
+     * @throws java.nio.charset.UnmappableCharacterException if {@code text} holds a character
+     *         {@code cs} cannot encode, and {@link java.nio.charset.MalformedInputException} if it
+     *         holds an unpaired surrogate (as {@link Files#writeString}); the file is not opened
      */
     public static void writeString(Path path, CharSequence text, Charset cs, OpenOption... options) throws IOException {
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(cs, "cs");
-        write(path, text.toString().getBytes(cs), options);
+        // Reported, not replaced by '?' as String.getBytes would: Files.writeString refuses them too.
+        ByteBuffer encoded = cs.newEncoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .encode(CharBuffer.wrap(text));
+        byte[] bytes = new byte[encoded.remaining()];
+        encoded.get(bytes);
+        write(path, bytes, options);
     }
 
     /**
@@ -334,11 +364,21 @@ public final class Fs {
     }
 
     /**
-     * Renames {@code from} to {@code to}, replacing {@code to} if it exists (POSIX {@code rename},
-     * Tokio's {@code rename}). A directory replaces only an empty directory.
+     * Renames {@code from} to {@code to}, replacing {@code to} if it exists, in one step: POSIX
+     * {@code rename(2)}, Tokio's {@code rename} ({@link Files#move} with {@code ATOMIC_MOVE}). A
+     * reader of {@code to} sees the old file or the new one, never none. A file does not replace
+     * a directory, and a directory replaces only an empty directory.
+     *
+     * @throws NoSuchFileException if {@code from} does not exist
+     * @throws java.nio.file.AtomicMoveNotSupportedException if the two are on different file
+     *         systems (use {@link #move})
+     * @throws FileSystemException if the kernel refuses it otherwise (a file onto a directory,
+     *         a directory onto a file or a non-empty directory), its reason the system's message
      */
     public static void rename(Path from, Path to) throws IOException {
-        move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        // Not REPLACE_EXISTING: the JDK carries that out as unlink, then rename, and in between
+        // the target is missing, which the write-then-rename pattern relies on never happening.
+        move(from, to, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /**

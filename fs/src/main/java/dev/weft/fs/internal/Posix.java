@@ -12,7 +12,6 @@ import java.lang.invoke.VarHandle;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 
 /**
@@ -41,6 +40,8 @@ public final class Posix {
     public static final int ENOENT = 2;
     public static final int EACCES = 13;
     public static final int ENOTDIR = 20;
+    public static final int EEXIST = 17;
+    public static final int ELOOP = 40;
     public static final int EISDIR = 21;
     public static final int ECANCELED = 125;
 
@@ -167,10 +168,13 @@ public final class Posix {
     /** The JDK's exception type for {@code errno} (positive), naming {@code path}. */
     public static IOException exception(Path path, int errno) {
         String file = String.valueOf(path);
+        // The JDK's own mapping (UnixException.translateToIOException), so Fs's calls fail as
+        // Files's do: ENOTDIR on a path's component is no NotDirectoryException there.
         return switch (errno) {
             case ENOENT -> new NoSuchFileException(file);
-            case EACCES, 1 /* EPERM */ -> new AccessDeniedException(file);
-            case ENOTDIR -> new NotDirectoryException(file);
+            case EACCES -> new AccessDeniedException(file);
+            case EEXIST -> new java.nio.file.FileAlreadyExistsException(file);
+            case ELOOP -> new FileSystemException(file, null, strerror(errno) + " or unable to access attributes of symbolic link");
             default -> new FileSystemException(file, null, strerror(errno));
         };
     }
