@@ -11,10 +11,13 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.ToDoubleFunction;
 
@@ -71,6 +74,18 @@ public final class WeftChannelMetrics implements MeterBinder, AutoCloseable {
     private final OwnedMeters meters = new OwnedMeters();
     private AutoCloseable listener;
     private boolean closed;
+    /**
+     * The registries where this binder still has to decide a group's lag gauge (the group had no
+     * channel to ask when it was bound); guarded by this.
+     */
+    private final Map<NamedChannels.Key, Set<MeterRegistry>> lagPending = new HashMap<>();
+    /**
+     * The binders with a lag decision pending, per group. The group's instances gauge is shared by
+     * every binder that registered it, but runs the function of the first only; so it decides for
+     * all of them, each registering the lag gauge as its own (a gauge one binder registered for
+     * all would leave with that binder, or never come if it had closed).
+     */
+    private static final ConcurrentHashMap<NamedChannels.Key, Set<WeftChannelMetrics>> LAG_PENDING = new ConcurrentHashMap<>();
 
     private WeftChannelMetrics(Tags tags) {
         this.tags = tags;
@@ -133,18 +148,21 @@ public final class WeftChannelMetrics implements MeterBinder, AutoCloseable {
         if (now.isEmpty()) {
             // No channel to ask whether the kind has a lag, and one that joins this (old) group later
             // announces nothing: decide at the first scrape of the group that finds a channel.
-            AtomicBoolean lagDecided = new AtomicBoolean();
-            register(registry, t, key, "weft.channel.instances", "live channels with this kind and name", "channels", k -> {
-                List<ChannelGauges> cs = NamedChannels.channels(k);
-                if (!cs.isEmpty() && !lagDecided.get() && lagDecided.compareAndSet(false, true)) {
-                    lagGauge(registry, t, k, cs.get(0));
+            // A lag gauge another binder registered already is shared at once.
+            if (registry.find("weft.channel.lag").tags(t).gauge() != null) {
+                lagGauge(registry, t, key, null);
+            } else {
+                synchronized (this) {
+                    if (closed) {
+                        return;
+                    }
+                    lagPending.computeIfAbsent(key, k -> Collections.newSetFromMap(new IdentityHashMap<>())).add(registry);
+                    LAG_PENDING.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(this);
                 }
-                return cs.size();
-            });
-        } else {
-            gauge(registry, t, key, "weft.channel.instances", "live channels with this kind and name", "channels",
-                    g -> 1);
+            }
         }
+        register(registry, t, key, "weft.channel.instances", "live channels with this kind and name", "channels",
+                WeftChannelMetrics::instances);
         gauge(registry, t, key, "weft.channel.depth", "values buffered", "values", ChannelGauges::depth);
         gauge(registry, t, key, "weft.channel.capacity", "buffer capacity (+Inf when unbounded)", "values",
                 g -> g.capacity() == Integer.MAX_VALUE ? Double.POSITIVE_INFINITY : g.capacity());
@@ -157,9 +175,41 @@ public final class WeftChannelMetrics implements MeterBinder, AutoCloseable {
         }
     }
 
-    /** Registers the group's lag gauge if {@code sample}'s kind has a lag. */
+    // Static, so that the gauge (held by the registry) holds no binder.
+    private static double instances(NamedChannels.Key key) {
+        List<ChannelGauges> cs = NamedChannels.channels(key);
+        if (!cs.isEmpty()) {
+            Set<WeftChannelMetrics> waiting = LAG_PENDING.get(key);
+            if (waiting != null) {
+                for (WeftChannelMetrics m : waiting) {
+                    m.decideLag(key, cs.get(0));
+                }
+            }
+        }
+        return cs.size();
+    }
+
+    /** Registers (or not) the lag gauge of {@code key} in every registry where it was pending. */
+    private void decideLag(NamedChannels.Key key, ChannelGauges sample) {
+        Set<MeterRegistry> regs;
+        synchronized (this) {   // with the binder's pending set, so a registry bound meanwhile is not dropped
+            regs = lagPending.remove(key);
+            LAG_PENDING.computeIfPresent(key, (k, set) -> {
+                set.remove(this);
+                return set.isEmpty() ? null : set;
+            });
+        }
+        if (regs == null) {
+            return;
+        }
+        for (MeterRegistry r : regs) {
+            lagGauge(r, tags.and("kind", key.kind()).and("channel", key.name()), key, sample);
+        }
+    }
+
+    /** Registers the group's lag gauge if {@code sample}'s kind has a lag (null: it is known to). */
     private void lagGauge(MeterRegistry registry, Tags t, NamedChannels.Key key, ChannelGauges sample) {
-        if (safe(sample, ChannelGauges::lag) >= 0) {
+        if (sample == null || safe(sample, ChannelGauges::lag) >= 0) {
             try {
                 meters.register(registry, () -> Gauge.builder("weft.channel.lag", key, WeftChannelMetrics::maxLag).tags(t)
                         .description("values the slowest receiver is behind the newest sent (max over the group)")
@@ -233,6 +283,13 @@ public final class WeftChannelMetrics implements MeterBinder, AutoCloseable {
             closed = true;
             l = listener;
             listener = null;
+            for (NamedChannels.Key k : lagPending.keySet()) {
+                LAG_PENDING.computeIfPresent(k, (key, set) -> {
+                    set.remove(this);
+                    return set.isEmpty() ? null : set;
+                });
+            }
+            lagPending.clear();
         }
         if (l != null) {
             try {

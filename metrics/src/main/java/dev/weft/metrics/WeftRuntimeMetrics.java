@@ -225,7 +225,7 @@ public final class WeftRuntimeMetrics implements MeterBinder, AutoCloseable {
     }
 
     private void unschedule(MeterRegistry registry) {
-        hub.removeSchedulingRegistry(registry, tags, schedulingPerCarrier);
+        hub.removeSchedulingRegistry(registry, tags, schedulingPerCarrier, schedulingPeriod);
     }
 
     private void unpin(MeterRegistry registry) {
@@ -432,7 +432,7 @@ public final class WeftRuntimeMetrics implements MeterBinder, AutoCloseable {
         /**
          * The scheduling histograms record about one event in {@code period} of each kind (slices,
          * wake-ups, timer firings). Default 16; 1 records every event, at about 0.1-0.2 µs of
-         * carrier CPU per event (W1 spawn: +48 % CPU per task, against +3-10 % at 16). Where binders of one runtime ask for different periods, the smallest wins for all.
+         * carrier CPU per event (W1 spawn: +48 % CPU per task, against +3-10 % at 16). Where binders of one runtime ask for different periods, the smallest of those still bound wins for all: it goes back up when the binder that asked for it closes.
          *
          * @throws IllegalArgumentException if {@code period} is not a power of two between 1 and 2^20
          */

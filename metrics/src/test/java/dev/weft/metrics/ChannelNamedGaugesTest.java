@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Timeout;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -174,6 +175,65 @@ class ChannelNamedGaugesTest {
             b.send(2);
             assertEquals(1, gauge(reg, "weft.channel.instances", name));   // a scrape
             assertEquals(2, gauge(reg, "weft.channel.lag", name), "the lag of the new broadcast");
+            slow.close();
+            b.close();
+        }
+    }
+
+    /**
+     * Two binders on one registry, the broadcast group empty when they bound: the lag gauge found
+     * at the first scrape is both binders', so closing the first leaves it for the second (it was
+     * the first binder's alone, removed at its close).
+     */
+    @Test
+    void lagOfAGroupEmptyAtBindStaysWhileAnotherBinderIsBound() throws Exception {
+        String name = unique("shared-reconnect");
+        Broadcast.create(name, 4).close();
+        SimpleMeterRegistry reg = new SimpleMeterRegistry();
+        try (WeftChannelMetrics second = WeftChannelMetrics.create()) {
+            WeftChannelMetrics first = WeftChannelMetrics.create();
+            first.bindTo(reg);
+            second.bindTo(reg);
+            Broadcast<Integer> b = Broadcast.create(name, 4);
+            BroadcastReceiver<Integer> slow = b.subscribe();
+            b.send(1);
+            assertEquals(1, gauge(reg, "weft.channel.instances", name));   // a scrape finds the lag
+            assertEquals(1, gauge(reg, "weft.channel.lag", name));
+            first.close();
+            assertFalse(reg.find("weft.channel.lag").tag("channel", name).gauges().isEmpty(),
+                    "the second binder is still bound: the lag gauge stays");
+            b.send(2);
+            assertEquals(2, gauge(reg, "weft.channel.lag", name));
+            second.close();
+            assertTrue(reg.find("weft.channel.lag").tag("channel", name).gauges().isEmpty(), "gone with the last binder");
+            assertTrue(reg.find("weft.channel.instances").tag("channel", name).gauges().isEmpty());
+            slow.close();
+            b.close();
+        }
+    }
+
+    /**
+     * The binder that registered an empty group's gauges closes before a broadcast joins the
+     * group: the binder still bound gets the lag gauge at the next scrape (it never did: the lag
+     * was registered by the closed binder, which registers nothing).
+     */
+    @Test
+    void lagOfAGroupEmptyAtBindIsFoundAfterTheFirstBinderCloses() throws Exception {
+        String name = unique("late-reconnect");
+        Broadcast.create(name, 4).close();
+        SimpleMeterRegistry reg = new SimpleMeterRegistry();
+        try (WeftChannelMetrics second = WeftChannelMetrics.create()) {
+            WeftChannelMetrics first = WeftChannelMetrics.create();
+            first.bindTo(reg);
+            second.bindTo(reg);
+            first.close();
+            Broadcast<Integer> b = Broadcast.create(name, 4);
+            BroadcastReceiver<Integer> slow = b.subscribe();
+            b.send(1);
+            assertEquals(1, gauge(reg, "weft.channel.instances", name));   // a scrape finds the lag
+            assertFalse(reg.find("weft.channel.lag").tag("channel", name).gauges().isEmpty(),
+                    "the binder still bound registers the lag gauge");
+            assertEquals(1, gauge(reg, "weft.channel.lag", name));
             slow.close();
             b.close();
         }

@@ -139,6 +139,33 @@ class WeftRuntimeMetricsSchedulingTest {
         }
     }
 
+    /**
+     * The period goes back up when the binder that lowered it closes, also when it shares the
+     * registry and tags (so the histograms) with a coarser binder that stays: a finer binder's
+     * period left behind costs the carriers CPU per event for nobody.
+     */
+    @Test
+    void samplePeriodGoesBackUpWhenTheFinerBinderCloses() throws Exception {
+        try (WeftRuntime rt = WeftRuntime.builder().name("back-up").carriers(1).build();
+             WeftRuntimeMetrics coarse = WeftRuntimeMetrics.builder(rt).schedulingSamplePeriod(16).build()) {
+            SimpleMeterRegistry reg = new SimpleMeterRegistry();
+            coarse.bindTo(reg);
+            WeftRuntimeMetrics fine = WeftRuntimeMetrics.builder(rt).schedulingSamplePeriod(1).build();
+            fine.bindTo(reg);
+            WeftRuntimeMetrics medium = WeftRuntimeMetrics.builder(rt).schedulingSamplePeriod(4).build();
+            medium.bindTo(reg);
+            assertEquals(1, RuntimeHub.of(rt).schedulingPeriod());
+            fine.close();
+            assertEquals(4, RuntimeHub.of(rt).schedulingPeriod(), "the smallest period of the binders still bound");
+            medium.close();
+            assertEquals(16, RuntimeHub.of(rt).schedulingPeriod(), "back to the coarse binder's period");
+            assertEquals(1, reg.get("weft.scheduling.slice").timers().size(), "the coarse binder's histogram stays");
+            coarse.close();
+            assertEquals(0, RuntimeHub.of(rt).schedulingPeriod(), "probe removed with the last binder");
+            assertTrue(reg.find("weft.scheduling.slice").timers().isEmpty());
+        }
+    }
+
     /** Timers: fired with lateness recorded, cancelled ones counted (on and off the carrier). */
     @Test
     void timerLatenessAndCancelled() throws Exception {
@@ -200,7 +227,7 @@ class WeftRuntimeMetricsSchedulingTest {
             assertTrue(timerCount(other, "weft.scheduling.slice") >= 300, "the other registry gets them too");
             List<Timer> sliceTimers = List.copyOf(reg.get("weft.scheduling.slice").timers());   // close() removes them from reg
             a.close();
-            assertEquals(1, RuntimeHub.of(rt).schedulingPeriod(), "b still binds reg and other");
+            assertEquals(4, RuntimeHub.of(rt).schedulingPeriod(), "b still binds reg and other, at its own period");
             b.close();
             assertEquals(0, RuntimeHub.of(rt).schedulingPeriod(), "probe removed with the last binder");
             // A carrier reads the probe once per pass over its queue: the second run's task is

@@ -12,8 +12,11 @@ import java.util.concurrent.ScheduledExecutorService;
  * with that exception; fixed-rate runs of one task never overlap (a late run delays the next);
  * {@code cancel} removes the task's timer at once (O(1)); after {@code shutdown} new tasks are
  * rejected with {@link java.util.concurrent.RejectedExecutionException}, delayed tasks still run
- * and periodic tasks stop, unless the policies below say otherwise; {@code shutdownNow} interrupts
- * running tasks and returns the tasks that were waiting for their time; {@code awaitTermination}
+ * and periodic tasks stop, unless the policies below say otherwise (a run whose time came before
+ * {@code shutdown} but which had not started yet is checked against them when it starts: one the
+ * policies stop does not run and its future is cancelled); {@code shutdownNow} interrupts
+ * running tasks, cancels those whose time came but whose run had not started, and returns the
+ * tasks that were waiting for their time; {@code awaitTermination}
  * throws {@link InterruptedException} if interrupted before or while waiting, except that a
  * terminated executor answers {@code true} (keeping the interrupt status). Unlike a pool there is no
  * size: each run is a fresh task (a virtual thread), so runs due together run concurrently.

@@ -91,9 +91,12 @@ public final class RuntimeHub {
         scheduling.add(registry, tags, perCarrier, period);
     }
 
-    /** Undoes one {@link #addSchedulingRegistry} with these arguments; the probe is removed with the last. */
-    public void removeSchedulingRegistry(MeterRegistry registry, Tags tags, boolean perCarrier) {
-        scheduling.remove(registry, tags, perCarrier);
+    /**
+     * Undoes one {@link #addSchedulingRegistry} with these arguments: the sample period goes back
+     * up to the smallest one still asked for; the probe is removed with the last.
+     */
+    public void removeSchedulingRegistry(MeterRegistry registry, Tags tags, boolean perCarrier, int period) {
+        scheduling.remove(registry, tags, perCarrier, period);
     }
 
     /** The sample period of the installed scheduling probe, 0 when none. */

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -56,8 +57,16 @@ final class SchedulingRecorder {
         }
     }
 
-    /** The timers of one {@link Key}, one per carrier (index = carrier index). */
-    private record Target(Timer[] wake, Timer[] slice, Timer[] lateness, int period, int[] refs) {}
+    /**
+     * The timers of one {@link Key}, one per carrier (index = carrier index), and the periods its
+     * binders asked for, counted: the one in force goes back up when the binder that asked for a
+     * smaller one leaves. The periods are guarded by the recorder.
+     */
+    private record Target(Timer[] wake, Timer[] slice, Timer[] lateness, TreeMap<Integer, Integer> periods) {
+        int period() {
+            return periods.firstKey();
+        }
+    }
 
     SchedulingRecorder(WeftRuntime rt) {
         this.rt = new java.lang.ref.WeakReference<>(rt);
@@ -68,7 +77,7 @@ final class SchedulingRecorder {
      * Records into {@code registry}, with timers tagged {@code tags} (and {@code carrier} if
      * {@code perCarrier}), from now on; a second call with the same registry, tags and
      * {@code perCarrier} only counts a reference. The samples are one event in {@code period}
-     * (the smallest period any registry asked for, so a registry may get more samples than it
+     * (the smallest period any open add asked for, so a registry may get more samples than it
      * asked for).
      *
      * @throws RuntimeException whatever the registry threw while the timers were registered
@@ -77,9 +86,9 @@ final class SchedulingRecorder {
         Key key = new Key(registry, tags, perCarrier);
         Target t = targets.get(key);
         if (t != null) {
-            t.refs[0]++;
-            if (period < t.period) {   // the smallest period wins, whichever binder came first
-                targets.put(key, new Target(t.wake, t.slice, t.lateness, period, t.refs));
+            int before = t.period();
+            t.periods.merge(period, 1, Integer::sum);
+            if (period < before) {   // the smallest period wins, whichever binder came first
                 reinstall();
             }
             return;
@@ -104,15 +113,35 @@ final class SchedulingRecorder {
             acquired.forEach(m -> OwnedMeters.release(registry, m));
             throw e;
         }
-        targets.put(key, new Target(wake, slice, late, period, new int[] {1}));
+        TreeMap<Integer, Integer> periods = new TreeMap<>();
+        periods.put(period, 1);
+        targets.put(key, new Target(wake, slice, late, periods));
         reinstall();
     }
 
-    /** Undoes one {@link #add} with these arguments; with the last, its timers leave the registry. */
-    synchronized void remove(MeterRegistry registry, Tags tags, boolean perCarrier) {
+    /**
+     * Undoes one {@link #add} with these arguments: the period goes back to the smallest that the
+     * remaining adds asked for; with the last, its timers leave the registry.
+     */
+    synchronized void remove(MeterRegistry registry, Tags tags, boolean perCarrier, int period) {
         Key key = new Key(registry, tags, perCarrier);
         Target t = targets.get(key);
-        if (t == null || --t.refs[0] > 0) {
+        if (t == null) {
+            return;
+        }
+        Integer n = t.periods.get(period);
+        if (n == null) {
+            return;
+        }
+        if (n > 1) {
+            t.periods.put(period, n - 1);
+            return;
+        }
+        t.periods.remove(period);
+        if (!t.periods.isEmpty()) {
+            if (period < t.period()) {
+                reinstall();
+            }
             return;
         }
         targets.remove(key);
@@ -143,7 +172,7 @@ final class SchedulingRecorder {
         }
         int period = Integer.MAX_VALUE;
         for (Target t : targets.values()) {
-            period = Math.min(period, t.period);
+            period = Math.min(period, t.period());
         }
         installedPeriod = period;
         RuntimeAccess.setSchedulingProbe(r, new Probe(period, List.copyOf(targets.values())));

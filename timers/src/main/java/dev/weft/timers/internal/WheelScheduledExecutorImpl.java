@@ -196,8 +196,13 @@ public final class WheelScheduledExecutorImpl extends AbstractExecutorService im
     private void runTask(ScheduledTask<?> t) {
         try {
             t.runner = dev.weft.core.Weft.currentTask().orElse(null);
-            if (state == STOP) {
-                Thread.currentThread().interrupt(); // shutdownNow raced with the start of this run
+            // As ScheduledThreadPoolExecutor's run: the run state is checked again when the run
+            // starts, since shutdown (or shutdownNow) may have come between the timer, which took
+            // the task out of the queue, and this start. Read after runner is published, so a
+            // shutdownNow that this check misses sees the runner and interrupts the run.
+            if (!canRun(t)) {
+                t.cancel(false);
+                return;
             }
             if (!t.isPeriodic()) {
                 t.run();
