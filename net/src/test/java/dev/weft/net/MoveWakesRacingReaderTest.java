@@ -48,17 +48,7 @@ class MoveWakesRacingReaderTest {
             MessageStream<?>[] moved = new MessageStream<?>[1];
             try (Socket peer = server.accept()) {
                 Channel ch = s.channel();
-                // Hold the connection's loop, so the move waits in its queue.
-                CountDownLatch loopHeld = new CountDownLatch(1);
-                ch.eventLoop().execute(() -> {
-                    loopHeld.countDown();
-                    try {
-                        loopGate.await(30, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
-                assertTrue(loopHeld.await(10, TimeUnit.SECONDS), "the loop runs the holding task");
+                NetTesting.holdLoop(ch, loopGate);   // the move then waits in the loop's queue
 
                 AtomicReference<Throwable> moveFailure = new AtomicReference<>();
                 Thread mover = new Thread(() -> {

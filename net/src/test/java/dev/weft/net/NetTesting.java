@@ -71,4 +71,23 @@ final class NetTesting {
         }
         return b;
     }
+
+    /**
+     * Runs a task on {@code ch}'s event loop that holds the loop until {@code gate} opens (30 s at
+     * most), and returns once the loop runs it: what the loop is asked meanwhile waits in its queue.
+     */
+    static void holdLoop(io.netty.channel.Channel ch, java.util.concurrent.CountDownLatch gate) throws InterruptedException {
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        ch.eventLoop().execute(() -> {
+            held.countDown();
+            try {
+                gate.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        if (!held.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+            throw new AssertionError("the loop of " + ch + " did not run the holding task within 10 s");
+        }
+    }
 }
