@@ -667,6 +667,21 @@ public final class FileHandle implements Closeable {
                     return FileHandle.this.read(b, off, len);
                 }
 
+                /**
+                 * Of a regular file, moves the position (at most to the end: one {@code fstat}),
+                 * as {@code Files.newInputStream}'s does; of a pipe or device, reads and drops.
+                 */
+                @Override
+                public long skip(long n) throws IOException {
+                    if (n <= 0 || !seekable) {
+                        return super.skip(n);
+                    }
+                    long at = position;
+                    long skipped = Math.min(n, Math.max(0, size() - at));
+                    seek(at + skipped);
+                    return skipped;
+                }
+
                 @Override
                 public void close() throws IOException {
                     FileHandle.this.close();

@@ -243,6 +243,32 @@ class FileHandleTest {
         });
     }
 
+    /**
+     * skip on the input stream of a regular file moves the position without reading what it
+     * skips (as Files.newInputStream's), at most to the end; before, it read and dropped every
+     * skipped byte through the blocking pool, 2 KiB a trip.
+     */
+    @Test
+    void inputStreamSkipMovesThePositionWithoutReading() throws Exception {
+        Path f = dir.resolve("skip");
+        byte[] data = pattern(1_000_010);
+        Files.write(f, data);
+        rt.run(() -> {
+            try (FileHandle r = FileHandle.open(f)) {
+                InputStream in = r.inputStream();
+                FsStats before = Fs.stats(rt);
+                assertEquals(1_000_000, in.skip(1_000_000));
+                assertEquals(1_000_000, r.position());
+                assertEquals(0, Fs.stats(rt).bytesRead() - before.bytesRead(), "skipped bytes were read");
+                assertArrayEquals(Arrays.copyOfRange(data, 1_000_000, 1_000_005), in.readNBytes(5));
+                assertEquals(5, in.skip(100), "at most to the end");
+                assertEquals(0, in.skip(100));
+                assertEquals(-1, in.read());
+            }
+            return null;
+        });
+    }
+
     /** transferTo sends the rest of the file to a TcpStream, and a range of it; the peer gets every byte. */
     @Test
     void transferToTcpStream() throws Exception {
