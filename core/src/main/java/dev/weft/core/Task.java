@@ -58,7 +58,8 @@ public interface Task<T> {
      *                               As {@code FutureTask.get}: a completed task's result is returned
      *                               even if the caller's interrupt status is set.
      * @throws IllegalStateException if the task has not ended and the caller is the platform
-     *                               thread of a carrier of any Weft runtime
+     *                               thread of a carrier of any Weft runtime, or the task itself
+     *                               (which would wait forever for its own end)
      */
     T join() throws InterruptedException;
 
@@ -73,7 +74,8 @@ public interface Task<T> {
      * @throws InterruptedException  if the caller is interrupted while waiting, or is interrupted
      *                               on entry and the task has not ended (the task is unaffected)
      * @throws IllegalStateException if the task has not ended, {@code timeout} is positive and the
-     *                               caller is the platform thread of a carrier of any Weft runtime
+     *                               caller is the platform thread of a carrier of any Weft runtime,
+     *                               or the task itself (a zero or negative timeout still polls)
      * @throws NullPointerException  if {@code timeout} is null
      */
     T join(Duration timeout) throws InterruptedException, TimeoutException;

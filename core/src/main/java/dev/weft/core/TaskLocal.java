@@ -101,11 +101,14 @@ public final class TaskLocal<T> {
             if (!everBound) {
                 everBound = true;
             }
-            Bindings all = outer;
-            for (Bindings b = added; b != null; b = b.next) {
-                all = new Bindings(b.local, b.value, all);
-            }
+            // Newest first, as the list must stay: these bindings (in their own order) before the outer ones.
+            Bindings all = outer == null ? added : prepend(added, outer);
             return all.bind(ScopedValue.where(BINDINGS, all));
+        }
+
+        /** {@code list} followed by {@code tail}, each in its order. */
+        private static Bindings prepend(Bindings list, Bindings tail) {
+            return list == null ? tail : new Bindings(list.local, list.value, prepend(list.next, tail));
         }
     }
 

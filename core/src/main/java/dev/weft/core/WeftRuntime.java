@@ -70,13 +70,16 @@ public final class WeftRuntime implements AutoCloseable {
     }
 
     private static final class Shared {
-        static final WeftRuntime INSTANCE = builder().name("weft-shared").build();
+        static final WeftRuntime INSTANCE = builder().name("weft-shared").asShared().build();
     }
 
     private final RuntimeCore core;
+    /** Whether this is {@link #shared()}, which shutdown and close leave running. */
+    private final boolean shared;
 
-    private WeftRuntime(RuntimeCore core) {
+    private WeftRuntime(RuntimeCore core, boolean shared) {
         this.core = core;
+        this.shared = shared;
         core.attach(this);
     }
 
@@ -105,7 +108,10 @@ public final class WeftRuntime implements AutoCloseable {
 
     /**
      * A process-wide runtime with default settings, started on first use and never closed; what
-     * {@link Weft#newExecutor()} and the static {@code Weft.spawn} use outside any runtime.
+     * {@link Weft#newExecutor()} uses outside any runtime, as do timers and structured scopes
+     * used outside one. As {@code ForkJoinPool.commonPool()}, it cannot be shut down:
+     * {@link #shutdown(Duration)} and {@link #close()} on it have no effect (so a
+     * try-with-resources around it stops nothing that other code of the process relies on).
      */
     public static WeftRuntime shared() {
         return Shared.INSTANCE;
@@ -264,25 +270,38 @@ public final class WeftRuntime implements AutoCloseable {
      * waiting: the tasks left are cancelled at once and given the grace period as usual, and the
      * report is returned with the caller's interrupt status still set.
      *
+     * <p>On the {@linkplain #shared() shared runtime} this has no effect: it returns a clean report
+     * at once, cancels nothing and leaves the runtime open.
+     *
      * <p>Tasks that ignore cancellation are named in the report (and logged). A carrier that such
-     * a task never gives back is waited for 5 s more (not when the caller is itself a task on a
-     * carrier, which waits for no carrier); then a warning on the {@code dev.weft.core} logger
+     * a task never gives back is waited for 5 s more (not when the caller is itself a task on one
+     * of this runtime's carriers, which waits for no carrier; a task of another runtime waits as
+     * any other caller does); then a warning on the {@code dev.weft.core} logger
      * names the task and shows where it and the carrier thread are, and the call returns with
      * that carrier still running it.
      *
      * @throws NullPointerException if {@code timeout} is null
      */
     public ShutdownReport shutdown(Duration timeout) {
-        return core.shutdown(Objects.requireNonNull(timeout, "timeout"));
+        Objects.requireNonNull(timeout, "timeout");
+        if (shared) {
+            return new ShutdownReport(List.of(), List.of(), Duration.ZERO);
+        }
+        return core.shutdown(timeout);
     }
 
-    /** {@link #shutdown(Duration)} with the builder's close timeout (10 s by default). */
+    /**
+     * {@link #shutdown(Duration)} with the builder's close timeout (10 s by default); no effect
+     * on the {@linkplain #shared() shared runtime}.
+     */
     @Override
     public void close() {
-        core.close();
+        if (!shared) {
+            core.close();
+        }
     }
 
-    /** Whether {@link #shutdown} or {@link #close} was called. */
+    /** Whether {@link #shutdown} or {@link #close} was called (never true of {@link #shared()}). */
     public boolean isClosed() {
         return core.isClosed();
     }
@@ -338,8 +357,15 @@ public final class WeftRuntime implements AutoCloseable {
         private Duration closeTimeout = Duration.ofSeconds(10);
         private boolean forceFallback;
         private RuntimeClock clock = RuntimeClock.SYSTEM;
+        private boolean shared;
 
         private Builder() {}
+
+        /** Builds {@link WeftRuntime#shared()}. */
+        private Builder asShared() {
+            this.shared = true;
+            return this;
+        }
 
         /**
          * Names the runtime; carriers are {@code NAME-carrier-i}, blocking threads {@code NAME-blocking-i}.
@@ -461,7 +487,7 @@ public final class WeftRuntime implements AutoCloseable {
          */
         public WeftRuntime build() {
             return new WeftRuntime(new RuntimeCore(name, carriers, transport, blockingThreads, blockingKeepAlive,
-                    slowSliceThreshold, spillThreshold, closeTimeout, forceFallback, clock));
+                    slowSliceThreshold, spillThreshold, closeTimeout, forceFallback, clock), shared);
         }
     }
 }

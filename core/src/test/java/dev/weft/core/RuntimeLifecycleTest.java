@@ -1,8 +1,10 @@
 package dev.weft.core;
 
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
@@ -124,6 +126,55 @@ class RuntimeLifecycleTest {
         ShutdownReport inner = rt.spawn(() -> rt.shutdown(Duration.ofSeconds(5))).join();
         assertTrue(inner.isClean(), inner.toString());
         assertSame(inner, rt.shutdown(Duration.ofSeconds(1)));
+    }
+
+    /**
+     * A shutdown called from a task of another runtime waits for this runtime's tasks up to the
+     * timeout, as from any other thread: the caller is not one of the tasks to leave out (it was
+     * taken for one, so the last running task was cancelled at once, before its timeout).
+     */
+    @RepeatedTest(20)
+    void shutdownFromATaskOfAnotherRuntimeWaitsForTheTimeout() throws Exception {
+        WeftRuntime target = WeftRuntime.builder().name("target").carriers(1).build();
+        try (WeftRuntime caller = WeftRuntime.builder().name("caller").carriers(1).build()) {
+            CountDownLatch started = new CountDownLatch(1);
+            Task<Void> worker = target.spawn("worker", () -> {
+                started.countDown();
+                new CountDownLatch(1).await();
+                return null;
+            });
+            started.await();
+            Duration timeout = Duration.ofMillis(500);
+            ShutdownReport report = caller.spawn(() -> target.shutdown(timeout)).join(Duration.ofSeconds(20));
+            assertTrue(report.took().compareTo(timeout) >= 0,
+                    "the worker was cancelled before the timeout: " + report);
+            assertEquals(List.of("worker"), report.cancelled().stream().map(TaskInfo::name).toList(), report.toString());
+            assertThrows(CancellationException.class, () -> worker.join(Duration.ofSeconds(10)));
+        }
+    }
+
+    /**
+     * The shared runtime, which timers, scopes and Weft.newExecutor use outside any runtime,
+     * cannot be shut down, as ForkJoinPool.commonPool cannot: a close or shutdown of it (a
+     * try-with-resources around it) cancels nothing and leaves it open (it closed it for the
+     * whole process: every later spawn and executor submission was rejected).
+     */
+    @Test
+    void theSharedRuntimeIgnoresShutdownAndClose() throws Exception {
+        WeftRuntime shared = WeftRuntime.shared();
+        CountDownLatch release = new CountDownLatch(1);
+        Task<String> running = shared.spawn(() -> { release.await(); return "ran on"; });
+        try (WeftRuntime rt = shared) {
+            assertTrue(rt.shutdown(Duration.ZERO).isClean(), "nothing cancelled");
+        }
+        assertFalse(shared.isClosed());
+        assertFalse(running.isDone(), "a task of the shared runtime was cancelled");
+        release.countDown();
+        assertEquals("ran on", running.join(Duration.ofSeconds(10)));
+        assertEquals(42, shared.spawn(() -> 42).join(Duration.ofSeconds(10)));
+        try (java.util.concurrent.ExecutorService ex = Weft.newExecutor()) {
+            assertEquals(7, ex.submit(() -> 7).get(10, java.util.concurrent.TimeUnit.SECONDS));
+        }
     }
 
     /** Live-task snapshots name the running tasks. */

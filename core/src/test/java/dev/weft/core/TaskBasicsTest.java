@@ -186,6 +186,21 @@ class TaskBasicsTest {
         assertFalse(rt.spawn(rid::isBound).join(), "no binding leaks into unrelated spawns");
     }
 
+    /**
+     * In a chain of where calls a later binding of the same local wins, as documented, in the
+     * caller, in a nested binding and in a spawned task (the first one won: the chain was bound
+     * in reverse).
+     */
+    @Test
+    void aLaterWhereOfTheSameLocalWins() throws Exception {
+        TaskLocal<String> rid = TaskLocal.newInstance();
+        TaskLocal<String> user = TaskLocal.newInstance();
+        List<String> seen = TaskLocal.where(rid, "first").where(user, "u").where(rid, "second").call(() -> List.of(
+                rid.get(), user.get(), rt.spawn(rid::get).join(),
+                TaskLocal.where(user, "v").call(() -> rid.get() + "/" + user.get())));
+        assertEquals(List.of("second", "u", "second", "second/v"), seen);
+    }
+
     /** Interrupting a joiner throws InterruptedException and leaves the task running. */
     @Test
     void joinIsInterruptible() throws Exception {
@@ -284,6 +299,28 @@ class TaskBasicsTest {
         release.countDown();
         assertEquals(1, pending.join());
         assertEquals(3, rt.run(() -> 3), "the runtime is unharmed");
+    }
+
+    /**
+     * A task that joins its own handle is refused with IllegalStateException at once (it waited
+     * forever for its own end); a poll of its own handle still reports it running.
+     */
+    @RepeatedTest(20)
+    void aTaskJoiningItselfIsRefused() throws Exception {
+        Task<List<String>> t = rt.spawn("narcissus", () -> {
+            Task<?> self = Weft.currentTask().orElseThrow();
+            return List.of(outcome(self::join), outcome(() -> self.join(Duration.ofSeconds(30))),
+                    outcome(() -> self.join(Duration.ZERO)));
+        });
+        try {
+            List<String> r = t.join(Duration.ofSeconds(10));
+            assertTrue(r.get(0).startsWith("IllegalStateException") && r.get(0).contains("narcissus")
+                    && r.get(0).contains("Task.join()"), r.get(0));
+            assertTrue(r.get(1).startsWith("IllegalStateException") && r.get(1).contains("Task.join(Duration)"), r.get(1));
+            assertTrue(r.get(2).startsWith("TimeoutException"), "a zero-timeout poll does not wait: " + r.get(2));
+        } finally {
+            t.cancel(); // a task stuck joining itself would keep the runtime from a clean shutdown
+        }
     }
 
     private static String outcome(Callable<?> c) {

@@ -249,6 +249,35 @@ class TaskCompletionTest {
         return rt.spawn(captured::hashCode);
     }
 
+    /**
+     * Nor the task-local values it inherited at its spawn (a kept handle kept a request's whole
+     * context alive), whether it ran on a carrier or on the blocking pool.
+     */
+    @RepeatedTest(20)
+    void aKeptHandleReleasesItsTaskLocals() throws Exception {
+        TaskLocal<Object> local = TaskLocal.newInstance();
+        Object[] box = {new Object()}; // no local variable keeps the object reachable
+        WeakReference<Object> ref = new WeakReference<>(box[0]);
+        List<Task<Integer>> kept = spawnInheriting(local, box[0]);
+        for (Task<Integer> t : kept) {
+            assertEquals(1, t.join());
+        }
+        box[0] = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (ref.get() != null) {
+            assertTrue(System.nanoTime() < deadline, "the inherited task-local value was still reachable after 10 s of GCs");
+            System.gc();
+            Thread.yield();
+        }
+        for (Task<Integer> t : kept) {
+            assertEquals(Task.State.SUCCEEDED, t.state()); // the handle itself is still usable
+        }
+    }
+
+    private static List<Task<Integer>> spawnInheriting(TaskLocal<Object> local, Object value) {
+        return TaskLocal.where(local, value).call(() -> List.of(rt.spawn(() -> 1), rt.spawnBlocking(() -> 1)));
+    }
+
     /** A live task's age counts from its start: it grows with time and never exceeds the time since the spawn. */
     @Test
     void ageCountsFromTheStart() throws Exception {

@@ -699,6 +699,11 @@ public final class RuntimeCore {
             return awaitFirstShutdown();
         }
         TaskImpl<?> self = TaskImpl.currentOrNull();
+        if (self != null && self.runtime != this) {
+            // A task of another runtime is not among the tasks waited for here, nor does it hold
+            // one of this runtime's carriers: it waits like any outside caller.
+            self = null;
+        }
         long deadline = start + timeoutNanos;
         awaitQuiet(deadline, self);
         // An interrupt (before the call or during the wait above) ends the wait for tasks: they are

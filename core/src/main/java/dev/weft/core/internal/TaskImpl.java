@@ -122,8 +122,10 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
      * A spawned task's captured task-locals, or a thread factory's task's
      * {@link dev.weft.core.spi.CancellationSource}, or null. One field for the two, which no task
      * has both of, keeps a task at 88 bytes (a million parked tasks' handles are a tenth of their memory).
+     * Task-locals are dropped when the task ends, as the body is; written then only by the task's
+     * own thread (or the one that ends it unstarted), the only reader of task-locals.
      */
-    private final Object context;
+    private Object context;
     /**
      * {@link System#nanoTime()} when the task was spawned or, for a task queued on a carrier, when
      * its carrier started it (to within the slice it starts in); 0 until then. The carrier reads
@@ -303,6 +305,7 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
             awaitCancelInterrupt();
         }
         body = null;
+        dropTaskLocals();
         markEnded();
         runtime.taskEnded(this);
         // A handle may outlive its task by far (an array of a million handles): let the
@@ -401,8 +404,20 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
         }
         bodyNeverRan();
         body = null;
+        dropTaskLocals();
         markEnded();
         runtime.taskEnded(this);
+    }
+
+    /**
+     * Lets a kept handle's inherited task-local values be collected (a request's whole context).
+     * A thread factory's cancellation source stays: its fork's scope may still ask for it.
+     */
+    private void dropTaskLocals() {
+        Object c = context;
+        if (c != null && !(c instanceof dev.weft.core.spi.CancellationSource)) {
+            context = null;
+        }
     }
 
     /**
@@ -450,6 +465,9 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
             // A task of this runtime waiting for another is waiting on the runtime itself, not on the
             // outside world: the test clock may still move time for the task it waits for.
             TaskImpl<?> caller = currentOrNull();
+            if (caller == this) {
+                throw joinsItself("Task.join()");
+            }
             boolean internal = caller != null && caller.runtime == runtime;
             if (internal) {
                 runtime.internalWaiters.incrementAndGet();
@@ -468,16 +486,42 @@ public final class TaskImpl<T> implements Task<T>, Runnable {
     @Override
     public T join(Duration timeout) throws InterruptedException, TimeoutException {
         long nanos = RuntimeCore.saturatedNanos(timeout);
+        boolean internal = false;
         if (!hasEnded() && nanos > 0) {
             RuntimeCore.checkNotCarrierThread("Task.join(Duration)");
+            TaskImpl<?> caller = currentOrNull();
+            if (caller == this) {
+                throw joinsItself("Task.join(Duration)");
+            }
+            // As join(): a wait for a task of the same runtime. Its time limit is real time, off
+            // the wheels, so it must not hold a test clock still either (the joined task's own
+            // timed wait then never came, and the join ran out its whole limit).
+            internal = caller != null && caller.runtime == runtime;
         }
-        if (!awaitEnd(nanos)) {
+        boolean ended;
+        if (internal) {
+            runtime.internalWaiters.incrementAndGet();
+            try {
+                ended = awaitEnd(nanos);
+            } finally {
+                runtime.internalWaiters.decrementAndGet();
+            }
+        } else {
+            ended = awaitEnd(nanos);
+        }
+        if (!ended) {
             if (isCancelled()) {
                 throw new TimeoutException("task '" + name() + "' was cancelled and has not ended after " + timeout);
             }
             throw new TimeoutException("task '" + name() + "' still running after " + timeout);
         }
         return outcome();
+    }
+
+    /** A task waiting for its own end would wait forever (or until its timeout, for nothing). */
+    private IllegalStateException joinsItself(String what) {
+        return new IllegalStateException(what + " called by task '" + name() + "' on its own handle: a task cannot"
+                + " wait for its own end (it would wait forever)");
     }
 
     /** The outcome of an ended task, as {@link #join()} reports it. */

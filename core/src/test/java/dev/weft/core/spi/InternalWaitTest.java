@@ -83,4 +83,32 @@ class InternalWaitTest {
             sleeper.join(Duration.ofSeconds(10));
         }
     }
+
+    /**
+     * A task in a timed join of another task of its runtime is counted as waiting internally,
+     * as one in join() is: its limit is real time, off the wheels, so it must not hold a test
+     * clock still (it did: the runtime never counted as waiting only for time, and a join of a
+     * task sleeping on the test clock ran out its whole real-time limit).
+     */
+    @RepeatedTest(20)
+    void aTimedJoinOfATaskOfTheRuntimeIsCounted() throws Exception {
+        try (WeftRuntime rt = WeftRuntime.builder().carriers(1).build()) {
+            assumeTrue(rt.schedulerMode() == SchedulerMode.CARRIER, "needs the carrier scheduler");
+            CountDownLatch stopSleeping = new CountDownLatch(1);
+            Thread[] sleeperThread = new Thread[1];
+            Task<Void> sleeper = rt.spawn(() -> {
+                sleeperThread[0] = Thread.currentThread();
+                while (stopSleeping.getCount() > 0 && !Thread.currentThread().isInterrupted()) {
+                    Parking.parkNanos(this, Duration.ofMinutes(1).toNanos());
+                }
+                return null;
+            });
+            Task<Void> joiner = rt.spawn(() -> sleeper.join(Duration.ofMinutes(5)));
+            await("a sleeper and a task in a timed join of it to make the runtime wait only for time",
+                    () -> RuntimeAccess.isWaitingOnlyForTime(rt));
+            stopSleeping.countDown();
+            Parking.unpark(sleeperThread[0]);
+            joiner.join(Duration.ofSeconds(10));
+        }
+    }
 }
