@@ -30,8 +30,10 @@ import java.util.concurrent.locks.LockSupport;
  * ~100 µs. It jumps only when it sees, twice in a row, every runtime of the clock "waiting only
  * for time": all carriers idle, the blocking pool idle and empty, and every live task parked in a
  * timed wait on a carrier's wheel ({@link Time#sleep}, {@link Interval#tick}, timed channel and
- * lock waits). A task that runs, waits for I/O, a channel, a lock, a latch or a join without a
- * time limit, or a job on the blocking pool, holds time still. Waits that do not go through Weft
+ * lock waits), or waiting for other tasks of the runtime ({@code Task.join}, a scope's
+ * {@code join}, {@code JoinSet.joinNext}, a select over their completions). A task that runs,
+ * waits for I/O, a channel, a lock, a latch or a task of another runtime, or a job on the
+ * blocking pool, holds time still. Waits that do not go through Weft
  * (the JDK's own {@code Thread.sleep}, {@code LockSupport.parkNanos}) are real-time waits that
  * Weft does not see as timed: they also hold virtual time still, and last their real duration.
  *
