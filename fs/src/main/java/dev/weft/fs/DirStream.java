@@ -218,8 +218,8 @@ public final class DirStream implements Iterable<Path>, AutoCloseable {
     }
 
     /**
-     * Closes the directory (on the blocking pool). Idempotent. Cancelled while closing, it still
-     * closes in the background.
+     * Closes the directory (on the blocking pool; on a carrier's thread outside a task, in place).
+     * Idempotent. Cancelled while closing, it still closes in the background.
      */
     @Override
     public void close() throws IOException {
@@ -236,6 +236,10 @@ public final class DirStream implements Iterable<Path>, AutoCloseable {
             });
         } catch (java.io.InterruptedIOException e) {
             // Cancelled twice while queued: close here rather than leak (closedir does not block).
+            source.closeQuietly();
+        } catch (IllegalStateException onCarrier) {
+            // A carrier's thread outside a task has no blocking pool to hand it to: closedir does
+            // not block, so it closes here rather than fail (and leave it to the cleaner).
             source.closeQuietly();
         } finally {
             cleanable.clean();

@@ -173,4 +173,23 @@ class DirStreamTest {
             one.shutdown(Duration.ofSeconds(5));
         }
     }
+
+    /**
+     * A DirStream opened in a task and closed on a carrier's thread outside any task (a Netty
+     * handler) closes there, without error: closing must not fail for want of the blocking pool
+     * (closedir does not block). It threw IllegalStateException, and the cleaner then reported
+     * the stream as never closed.
+     */
+    @Test
+    void closeOnACarrierThreadOutsideATaskCloses() throws Exception {
+        Path d = Files.createDirectories(dir.resolve("carrier-close"));
+        Files.createFile(d.resolve("a"));
+        DirStream s = rt.run(() -> Fs.list(d));
+        var loop = dev.weft.core.spi.RuntimeAccess.eventLoopGroup(rt).next();
+        loop.submit(() -> {
+            s.close();
+            return null;
+        }).get(10, TimeUnit.SECONDS);
+        assertThrows(IllegalStateException.class, () -> rt.run(s::nextEntry), "closed");
+    }
 }
