@@ -20,7 +20,7 @@ final class PinningMonitor {
 
     // guarded by PinningMonitor.class
     private static final Map<RuntimeHub, Integer> HUBS = new IdentityHashMap<>();
-    private static final Thresholds THRESHOLDS = new Thresholds();
+    private static final SmallestAsked<Duration> THRESHOLDS = new SmallestAsked<>();
     private static RecordingStream stream;
     private static Duration threshold;
     private static volatile List<RuntimeHub> hubs = List.of();

@@ -55,7 +55,7 @@ public final class RuntimeHub {
         /** The smallest of {@link #thresholds}: what the binders still bound want recorded. */
         volatile Duration threshold;
         /** The threshold each binder asked for, counted; guarded by the hub. */
-        final Thresholds thresholds = new Thresholds();
+        final SmallestAsked<Duration> thresholds = new SmallestAsked<>();
         /** The timers registered so far, per reason, each holding one reference; guarded by this target. */
         final Map<String, Timer> timers = new java.util.HashMap<>();
         /** Set when the last binder left: no more timers; guarded by this target. */

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -62,9 +61,9 @@ final class SchedulingRecorder {
      * binders asked for, counted: the one in force goes back up when the binder that asked for a
      * smaller one leaves. The periods are guarded by the recorder.
      */
-    private record Target(Timer[] wake, Timer[] slice, Timer[] lateness, TreeMap<Integer, Integer> periods) {
+    private record Target(Timer[] wake, Timer[] slice, Timer[] lateness, SmallestAsked<Integer> periods) {
         int period() {
-            return periods.firstKey();
+            return periods.min();
         }
     }
 
@@ -87,7 +86,7 @@ final class SchedulingRecorder {
         Target t = targets.get(key);
         if (t != null) {
             int before = t.period();
-            t.periods.merge(period, 1, Integer::sum);
+            t.periods.add(period);
             if (period < before) {   // the smallest period wins, whichever binder came first
                 reinstall();
             }
@@ -113,8 +112,8 @@ final class SchedulingRecorder {
             acquired.forEach(m -> OwnedMeters.release(registry, m));
             throw e;
         }
-        TreeMap<Integer, Integer> periods = new TreeMap<>();
-        periods.put(period, 1);
+        SmallestAsked<Integer> periods = new SmallestAsked<>();
+        periods.add(period);
         targets.put(key, new Target(wake, slice, late, periods));
         reinstall();
     }
@@ -129,18 +128,13 @@ final class SchedulingRecorder {
         if (t == null) {
             return;
         }
-        Integer n = t.periods.get(period);
-        if (n == null) {
+        int before = t.period();
+        if (!t.periods.remove(period)) {
             return;
         }
-        if (n > 1) {
-            t.periods.put(period, n - 1);
-            return;
-        }
-        t.periods.remove(period);
         if (!t.periods.isEmpty()) {
-            if (period < t.period()) {
-                reinstall();
+            if (t.period() != before) {
+                reinstall();   // the smallest period left is larger
             }
             return;
         }
