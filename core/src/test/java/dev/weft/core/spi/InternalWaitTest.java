@@ -42,13 +42,7 @@ class InternalWaitTest {
 
             CountDownLatch stopSleeping = new CountDownLatch(1);
             Thread[] sleeperThread = new Thread[1];
-            Task<Void> sleeper = rt.spawn(() -> {
-                sleeperThread[0] = Thread.currentThread();
-                while (stopSleeping.getCount() > 0 && !Thread.currentThread().isInterrupted()) {
-                    Parking.parkNanos(this, Duration.ofMinutes(1).toNanos());
-                }
-                return null;
-            });
+            Task<Void> sleeper = sleeper(rt, stopSleeping, sleeperThread);
             CountDownLatch release = new CountDownLatch(1);
             Task<Boolean> waiter = rt.spawn(() -> {
                 boolean internal = RuntimeAccess.beginInternalWait(rt);
@@ -96,13 +90,7 @@ class InternalWaitTest {
             assumeTrue(rt.schedulerMode() == SchedulerMode.CARRIER, "needs the carrier scheduler");
             CountDownLatch stopSleeping = new CountDownLatch(1);
             Thread[] sleeperThread = new Thread[1];
-            Task<Void> sleeper = rt.spawn(() -> {
-                sleeperThread[0] = Thread.currentThread();
-                while (stopSleeping.getCount() > 0 && !Thread.currentThread().isInterrupted()) {
-                    Parking.parkNanos(this, Duration.ofMinutes(1).toNanos());
-                }
-                return null;
-            });
+            Task<Void> sleeper = sleeper(rt, stopSleeping, sleeperThread);
             Task<Void> joiner = rt.spawn(() -> sleeper.join(Duration.ofMinutes(5)));
             await("a sleeper and a task in a timed join of it to make the runtime wait only for time",
                     () -> RuntimeAccess.isWaitingOnlyForTime(rt));
@@ -110,5 +98,19 @@ class InternalWaitTest {
             Parking.unpark(sleeperThread[0]);
             joiner.join(Duration.ofSeconds(10));
         }
+    }
+
+    /**
+     * A task of {@code rt} in a timed wait (on its carrier's wheel) until {@code stop} opens and it
+     * is unparked; its thread goes into {@code thread[0]}.
+     */
+    private static Task<Void> sleeper(WeftRuntime rt, CountDownLatch stop, Thread[] thread) {
+        return rt.spawn(() -> {
+            thread[0] = Thread.currentThread();
+            while (stop.getCount() > 0 && !Thread.currentThread().isInterrupted()) {
+                Parking.parkNanos(thread, Duration.ofMinutes(1).toNanos());
+            }
+            return null;
+        });
     }
 }
