@@ -10,13 +10,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -36,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 class CloseWhileClientSendsTest {
     @TempDir
     static Path tmp;
+    static DemoTesting.BothDemos demos;
     static WeftRuntime rt;
     static DemoServer http;
     static DemoServer files;
@@ -44,14 +43,15 @@ class CloseWhileClientSendsTest {
     static void start() throws Exception {
         Path root = Files.createDirectories(tmp.resolve("root"));
         Files.writeString(root.resolve("a.txt"), "a\n");
-        rt = WeftRuntime.builder().name("close-while-sending-test").carriers(1).closeTimeout(Duration.ofSeconds(5)).build();
-        http = HttpServer.start(rt, new InetSocketAddress("127.0.0.1", 0));
-        files = FilesServer.start(rt, new InetSocketAddress("127.0.0.1", 0), root);
+        demos = DemoTesting.BothDemos.start("close-while-sending-test", root);
+        rt = demos.rt();
+        http = demos.http();
+        files = demos.files();
     }
 
     @AfterAll
     static void stop() {
-        DemoTesting.stop(rt, http, files);
+        demos.close();
     }
 
     /**

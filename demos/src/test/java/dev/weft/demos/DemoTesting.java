@@ -82,4 +82,27 @@ final class DemoTesting {
             rt.shutdown(Duration.ofSeconds(5));
         }
     }
+
+    /**
+     * A test class's fixture: a one-carrier runtime named {@code name} with both HTTP demos on
+     * 127.0.0.1 (the files demo serving {@code root}); {@link #close()} stops them all.
+     */
+    record BothDemos(WeftRuntime rt, DemoServer http, DemoServer files) implements AutoCloseable {
+        static BothDemos start(String name, java.nio.file.Path root) throws Exception {
+            WeftRuntime rt = WeftRuntime.builder().name(name).carriers(1).closeTimeout(Duration.ofSeconds(5)).build();
+            DemoServer http = null;
+            try {
+                http = HttpServer.start(rt, new java.net.InetSocketAddress("127.0.0.1", 0));
+                return new BothDemos(rt, http, FilesServer.start(rt, new java.net.InetSocketAddress("127.0.0.1", 0), root));
+            } catch (Exception e) {
+                stop(rt, http);
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            stop(rt, http, files);
+        }
+    }
 }

@@ -7,10 +7,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
@@ -26,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HostHeaderTest {
     @TempDir
     static Path tmp;
+    static DemoTesting.BothDemos demos;
     static WeftRuntime rt;
     static DemoServer http;
     static DemoServer files;
@@ -33,14 +32,15 @@ class HostHeaderTest {
     @BeforeAll
     static void start() throws Exception {
         Path root = Files.createDirectories(tmp.resolve("root"));
-        rt = WeftRuntime.builder().name("host-header-test").carriers(1).closeTimeout(Duration.ofSeconds(5)).build();
-        http = HttpServer.start(rt, new InetSocketAddress("127.0.0.1", 0));
-        files = FilesServer.start(rt, new InetSocketAddress("127.0.0.1", 0), root);
+        demos = DemoTesting.BothDemos.start("host-header-test", root);
+        rt = demos.rt();
+        http = demos.http();
+        files = demos.files();
     }
 
     @AfterAll
     static void stop() {
-        DemoTesting.stop(rt, http, files);
+        demos.close();
     }
 
     /** Sends {@code request} to each demo on a new connection; {@code check} gets the demo's name and its answer. */

@@ -7,10 +7,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class RequestTargetTest {
     @TempDir
     static Path tmp;
+    static DemoTesting.BothDemos demos;
     static WeftRuntime rt;
     static DemoServer http;
     static DemoServer files;
@@ -32,14 +31,15 @@ class RequestTargetTest {
         Path root = Files.createDirectories(tmp.resolve("root"));
         Files.writeString(root.resolve("a.txt"), "A\n");
         Files.createDirectories(root.resolve("sub"));
-        rt = WeftRuntime.builder().name("request-target-test").carriers(1).closeTimeout(Duration.ofSeconds(5)).build();
-        http = HttpServer.start(rt, new InetSocketAddress("127.0.0.1", 0));
-        files = FilesServer.start(rt, new InetSocketAddress("127.0.0.1", 0), root);
+        demos = DemoTesting.BothDemos.start("request-target-test", root);
+        rt = demos.rt();
+        http = demos.http();
+        files = demos.files();
     }
 
     @AfterAll
     static void stop() {
-        DemoTesting.stop(rt, http, files);
+        demos.close();
     }
 
     static DemoTesting.Response get(DemoServer server, String target) throws Exception {
